@@ -1,0 +1,1 @@
+"""Detectors: each scores and explains one family of problems; none of them decides."""

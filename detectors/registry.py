@@ -1,0 +1,26 @@
+"""Detectors by stable name, in the order the pipeline runs them.
+
+Order matters: rewriting detectors (PII) run before those that should see the
+anonymized text. Adding a detector is one module and one line here.
+"""
+
+from __future__ import annotations
+
+from detectors.base import Detector
+from detectors.exact_duplicate import ExactDuplicateDetector
+from detectors.validation import ValidationDetector
+
+REGISTRY: dict[str, type[Detector]] = {
+    cls.info.name: cls
+    for cls in (
+        ValidationDetector,
+        ExactDuplicateDetector,
+    )
+}
+
+
+def detector_class(name: str) -> type[Detector]:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown detector {name!r}; known: {sorted(REGISTRY)}") from None

@@ -1,0 +1,367 @@
+"""The one pipeline every door runs: read, detect, decide, write, publish.
+
+Rows stream through the per-row detectors a batch at a time and are spooled to an Arrow
+file in the staging folder; corpus detectors (dedup, clusters) finalize after the last
+batch; only then does the policy decide each row, and the spool is read once more to write
+the clean and quarantine shards. Memory holds one batch, the findings, and whatever
+columnar state corpus detectors keep, never the dataset.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import CorpusDetector, Detector, Finding, SetupContext
+from gateway import __version__
+from gateway.core.device import resolve_device
+from gateway.core.policy import Action, Policy
+from gateway.core.records import InputPlan, plan_inputs
+from gateway.core.rows import RAW, ROW_ID, VALIDATION, Chunk, apply_rewrites, assemble, spool_schema
+from gateway.core.shards import ShardInfo, ShardSetWriter, StagedOutput
+from gateway.errors import TunegateError
+
+ProgressFn = Callable[[int, int], None]
+
+REASON_TYPE = pa.list_(
+    pa.struct(
+        [
+            pa.field("detector", pa.string()),
+            pa.field("rule", pa.string()),
+            pa.field("action", pa.string()),
+            pa.field("score", pa.float64()),
+            pa.field("evidence", pa.string()),
+            pa.field("field", pa.string()),
+        ]
+    )
+)
+REASONS = "tunegate_reasons"
+EXAMPLES_PER_RULE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    inputs: Sequence[Path]
+    out: Path
+    overwrite: bool = False
+    fields: Sequence[str] | None = None
+    device: str = "auto"
+    job_id: str | None = None
+
+
+@dataclass(slots=True)
+class ScanResult:
+    out: Path
+    report: dict[str, Any]
+
+    @property
+    def gate_failed(self) -> bool:
+        return bool(self.report["status"] == "gate_failed")
+
+
+@dataclass(slots=True)
+class _Findings:
+    """Every finding of a job, by detector, in the order they were made."""
+
+    items: list[tuple[str, Finding]] = field(default_factory=list)
+
+    def extend(self, detector: str, found: Sequence[Finding]) -> None:
+        self.items.extend((detector, f) for f in found)
+
+
+@dataclass(slots=True)
+class _Decisions:
+    quarantine: np.ndarray
+    flagged: np.ndarray
+    reasons: dict[int, list[dict[str, Any]]]
+    by_reason: dict[str, dict[str, int]]
+    examples: dict[str, list[int]]
+    gates: list[dict[str, Any]]
+
+    @property
+    def gate_failed(self) -> bool:
+        return any(g["failed"] for g in self.gates)
+
+
+class Pipeline:
+    """Detectors and policy, set up once per process and shared by every job."""
+
+    def __init__(self, policy: Policy, detectors: list[Detector] | None = None) -> None:
+        self.policy = policy
+        self.detectors = detectors if detectors is not None else policy.build_detectors()
+        self._device: str | None = None
+
+    def setup(self, device: str = "auto") -> str:
+        """Resolve the device and load every detector's models; idempotent."""
+        if self._device is None:
+            self._device = resolve_device(device, any(d.uses_device for d in self.detectors))
+            ctx = SetupContext(device=self._device)
+            for det in self.detectors:
+                det.setup(ctx)
+        return self._device
+
+    def scan(self, request: ScanRequest, progress: ProgressFn | None = None) -> ScanResult:
+        started = datetime.now(UTC)
+        t0 = time.perf_counter()
+        job_id = request.job_id or uuid.uuid4().hex
+        fields = request.fields or self.policy.input.fields or None
+        timings: Counter[str] = Counter()
+
+        device = self.setup(request.device)
+        plan = plan_inputs(list(request.inputs), fields, self.policy.input.batch_rows)
+        timings["survey"] += time.perf_counter() - t0
+        staged = StagedOutput(request.out, job_id, overwrite=request.overwrite)
+        try:
+            findings, rows_in, redacted = self._detect(plan, staged, timings, progress)
+            tf = time.perf_counter()
+            for det in self.detectors:
+                if isinstance(det, CorpusDetector):
+                    t = time.perf_counter()
+                    findings.extend(det.info.name, det.finalize())
+                    timings[f"finalize:{det.info.name}"] += time.perf_counter() - t
+            decisions = self._decide(findings, rows_in)
+            timings["decide"] += time.perf_counter() - tf
+            tw = time.perf_counter()
+            shards = self._write(plan, staged, decisions, job_id)
+            timings["write"] += time.perf_counter() - tw
+            report = self._report(
+                request, plan, job_id, device, started, decisions, shards, rows_in, redacted, timings
+            )
+            report["duration_s"] = round(time.perf_counter() - t0, 3)
+            staged.write_json("report.json", report)
+            staged.publish()
+        except BaseException:
+            staged.discard()
+            raise
+        return ScanResult(staged.out, report)
+
+    # ------------------------------------------------------------------ stages
+
+    def _detect(
+        self,
+        plan: InputPlan,
+        staged: StagedOutput,
+        timings: Counter[str],
+        progress: ProgressFn | None,
+    ) -> tuple[_Findings, int, int]:
+        findings = _Findings()
+        rows = 0
+        redacted = 0
+        batch_rows = self.policy.input.batch_rows
+        text_columns = plan.text_schema.column_names
+        spool_path = staged.path(".spool.arrow")
+        with pa.OSFile(str(spool_path), "wb") as sink, pa.ipc.new_file(
+            sink, spool_schema(plan.data_schema)
+        ) as spool:
+            for source in plan.sources:
+                t = time.perf_counter()
+                for batch in source.batches(batch_rows, text_columns):
+                    chunk = assemble(batch, source, plan, rows)
+                    timings["read"] += time.perf_counter() - t
+                    findings.extend(VALIDATION, chunk.findings)
+                    chunk, touched = self._run_detectors(chunk, findings, timings)
+                    redacted += touched
+                    spool.write_batch(chunk.data)
+                    rows += chunk.data.num_rows
+                    if progress is not None:
+                        progress(rows, plan.rows)
+                    t = time.perf_counter()
+                timings["read"] += time.perf_counter() - t
+        return findings, rows, redacted
+
+    def _run_detectors(
+        self, chunk: Chunk, findings: _Findings, timings: Counter[str]
+    ) -> tuple[Chunk, int]:
+        touched = 0
+        for det in self.detectors:
+            t = time.perf_counter()
+            result = det.detect(chunk.segments)
+            findings.extend(det.info.name, result.findings)
+            if result.rewrites is not None:
+                chunk, n = apply_rewrites(chunk, result.rewrites)
+                touched += n
+            timings[det.info.name] += time.perf_counter() - t
+        return chunk, touched
+
+    def _decide(self, findings: _Findings, rows_in: int) -> _Decisions:
+        quarantine = np.zeros(rows_in, dtype=bool)
+        flagged = np.zeros(rows_in, dtype=bool)
+        reasons: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        rule_rows: dict[tuple[str, str], set[int]] = defaultdict(set)
+        gate_limits: dict[tuple[str, str], float] = {}
+        for det_name, f in findings.items:
+            ra = self.policy.detector(det_name).action_for(f.rule)
+            key = (det_name, f.rule)
+            rule_rows[key].add(f.row)
+            if ra.action.quarantines:
+                quarantine[f.row] = True
+            elif ra.action is Action.FLAG:
+                flagged[f.row] = True
+            if ra.action is Action.GATE and ra.max_fraction is not None:
+                gate_limits[key] = ra.max_fraction
+            reasons[f.row].append(
+                {
+                    "detector": det_name,
+                    "rule": f.rule,
+                    "action": ra.action.value,
+                    "score": float(f.score),
+                    "evidence": f.evidence,
+                    "field": f.field,
+                }
+            )
+        flagged &= ~quarantine
+        by_reason: dict[str, dict[str, int]] = defaultdict(dict)
+        examples: dict[str, list[int]] = {}
+        for (det_name, rule), rows in sorted(rule_rows.items()):
+            by_reason[det_name][rule] = len(rows)
+            examples[f"{det_name}/{rule}"] = sorted(rows)[:EXAMPLES_PER_RULE]
+        gates = []
+        for (det_name, rule), limit in sorted(gate_limits.items()):
+            n = len(rule_rows[(det_name, rule)])
+            frac = n / rows_in if rows_in else 0.0
+            gates.append(
+                {
+                    "detector": det_name,
+                    "rule": rule,
+                    "rows": n,
+                    "fraction": round(frac, 6),
+                    "max_fraction": limit,
+                    "failed": frac > limit,
+                }
+            )
+        return _Decisions(quarantine, flagged, dict(reasons), dict(by_reason), examples, gates)
+
+    def _write(
+        self, plan: InputPlan, staged: StagedOutput, d: _Decisions, job_id: str
+    ) -> dict[str, list[ShardInfo]]:
+        out = self.policy.output
+        spool_path = staged.path(".spool.arrow")
+        clean_schema = pa.schema([*plan.data_schema, pa.field(ROW_ID, pa.string())])
+        q_schema = pa.schema([*spool_schema(plan.data_schema), pa.field(REASONS, REASON_TYPE)])
+        opts = {
+            "job_id": job_id,
+            "max_rows": out.shard_max_rows,
+            "row_group_rows": out.row_group_rows,
+            "compression": out.compression,
+        }
+        clean = ShardSetWriter(staged.path("clean"), "clean", clean_schema, **opts)  # type: ignore[arg-type]
+        quarantine = ShardSetWriter(staged.path("quarantine"), "quarantine", q_schema, **opts)  # type: ignore[arg-type]
+        try:
+            base = 0
+            with pa.memory_map(str(spool_path)) as src:
+                reader = pa.ipc.open_file(src)
+                for i in range(reader.num_record_batches):
+                    batch = reader.get_batch(i)
+                    n = batch.num_rows
+                    mask = d.quarantine[base : base + n]
+                    if not d.gate_failed:
+                        keep = pa.Table.from_batches([batch.filter(pa.array(~mask))]).drop_columns([RAW])
+                        clean.write(keep)
+                    if mask.any():
+                        rows = np.flatnonzero(mask) + base
+                        q = pa.Table.from_batches([batch.filter(pa.array(mask))])
+                        reasons = pa.array([d.reasons.get(int(r), []) for r in rows], type=REASON_TYPE)
+                        quarantine.write(q.append_column(pa.field(REASONS, REASON_TYPE), reasons))
+                    base += n
+            shards = {
+                "clean": [] if d.gate_failed else clean.close(at_least_one=True),
+                "quarantine": quarantine.close(),
+            }
+        except BaseException:
+            clean.abort()
+            quarantine.abort()
+            raise
+        spool_path.unlink()
+        return shards
+
+    def _report(
+        self,
+        request: ScanRequest,
+        plan: InputPlan,
+        job_id: str,
+        device: str,
+        started: datetime,
+        d: _Decisions,
+        shards: dict[str, list[ShardInfo]],
+        rows_in: int,
+        redacted: int,
+        timings: Counter[str],
+    ) -> dict[str, Any]:
+        rows_q = int(d.quarantine.sum())
+        rows_clean = rows_in - rows_q  # passed every check; withheld when a gate failed
+        written = sum(s.rows for s in shards["clean"])
+        if (not d.gate_failed and written != rows_clean) or sum(
+            s.rows for s in shards["quarantine"]
+        ) != rows_q:
+            raise TunegateError(
+                f"internal error: {rows_in} rows in but {rows_clean} clean and {rows_q} "
+                "quarantined; nothing was published"
+            )
+        if rows_in != plan.rows:
+            raise TunegateError(
+                f"internal error: the inputs changed while they were scanned ({plan.rows} rows "
+                f"surveyed, {rows_in} read); nothing was published"
+            )
+        row_ids = _row_id_lookup(plan)
+        return {
+            "tunegate_version": __version__,
+            "job_id": job_id,
+            "status": "gate_failed" if d.gate_failed else "ok",
+            "started_at": started.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "device": device,
+            "inputs": [
+                {
+                    "path": str(src.path),
+                    "label": src.label,
+                    "format": src.format,
+                    "sha256": sv.sha256,
+                    "bytes": sv.bytes,
+                    "rows": sv.rows,
+                }
+                for src, sv in zip(plan.sources, plan.surveys, strict=True)
+            ],
+            "schema": plan.text_schema.describe(),
+            "policy": {"id": self.policy.id, "digest": self.policy.digest},
+            "detectors": [det.describe() for det in self.detectors],
+            "counts": {
+                "rows_in": rows_in,
+                "rows_clean": rows_clean,
+                "rows_quarantined": rows_q,
+                "clean_published": not d.gate_failed,
+                "rows_flagged": int(d.flagged.sum()),
+                "rows_redacted": redacted,
+            },
+            "by_reason": d.by_reason,
+            "examples": {k: [row_ids(r) for r in v] for k, v in d.examples.items()},
+            "gates": d.gates,
+            "shards": {
+                split: [
+                    {"name": s.name, "rows": s.rows, "bytes": s.bytes, "sha256": s.sha256}
+                    for s in infos
+                ]
+                for split, infos in shards.items()
+            },
+            "timings_s": {k: round(v, 4) for k, v in sorted(timings.items())},
+            "warnings": plan.warnings,
+        }
+
+
+def _row_id_lookup(plan: InputPlan) -> Callable[[int], str]:
+    """Map a job-wide row index back to its ``file:row`` id."""
+    starts = np.cumsum([0] + [s.rows for s in plan.surveys])
+
+    def lookup(row: int) -> str:
+        i = int(np.searchsorted(starts, row, side="right")) - 1
+        return f"{plan.sources[i].label}:{row - int(starts[i])}"
+
+    return lookup

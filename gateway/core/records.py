@@ -1,0 +1,534 @@
+"""Reading datasets in bounded batches: Parquet, JSON Lines (optionally gzipped) and JSON arrays.
+
+Every input is read twice, each time as a stream: a first pass (:meth:`Source.survey`)
+hashes the bytes, counts rows, finds the column names and, for JSON, infers one Arrow type
+per column, so that every output shard has one schema; the second pass
+(:meth:`Source.batches`) yields batches for the pipeline. Neither pass holds more than one
+batch, so memory stays flat as inputs grow.
+
+A broken *file* (bad JSON syntax, a truncated Parquet footer) is an :class:`InputError`
+naming the file and line or row. A bad *row* is never an error here: it is carried along
+so the pipeline can quarantine it with a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gateway.core.schema import (
+    CHAT_COLUMNS,
+    ColumnKind,
+    TextSchema,
+    detect_schema,
+    unscanned_text_like,
+)
+from gateway.errors import InputError
+
+_CHUNK = 1 << 20
+_HASH_CHUNK = 1 << 22
+
+
+def _sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_HASH_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+@dataclass(slots=True)
+class SourceBatch:
+    """One batch of rows from one input.
+
+    ``rows`` holds, per row, the parsed JSON value (any JSON type: a row that is not an
+    object is a bad row, not a crash) or, for Parquet, a dict of the text columns only.
+    ``raws`` holds the row's original bytes for JSON inputs (kept for quarantine when the
+    row cannot be represented in Arrow). ``arrow`` is the batch as read, for Parquet.
+    """
+
+    first_row: int
+    rows: list[Any]
+    raws: list[bytes] | None = None
+    arrow: pa.RecordBatch | None = None
+    bad_cells: dict[int, list[str]] = field(default_factory=dict)
+
+    def bad_cells_columns(self) -> set[str]:
+        return {c for cols in self.bad_cells.values() for c in cols}
+
+
+@dataclass(slots=True)
+class Survey:
+    """What the first pass learned about one input."""
+
+    rows: int
+    sha256: str
+    bytes: int
+    schema: pa.Schema  # data columns as read (JSON: inferred)
+    json_encoded: frozenset[str] = frozenset()  # JSON columns of mixed type, kept as JSON text
+
+
+class Source(ABC):
+    """One input file; subclasses know its format."""
+
+    format: str = ""
+
+    def __init__(self, path: Path, label: str) -> None:
+        self.path = path
+        self.label = label
+
+    @abstractmethod
+    def survey(self, batch_rows: int) -> Survey:
+        """Hash, count and type the input in one streaming pass."""
+
+    @abstractmethod
+    def batches(self, batch_rows: int, text_columns: Sequence[str]) -> Iterator[SourceBatch]:
+        """The rows, in order, ``batch_rows`` at a time."""
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+class _JsonStream:
+    """Yields ``(row_value, raw_text, line)`` from JSON Lines or one top-level JSON array."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.kind = "jsonl"  # or "json" once the stream has seen a top-level array
+
+    def _open(self) -> IO[bytes]:
+        try:
+            if self.path.name.endswith(".gz"):
+                return gzip.open(self.path, "rb")
+            return self.path.open("rb")
+        except OSError as e:
+            raise InputError(f"{self.path}: cannot open ({e.strerror or e})") from e
+
+    def __iter__(self) -> Iterator[tuple[Any, str, int]]:
+        with self._open() as f:
+            try:
+                head = f.read(4096)
+            except (OSError, EOFError, gzip.BadGzipFile) as e:
+                raise InputError(f"{self.path}: cannot read ({e}); is it truncated?") from e
+            first = head.lstrip()[:1]
+            rest = _Prefixed(head, f)
+            if first == b"[":
+                self.kind = "json"
+                yield from self._array(rest)
+            else:
+                yield from self._lines(rest)
+
+    def _lines(self, f: _Prefixed) -> Iterator[tuple[Any, str, int]]:
+        decoder = json.JSONDecoder()
+        for lineno, raw in enumerate(f.lines(self.path), start=1):
+            text = raw.decode("utf-8", "surrogateescape").strip()
+            if not text:
+                continue
+            try:
+                value, end = decoder.raw_decode(text)
+            except json.JSONDecodeError as e:
+                raise InputError(
+                    f"{self.path}: line {lineno}: not valid JSON ({e.msg} at column {e.colno}); "
+                    "fix or remove that line"
+                ) from None
+            if end != len(text):
+                raise InputError(
+                    f"{self.path}: line {lineno}: extra data after the JSON value at column "
+                    f"{end + 1}; JSON Lines holds one value per line"
+                )
+            yield value, text, lineno
+
+    def _array(self, f: _Prefixed) -> Iterator[tuple[Any, str, int]]:
+        decoder = json.JSONDecoder()
+        inc = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        buf = ""
+        pos = 0
+        dropped_lines = 0
+        eof = False
+
+        def fill() -> bool:
+            nonlocal buf, pos, dropped_lines, eof
+            if eof:
+                return False
+            chunk = f.read(_CHUNK, self.path)
+            eof = not chunk
+            dropped_lines += buf.count("\n", 0, pos)
+            buf = buf[pos:] + inc.decode(chunk, final=eof)
+            pos = 0
+            return True
+
+        def line() -> int:
+            return dropped_lines + buf.count("\n", 0, pos) + 1
+
+        def skip_ws() -> str:
+            nonlocal pos
+            while True:
+                while pos < len(buf) and buf[pos] in " \t\r\n":
+                    pos += 1
+                if pos < len(buf):
+                    return buf[pos]
+                if not fill():
+                    return ""
+
+        def fail(what: str) -> InputError:
+            return InputError(f"{self.path}: line {line()}: {what}; the file is not a valid JSON array")
+
+        skip_ws()
+        pos += 1  # the '[' seen by __iter__
+        if skip_ws() == "]":
+            pos += 1
+        else:
+            while True:
+                if skip_ws() == "":
+                    raise fail("unexpected end of file (truncated?)")
+                while True:
+                    try:
+                        value, end = decoder.raw_decode(buf, pos)
+                    except json.JSONDecodeError as e:
+                        if fill():
+                            continue
+                        raise InputError(
+                            f"{self.path}: line {line()}: element starting here is not valid "
+                            f"JSON ({e.msg}); the file may be truncated"
+                        ) from None
+                    if end == len(buf) and fill():
+                        continue  # a number or literal may continue in the next chunk
+                    break
+                yield value, buf[pos:end], 0  # line numbers are counted only for errors
+                pos = end
+                nxt = skip_ws()
+                if nxt == ",":
+                    pos += 1
+                    continue
+                if nxt == "]":
+                    pos += 1
+                    break
+                raise fail(f"expected ',' or ']' but found {nxt[:1]!r}" if nxt else "missing ']'")
+        if skip_ws() != "":
+            raise fail("extra data after the closing ']'")
+
+
+class _Prefixed:
+    """A binary stream with some bytes already read from its head pushed back."""
+
+    def __init__(self, head: bytes, f: IO[bytes]) -> None:
+        self._head = head
+        self._f = f
+
+    def read(self, n: int, path: Path) -> bytes:
+        if self._head:
+            out, self._head = self._head, b""
+            return out
+        try:
+            return self._f.read(n)
+        except (OSError, EOFError, gzip.BadGzipFile) as e:
+            raise InputError(f"{path}: cannot read ({e}); is it truncated?") from e
+
+    def lines(self, path: Path) -> Iterator[bytes]:
+        pending = b""
+        while chunk := self.read(_CHUNK, path):
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            yield from complete
+        if pending:
+            yield pending
+
+
+def _infer_type(values: list[Any]) -> pa.DataType | None:
+    """The Arrow type of a column of JSON values, or None if they have no single type."""
+    try:
+        return pa.array(values).type
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        return None
+
+
+# Nested training-text columns, by name: their types are inferred only over values of
+# the right shape, since a malformed value there makes a bad row, not a mixed column.
+_NESTED_KINDS = {name: ColumnKind.CHAT for name in CHAT_COLUMNS} | {
+    "instances": ColumnKind.INSTANCES,
+    "turns": ColumnKind.TURNS,
+}
+
+
+def _candidate_for(key: str, value: Any) -> bool:
+    kind = _NESTED_KINDS.get(key)
+    if kind is None:
+        return True
+    if not isinstance(value, list):
+        return False
+    if kind is ColumnKind.TURNS:
+        return all(isinstance(v, str) for v in value)
+    return all(isinstance(v, dict) for v in value)
+
+
+class JsonSource(Source):
+    format = "jsonl"
+
+    def __init__(self, path: Path, label: str) -> None:
+        super().__init__(path, label)
+        self._stream = _JsonStream(path)
+
+    def survey(self, batch_rows: int) -> Survey:
+        """Hash, count and type the file in one streaming pass."""
+        sha, size = _sha256_file(self.path)
+        order: dict[str, None] = {}
+        types: dict[str, pa.DataType] = {}
+        mixed: set[str] = set()
+        rows = 0
+        pending: list[Any] = []
+
+        def flush() -> None:
+            cols: dict[str, list[Any]] = {}
+            for obj in pending:
+                if isinstance(obj, dict):
+                    for k, v in obj.items():
+                        if v is not None and _candidate_for(k, v):
+                            cols.setdefault(k, []).append(v)
+            for k, vals in cols.items():
+                if k in mixed:
+                    continue
+                t = _infer_type(vals)
+                if t is None:
+                    mixed.add(k)
+                    continue
+                prev = types.get(k)
+                if prev is None or prev == t:
+                    types[k] = t
+                    continue
+                try:
+                    merged = pa.unify_schemas(
+                        [pa.schema([(k, prev)]), pa.schema([(k, t)])], promote_options="permissive"
+                    )
+                    types[k] = merged.field(k).type
+                except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                    mixed.add(k)
+            pending.clear()
+
+        for value, _raw, _line in self._stream:
+            rows += 1
+            if isinstance(value, dict):
+                for k in value:
+                    order.setdefault(k, None)
+            pending.append(value)
+            if len(pending) >= batch_rows:
+                flush()
+        flush()
+        fields = []
+        for k in order:
+            if k in mixed:
+                fields.append(pa.field(k, pa.string()))
+            else:
+                fields.append(pa.field(k, types.get(k, pa.null())))
+        self.format = self._stream.kind
+        return Survey(rows, sha, size, pa.schema(fields), frozenset(mixed))
+
+    def batches(self, batch_rows: int, text_columns: Sequence[str] = ()) -> Iterator[SourceBatch]:
+        rows: list[Any] = []
+        raws: list[bytes] = []
+        first = 0
+        for value, raw, _line in self._stream:
+            rows.append(value)
+            raws.append(raw.encode("utf-8", "surrogateescape"))
+            if len(rows) >= batch_rows:
+                yield SourceBatch(first, rows, raws)
+                first += len(rows)
+                rows, raws = [], []
+        if rows:
+            yield SourceBatch(first, rows, raws)
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def _safe_pylist(arr: pa.Array) -> tuple[list[Any], list[int]]:
+    """Python values of an Arrow column, with cells holding invalid UTF-8 set to None."""
+    try:
+        arr.validate(full=True)
+        return arr.to_pylist(), []
+    except pa.ArrowInvalid:
+        values: list[Any] = []
+        bad: list[int] = []
+        for i in range(len(arr)):
+            try:
+                arr.slice(i, 1).validate(full=True)
+                values.append(arr[i].as_py())
+            except (pa.ArrowInvalid, UnicodeDecodeError):
+                values.append(None)
+                bad.append(i)
+        return values, bad
+
+
+class ParquetSource(Source):
+    format = "parquet"
+
+    def _file(self) -> pq.ParquetFile:
+        try:
+            return pq.ParquetFile(self.path)
+        except (pa.ArrowInvalid, OSError) as e:
+            raise InputError(
+                f"{self.path}: not a readable Parquet file ({e}); is it truncated or another format?"
+            ) from e
+
+    def survey(self, batch_rows: int) -> Survey:
+        pf = self._file()
+        sha, size = _sha256_file(self.path)
+        return Survey(pf.metadata.num_rows, sha, size, pf.schema_arrow)
+
+    def batches(
+        self, batch_rows: int, text_columns: Sequence[str] = ()
+    ) -> Iterator[SourceBatch]:
+        pf = self._file()
+        first = 0
+        it = pf.iter_batches(batch_size=batch_rows)
+        while True:
+            try:
+                batch = next(it)
+            except StopIteration:
+                return
+            except (pa.ArrowInvalid, OSError) as e:
+                raise InputError(
+                    f"{self.path}: cannot read rows after row {first} ({e}); the file is damaged"
+                ) from e
+            rows: list[dict[str, Any]] = [{} for _ in range(batch.num_rows)]
+            bad_cells: dict[int, list[str]] = {}
+            for name in text_columns:
+                values, bad = _safe_pylist(batch.column(name))
+                for r, v in zip(rows, values, strict=True):
+                    r[name] = v
+                for i in bad:
+                    bad_cells.setdefault(i, []).append(name)
+            yield SourceBatch(first, rows, arrow=batch, bad_cells=bad_cells)
+            first += batch.num_rows
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def open_source(path: Path, label: str) -> Source:
+    name = path.name.lower()
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; name the files to scan")
+    if name.endswith(".parquet"):
+        return ParquetSource(path, label)
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")):
+        return JsonSource(path, label)
+    raise InputError(
+        f"{path}: unknown file type; tunegate reads .parquet, .jsonl, .jsonl.gz, .ndjson and .json"
+    )
+
+
+@dataclass(slots=True)
+class InputPlan:
+    """All inputs of one job, surveyed, with one text schema and one output schema."""
+
+    sources: list[Source]
+    surveys: list[Survey]
+    text_schema: TextSchema
+    data_schema: pa.Schema
+    json_encoded: frozenset[str]
+    warnings: list[str]
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.surveys)
+
+
+def _labels(paths: Sequence[Path]) -> list[str]:
+    names = [p.name for p in paths]
+    if len(set(names)) == len(names):
+        return names
+    return [str(p) for p in paths]
+
+
+def plan_inputs(
+    paths: Sequence[Path], fields: Sequence[str] | None, batch_rows: int
+) -> InputPlan:
+    """Survey every input and agree on one text schema and one Arrow schema for the output."""
+    if not paths:
+        raise InputError("no input files given")
+    labels = _labels(paths)
+    sources = [open_source(p, lbl) for p, lbl in zip(paths, labels, strict=True)]
+    surveys: list[Survey] = []
+    text_schema: TextSchema | None = None
+    for src in sources:
+        survey = src.survey(batch_rows)
+        surveys.append(survey)
+        if survey.rows == 0:
+            continue  # an empty input has no schema to agree with
+        schema = detect_schema(survey.schema.names, fields)
+        if text_schema is None:
+            text_schema = schema
+        elif schema.column_names != text_schema.column_names:
+            raise InputError(
+                f"{src.path}: its training text is {schema.kind} ({', '.join(schema.column_names)}) "
+                f"but {sources[0].path} is {text_schema.kind} "
+                f"({', '.join(text_schema.column_names)}); scan them separately or pass --fields"
+            )
+    if text_schema is None:
+        raise InputError(
+            f"{', '.join(str(p) for p in paths)}: no rows to scan (every input is empty)"
+        )
+    data_schema = _unify([s.schema for s in surveys], sources, text_schema)
+    json_encoded = frozenset().union(*(s.json_encoded for s in surveys)) - set(
+        text_schema.column_names
+    )
+    warnings = []
+    unscanned = unscanned_text_like(data_schema.names, text_schema)
+    if unscanned:
+        warnings.append(
+            f"columns {unscanned} look like training text but are passed through unscanned; "
+            "name them with --fields to scan them"
+        )
+    if json_encoded:
+        warnings.append(
+            f"columns {sorted(json_encoded)} hold values of mixed types; "
+            "they are written as JSON text"
+        )
+    return InputPlan(sources, surveys, text_schema, data_schema, json_encoded, warnings)
+
+
+def _unify(schemas: list[pa.Schema], sources: list[Source], text: TextSchema) -> pa.Schema:
+    fixed = []
+    for schema in schemas:
+        fields = []
+        for f in schema:
+            if f.name in text.column_names and pa.types.is_null(f.type):
+                kind = next(c.kind for c in text.columns if c.name == f.name)
+                if kind is ColumnKind.FLAT:
+                    f = pa.field(f.name, pa.string())
+            fields.append(f)
+        fixed.append(pa.schema(fields))
+    try:
+        unified = pa.unify_schemas(fixed, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        raise InputError(
+            f"inputs {[str(s.path) for s in sources]} have columns of incompatible types ({e}); "
+            "scan them separately"
+        ) from e
+    for c in text.columns:
+        t = unified.field(c.name).type
+        if c.kind is ColumnKind.FLAT and not (
+            pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+        ):
+            raise InputError(
+                f"column {c.name!r} is training text but has type {t} in the input; "
+                "it must hold strings"
+            )
+        if pa.types.is_null(t):
+            i = unified.get_field_index(c.name)
+            unified = unified.set(i, pa.field(c.name, pa.string()))
+    return pa.schema([pa.field(f.name, f.type, nullable=True) for f in unified])

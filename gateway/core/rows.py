@@ -1,0 +1,237 @@
+"""Turning source batches into Arrow rows plus the segment view detectors read.
+
+A :class:`Chunk` holds one batch twice: ``data``, the rows in the job's output schema
+(training text in its original shape, other columns passed through), and ``segments``,
+one row per piece of training text. Detectors read segments; their rewrites (anonymized
+text) are written back into ``data`` by :func:`apply_rewrites`, into the same field of the
+same row, whatever its nesting.
+
+A row that cannot be represented (not an object, wrong types, invalid UTF-8) keeps its
+original bytes in ``tunegate_raw`` and goes to quarantine; it never stops the job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import SEGMENT_SCHEMA, Finding
+from gateway.core.records import InputPlan, Source, SourceBatch
+from gateway.core.schema import Extraction, Problem, extract
+
+ROW_ID = "tunegate_row_id"
+RAW = "tunegate_raw"
+VALIDATION = "validation"
+
+
+def spool_schema(data_schema: pa.Schema) -> pa.Schema:
+    return pa.schema([*data_schema, pa.field(ROW_ID, pa.string()), pa.field(RAW, pa.binary())])
+
+
+@dataclass(slots=True)
+class Chunk:
+    data: pa.RecordBatch
+    segments: pa.RecordBatch
+    findings: list[Finding]
+    row_base: int
+
+
+def _problem_findings(row: int, problems: Sequence[Problem]) -> list[Finding]:
+    return [Finding(row, p.rule, 1.0, p.evidence, p.field) for p in problems]
+
+
+def _convert(values: list[Any], typ: pa.DataType) -> tuple[pa.Array, list[int]]:
+    """An Arrow array of ``values``; values that do not fit ``typ`` become null and are named."""
+    try:
+        return pa.array(values, type=typ), []
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeEncodeError, TypeError):
+        pass
+    bad = []
+    fixed = list(values)
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        try:
+            pa.array([v], type=typ)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeEncodeError, TypeError):
+            bad.append(i)
+            fixed[i] = None
+    return pa.array(fixed, type=typ), bad
+
+
+def _json_text(v: Any) -> str | None:
+    return None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+def _segments(extractions: list[Extraction | None], row_ids: list[str], base: int) -> pa.RecordBatch:
+    rows: list[int] = []
+    ids: list[str] = []
+    fields: list[str] = []
+    roles: list[str] = []
+    texts: list[str] = []
+    for i, ex in enumerate(extractions):
+        if ex is None:
+            continue
+        for seg in ex.segments:
+            rows.append(base + i)
+            ids.append(row_ids[i])
+            fields.append(seg.field)
+            roles.append(seg.role.value)
+            texts.append(seg.text)
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.array(rows, pa.int64()),
+            pa.array(ids, pa.string()),
+            pa.array(fields, pa.string()),
+            pa.array(roles, pa.string()),
+            pa.array(texts, pa.string()),
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+
+
+def assemble(batch: SourceBatch, source: Source, plan: InputPlan, row_base: int) -> Chunk:
+    """One source batch as output-schema rows, segments and structural findings."""
+    n = len(batch.rows)
+    row_ids = [f"{source.label}:{batch.first_row + i}" for i in range(n)]
+    problems: list[list[Problem]] = [[] for _ in range(n)]
+    extractions: list[Extraction | None] = []
+    for i, row in enumerate(batch.rows):
+        if not isinstance(row, dict):
+            problems[i].append(
+                Problem("not_an_object", "*", f"row is a JSON {type(row).__name__}, not an object")
+            )
+            extractions.append(None)
+            continue
+        for col in batch.bad_cells.get(i, ()):
+            problems[i].append(Problem("invalid_utf8", col, f"field {col!r} is not valid UTF-8"))
+        ex = extract(plan.text_schema, row)
+        problems[i].extend(ex.problems)
+        extractions.append(ex)
+
+    if batch.arrow is not None:
+        data = _conform_arrow(batch, plan)
+        raws: list[bytes | None] = [None] * n
+    else:
+        data, raws = _conform_json(batch, plan, problems)
+
+    valid = [not p for p in problems]
+    kept = [ex if ok else None for ex, ok in zip(extractions, valid, strict=True)]
+    findings = [f for i, p in enumerate(problems) for f in _problem_findings(row_base + i, p)]
+    arrays = [*data, pa.array(row_ids, pa.string()), pa.array(raws, pa.binary())]
+    full = pa.RecordBatch.from_arrays(arrays, schema=spool_schema(plan.data_schema))
+    return Chunk(full, _segments(kept, row_ids, row_base), findings, row_base)
+
+
+def _conform_arrow(batch: SourceBatch, plan: InputPlan) -> list[pa.Array]:
+    assert batch.arrow is not None
+    out = []
+    n = batch.arrow.num_rows
+    for f in plan.data_schema:
+        if f.name in batch.bad_cells_columns():
+            # cells with invalid UTF-8 were read as None; never copy the bad bytes onward
+            out.append(pa.array([r.get(f.name) for r in batch.rows], type=f.type))
+            continue
+        idx = batch.arrow.schema.get_field_index(f.name)
+        if idx < 0:
+            out.append(pa.nulls(n, f.type))
+            continue
+        col = batch.arrow.column(idx)
+        out.append(col if col.type == f.type else col.cast(f.type))
+    return out
+
+
+def _conform_json(
+    batch: SourceBatch, plan: InputPlan, problems: list[list[Problem]]
+) -> tuple[list[pa.Array], list[bytes | None]]:
+    """Arrow columns for JSON rows; a cell that does not fit its column becomes null.
+
+    Bad rows keep every value that fits, so quarantine stays readable, plus their
+    original bytes in ``tunegate_raw``. A cell that does not fit in an otherwise good
+    row makes the row bad (``bad_value``): nothing is silently dropped from a clean row.
+    """
+    assert batch.raws is not None
+    rows = [r if isinstance(r, dict) else {} for r in batch.rows]
+    arrays = []
+    for f in plan.data_schema:
+        encode = f.name in plan.json_encoded
+        values = [_json_text(r.get(f.name)) if encode else r.get(f.name) for r in rows]
+        arr, bad = _convert(values, f.type)
+        for i in bad:
+            if not problems[i]:
+                problems[i].append(
+                    Problem(
+                        "bad_value",
+                        f.name,
+                        f"field {f.name!r} does not fit the column type {f.type} "
+                        "that the rest of the input has",
+                    )
+                )
+        arrays.append(arr)
+    raws = [raw if p else None for raw, p in zip(batch.raws, problems, strict=True)]
+    return arrays, raws
+
+
+_PATH = re.compile(r"^(?P<col>.+?)\[(?P<i>\d+)\](?:\.(?P<key>[A-Za-z_]+))?$")
+
+
+def _set_path(row_values: dict[str, Any], path: str, text: str) -> None:
+    if path in row_values:
+        row_values[path] = text
+        return
+    m = _PATH.match(path)
+    if m is None or m["col"] not in row_values:
+        raise ValueError(f"rewrite for unknown field {path!r}")
+    container = row_values[m["col"]]
+    i = int(m["i"])
+    if m["key"]:
+        container[i][m["key"]] = text
+    else:
+        container[i] = text
+
+
+def _column_of(path: str, names: Sequence[str]) -> str:
+    if path in names:
+        return path
+    m = _PATH.match(path)
+    assert m is not None, path
+    return m["col"]
+
+
+def apply_rewrites(chunk: Chunk, new_text: pa.Array) -> tuple[Chunk, int]:
+    """Write rewritten segment text back into the rows; returns the chunk and rows changed."""
+    seg = chunk.segments
+    old = seg.column("text")
+    changed = pc.fill_null(pc.not_equal(old, new_text), False).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(changed)
+    if idx.size == 0:
+        return chunk, 0
+    names = chunk.data.schema.names
+    rows = seg.column("row").to_numpy()
+    paths = seg.column("field")
+    by_column: dict[str, list[tuple[int, str, str]]] = {}
+    for i in idx:
+        path = paths[int(i)].as_py()
+        local = int(rows[i]) - chunk.row_base
+        by_column.setdefault(_column_of(path, names), []).append(
+            (local, path, new_text[int(i)].as_py())
+        )
+    data = chunk.data
+    for col, edits in by_column.items():
+        ci = data.schema.get_field_index(col)
+        values = data.column(ci).to_pylist()
+        for local, path, text in edits:
+            holder = {col: values[local]}
+            _set_path(holder, path, text)
+            values[local] = holder[col]
+        data = data.set_column(ci, data.schema.field(ci), pa.array(values, type=data.schema.field(ci).type))
+    segments = seg.set_column(seg.schema.get_field_index("text"), SEGMENT_SCHEMA.field("text"), new_text)
+    touched = len({local for edits in by_column.values() for local, _, _ in edits})
+    return Chunk(data, segments, chunk.findings, chunk.row_base), touched
