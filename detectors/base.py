@@ -8,6 +8,7 @@ process; constructors stay cheap so that a policy can be validated without loadi
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -45,12 +46,21 @@ class DetectorInfo:
     description: str = ""
 
 
+ROW_REF = re.compile(r"row#(\d+)")
+
+
+def row_ref(row: int) -> str:
+    """How evidence names another row; the pipeline renders it as that row's id."""
+    return f"row#{row}"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One reason to look at one row: what matched, how strongly, and where.
 
     ``evidence`` must let a person check the finding (the row it duplicates, the rule and
-    span) and must never repeat a secret or a personal value.
+    span) and must never repeat a secret or a personal value. It names other rows with
+    :func:`row_ref`, since a detector knows row indices, not files.
     """
 
     row: int

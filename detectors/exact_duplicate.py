@@ -4,6 +4,10 @@ The key covers every segment with its role (the prompt *and* the response), so t
 that share a prompt but answer it differently are not duplicates. Normalisation is
 Unicode NFKC, case folding and collapsed whitespace: the variants a copy-paste or a
 re-export produces. The first occurrence stays; later ones name it as evidence.
+
+Keys are 64-bit (the first 8 bytes of BLAKE2b): the chance of one false match among
+ten million rows is about 3 in a million, and every match names the row it matched so a
+person can check it.
 """
 
 from __future__ import annotations
@@ -11,48 +15,57 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
+import numpy as np
 import pyarrow as pa
 
-from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer
+from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer, row_ref
+from detectors.hashindex import HashIndex
 
 
 def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def row_keys(segments: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
+    """One 64-bit key per row of the batch, over its (role, normalised text) segments."""
+    rows = segments.column("row").to_pylist()
+    roles = segments.column("role").to_pylist()
+    texts = segments.column("text").to_pylist()
+    out_rows: list[int] = []
+    out_keys: list[int] = []
+    i, n = 0, len(rows)
+    while i < n:
+        row = rows[i]
+        h = hashlib.blake2b(digest_size=8)
+        while i < n and rows[i] == row:
+            h.update(roles[i].encode())
+            h.update(b"\x1e")
+            h.update(normalize(texts[i]).encode("utf-8"))
+            h.update(b"\x1d")
+            i += 1
+        out_rows.append(row)
+        out_keys.append(int.from_bytes(h.digest(), "little"))
+    return np.array(out_keys, dtype=np.uint64), np.array(out_rows, dtype=np.int64)
+
+
 class ExactDuplicateDetector(Detector):
     info = DetectorInfo(
         name="exact_duplicate",
-        version="1.0.0",
+        version="1.1.0",
         rules=("duplicate",),
         description="rows whose normalised training text equals an earlier row's",
     )
 
     def __init__(self, params: object = None) -> None:
         super().__init__(params)
-        self._seen: dict[bytes, str] = {}
+        self._index = HashIndex()
 
     def detect(self, segments: pa.RecordBatch) -> DetectionResult:
         out = FindingBuffer()
-        rows = segments.column("row").to_pylist()
-        ids = segments.column("row_id").to_pylist()
-        roles = segments.column("role").to_pylist()
-        texts = segments.column("text").to_pylist()
-        i = 0
-        n = len(rows)
-        while i < n:
-            row = rows[i]
-            h = hashlib.blake2b(digest_size=16)
-            while i < n and rows[i] == row:
-                h.update(roles[i].encode())
-                h.update(b"\x1e")
-                h.update(normalize(texts[i]).encode("utf-8"))
-                h.update(b"\x1d")
-                i += 1
-            key = h.digest()
-            first = self._seen.get(key)
-            if first is None:
-                self._seen[key] = ids[i - 1]
-            else:
-                out.add(row, "duplicate", 1.0, f"duplicate_of={first}")
+        if segments.num_rows == 0:
+            return DetectionResult(out.items)
+        keys, rows = row_keys(segments)
+        first = self._index.first_rows(keys, rows)
+        for row, orig in zip(rows[first != rows], first[first != rows], strict=True):
+            out.add(int(row), "duplicate", 1.0, f"duplicate_of={row_ref(int(orig))}")
         return DetectionResult(out.items)

@@ -64,7 +64,9 @@ def _split_fields(value: str | None) -> list[str] | None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--policy", type=click.Path(path_type=Path), help="Policy TOML laid over the default.")
+@click.option(
+    "--policy", type=click.Path(path_type=Path), help="Policy TOML laid over the default."
+)
 @click.option("--fields", help="Training-text columns, comma-separated (overrides recognition).")
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty output folder.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import CorpusDetector, Detector, Finding, SetupContext
+from detectors.base import ROW_REF, CorpusDetector, Detector, Finding, SetupContext
 from gateway import __version__
 from gateway.core.device import resolve_device
 from gateway.core.policy import Action, Policy
@@ -114,7 +114,7 @@ class Pipeline:
         t0 = time.perf_counter()
         job_id = request.job_id or uuid.uuid4().hex
         fields = request.fields or self.policy.input.fields or None
-        timings: Counter[str] = Counter()
+        timings: defaultdict[str, float] = defaultdict(float)
 
         device = self.setup(request.device)
         plan = plan_inputs(list(request.inputs), fields, self.policy.input.batch_rows)
@@ -128,13 +128,22 @@ class Pipeline:
                     t = time.perf_counter()
                     findings.extend(det.info.name, det.finalize())
                     timings[f"finalize:{det.info.name}"] += time.perf_counter() - t
-            decisions = self._decide(findings, rows_in)
+            decisions = self._decide(findings, rows_in, _row_id_lookup(plan))
             timings["decide"] += time.perf_counter() - tf
             tw = time.perf_counter()
             shards = self._write(plan, staged, decisions, job_id)
             timings["write"] += time.perf_counter() - tw
             report = self._report(
-                request, plan, job_id, device, started, decisions, shards, rows_in, redacted, timings
+                request,
+                plan,
+                job_id,
+                device,
+                started,
+                decisions,
+                shards,
+                rows_in,
+                redacted,
+                timings,
             )
             report["duration_s"] = round(time.perf_counter() - t0, 3)
             staged.write_json("report.json", report)
@@ -150,7 +159,7 @@ class Pipeline:
         self,
         plan: InputPlan,
         staged: StagedOutput,
-        timings: Counter[str],
+        timings: defaultdict[str, float],
         progress: ProgressFn | None,
     ) -> tuple[_Findings, int, int]:
         findings = _Findings()
@@ -159,9 +168,10 @@ class Pipeline:
         batch_rows = self.policy.input.batch_rows
         text_columns = plan.text_schema.column_names
         spool_path = staged.path(".spool.arrow")
-        with pa.OSFile(str(spool_path), "wb") as sink, pa.ipc.new_file(
-            sink, spool_schema(plan.data_schema)
-        ) as spool:
+        with (
+            pa.OSFile(str(spool_path), "wb") as sink,
+            pa.ipc.new_file(sink, spool_schema(plan.data_schema)) as spool,
+        ):
             for source in plan.sources:
                 t = time.perf_counter()
                 for batch in source.batches(batch_rows, text_columns):
@@ -179,7 +189,7 @@ class Pipeline:
         return findings, rows, redacted
 
     def _run_detectors(
-        self, chunk: Chunk, findings: _Findings, timings: Counter[str]
+        self, chunk: Chunk, findings: _Findings, timings: defaultdict[str, float]
     ) -> tuple[Chunk, int]:
         touched = 0
         for det in self.detectors:
@@ -192,7 +202,9 @@ class Pipeline:
             timings[det.info.name] += time.perf_counter() - t
         return chunk, touched
 
-    def _decide(self, findings: _Findings, rows_in: int) -> _Decisions:
+    def _decide(
+        self, findings: _Findings, rows_in: int, row_ids: Callable[[int], str]
+    ) -> _Decisions:
         quarantine = np.zeros(rows_in, dtype=bool)
         flagged = np.zeros(rows_in, dtype=bool)
         reasons: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -214,7 +226,7 @@ class Pipeline:
                     "rule": f.rule,
                     "action": ra.action.value,
                     "score": float(f.score),
-                    "evidence": f.evidence,
+                    "evidence": ROW_REF.sub(lambda m: row_ids(int(m[1])), f.evidence),
                     "field": f.field,
                 }
             )
@@ -257,19 +269,23 @@ class Pipeline:
         quarantine = ShardSetWriter(staged.path("quarantine"), "quarantine", q_schema, **opts)  # type: ignore[arg-type]
         try:
             base = 0
-            with pa.memory_map(str(spool_path)) as src:
+            with pa.OSFile(str(spool_path), "rb") as src:  # not mmap: RSS would grow with it
                 reader = pa.ipc.open_file(src)
                 for i in range(reader.num_record_batches):
                     batch = reader.get_batch(i)
                     n = batch.num_rows
                     mask = d.quarantine[base : base + n]
                     if not d.gate_failed:
-                        keep = pa.Table.from_batches([batch.filter(pa.array(~mask))]).drop_columns([RAW])
+                        keep = pa.Table.from_batches([batch.filter(pa.array(~mask))]).drop_columns(
+                            [RAW]
+                        )
                         clean.write(keep)
                     if mask.any():
                         rows = np.flatnonzero(mask) + base
                         q = pa.Table.from_batches([batch.filter(pa.array(mask))])
-                        reasons = pa.array([d.reasons.get(int(r), []) for r in rows], type=REASON_TYPE)
+                        reasons = pa.array(
+                            [d.reasons.get(int(r), []) for r in rows], type=REASON_TYPE
+                        )
                         quarantine.write(q.append_column(pa.field(REASONS, REASON_TYPE), reasons))
                     base += n
             shards = {
@@ -294,7 +310,7 @@ class Pipeline:
         shards: dict[str, list[ShardInfo]],
         rows_in: int,
         redacted: int,
-        timings: Counter[str],
+        timings: defaultdict[str, float],
     ) -> dict[str, Any]:
         rows_q = int(d.quarantine.sum())
         rows_clean = rows_in - rows_q  # passed every check; withheld when a gate failed

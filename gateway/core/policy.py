@@ -170,14 +170,18 @@ def _rule_action(value: Any, where: str) -> RuleAction:
                 f"{where}: unknown action {value!r}; use one of {[a.value for a in Action]}"
             ) from None
         if action is Action.GATE:
-            raise PolicyError(f"{where}: a gate needs a threshold: {{ action = \"gate\", max_fraction = 0.01 }}")
+            raise PolicyError(
+                f'{where}: a gate needs a threshold: {{ action = "gate", max_fraction = 0.01 }}'
+            )
         return RuleAction(action)
     if isinstance(value, Mapping):
         _check_keys(value, {"action", "max_fraction"}, where)
         if value.get("action") != "gate":
-            raise PolicyError(f"{where}: a table is only for gates: {{ action = \"gate\", max_fraction = … }}")
+            raise PolicyError(
+                f'{where}: a table is only for gates: {{ action = "gate", max_fraction = … }}'
+            )
         frac = value.get("max_fraction")
-        if not _matches(frac, float) or not 0.0 <= float(frac) <= 1.0:
+        if not isinstance(frac, int | float) or isinstance(frac, bool) or not 0.0 <= frac <= 1.0:
             raise PolicyError(f"{where}.max_fraction: expected a number from 0 to 1, got {frac!r}")
         return RuleAction(Action.GATE, float(frac))
     raise PolicyError(f"{where}: expected an action name or a gate table, got {value!r}")
@@ -221,7 +225,9 @@ def parse_policy(doc: Mapping[str, Any]) -> Policy:
     inp = _typed(InputPolicy, merged.get("input", {}), "[input]")
     outp = _typed(OutputPolicy, merged.get("output", {}), "[output]")
     if inp.batch_rows < 1 or outp.shard_max_rows < 1 or outp.row_group_rows < 1:
-        raise PolicyError("[input].batch_rows, [output].shard_max_rows and row_group_rows must be ≥ 1")
+        raise PolicyError(
+            "[input].batch_rows, [output].shard_max_rows and row_group_rows must be ≥ 1"
+        )
     if outp.compression not in {"zstd", "snappy", "gzip", "none", "lz4", "brotli"}:
         raise PolicyError(f"[output].compression: unknown codec {outp.compression!r}")
     dets = merged.get("detectors", {})

@@ -35,6 +35,17 @@ from gateway.core.schema import (
 )
 from gateway.errors import InputError
 
+# What pyarrow raises when Python values do not fit an Arrow type.
+CONVERSION_ERRORS = (
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    OverflowError,
+    UnicodeEncodeError,
+    TypeError,
+    ValueError,
+)
+
 _CHUNK = 1 << 20
 _HASH_CHUNK = 1 << 22
 
@@ -111,7 +122,7 @@ class _JsonStream:
     def _open(self) -> IO[bytes]:
         try:
             if self.path.name.endswith(".gz"):
-                return gzip.open(self.path, "rb")
+                return gzip.GzipFile(self.path, "rb")  # type: ignore[return-value]
             return self.path.open("rb")
         except OSError as e:
             raise InputError(f"{self.path}: cannot open ({e.strerror or e})") from e
@@ -183,7 +194,9 @@ class _JsonStream:
                     return ""
 
         def fail(what: str) -> InputError:
-            return InputError(f"{self.path}: line {line()}: {what}; the file is not a valid JSON array")
+            return InputError(
+                f"{self.path}: line {line()}: {what}; the file is not a valid JSON array"
+            )
 
         skip_ws()
         pos += 1  # the '[' seen by __iter__
@@ -215,7 +228,11 @@ class _JsonStream:
                 if nxt == "]":
                     pos += 1
                     break
-                raise fail(f"expected ',' or ']' but found {nxt[:1]!r}" if nxt else "missing ']'")
+                raise fail(
+                    f"expected ',' or ']' but found {nxt[:1]!r}"
+                    if nxt
+                    else "missing ']' at the end (truncated?)"
+                )
         if skip_ws() != "":
             raise fail("extra data after the closing ']'")
 
@@ -246,11 +263,22 @@ class _Prefixed:
             yield pending
 
 
+def _parquet_writable(t: pa.DataType) -> bool:
+    """Whether Parquet can store the type (it cannot store a struct with no fields)."""
+    if pa.types.is_struct(t):
+        return t.num_fields > 0 and all(
+            _parquet_writable(t.field(i).type) for i in range(t.num_fields)
+        )
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _parquet_writable(t.value_type)
+    return True
+
+
 def _infer_type(values: list[Any]) -> pa.DataType | None:
     """The Arrow type of a column of JSON values, or None if they have no single type."""
     try:
         return pa.array(values).type
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+    except CONVERSION_ERRORS:
         return None
 
 
@@ -312,7 +340,7 @@ class JsonSource(Source):
                         [pa.schema([(k, prev)]), pa.schema([(k, t)])], promote_options="permissive"
                     )
                     types[k] = merged.field(k).type
-                except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                except CONVERSION_ERRORS:
                     mixed.add(k)
             pending.clear()
 
@@ -325,6 +353,7 @@ class JsonSource(Source):
             if len(pending) >= batch_rows:
                 flush()
         flush()
+        mixed.update(k for k, t in types.items() if not _parquet_writable(t))
         fields = []
         for k in order:
             if k in mixed:
@@ -378,7 +407,8 @@ class ParquetSource(Source):
             return pq.ParquetFile(self.path)
         except (pa.ArrowInvalid, OSError) as e:
             raise InputError(
-                f"{self.path}: not a readable Parquet file ({e}); is it truncated or another format?"
+                f"{self.path}: not a readable Parquet file ({e}); "
+                "is it truncated or another format?"
             ) from e
 
     def survey(self, batch_rows: int) -> Survey:
@@ -386,9 +416,7 @@ class ParquetSource(Source):
         sha, size = _sha256_file(self.path)
         return Survey(pf.metadata.num_rows, sha, size, pf.schema_arrow)
 
-    def batches(
-        self, batch_rows: int, text_columns: Sequence[str] = ()
-    ) -> Iterator[SourceBatch]:
+    def batches(self, batch_rows: int, text_columns: Sequence[str] = ()) -> Iterator[SourceBatch]:
         pf = self._file()
         first = 0
         it = pf.iter_batches(batch_size=batch_rows)
@@ -454,9 +482,7 @@ def _labels(paths: Sequence[Path]) -> list[str]:
     return [str(p) for p in paths]
 
 
-def plan_inputs(
-    paths: Sequence[Path], fields: Sequence[str] | None, batch_rows: int
-) -> InputPlan:
+def plan_inputs(paths: Sequence[Path], fields: Sequence[str] | None, batch_rows: int) -> InputPlan:
     """Survey every input and agree on one text schema and one Arrow schema for the output."""
     if not paths:
         raise InputError("no input files given")
@@ -474,8 +500,8 @@ def plan_inputs(
             text_schema = schema
         elif schema.column_names != text_schema.column_names:
             raise InputError(
-                f"{src.path}: its training text is {schema.kind} ({', '.join(schema.column_names)}) "
-                f"but {sources[0].path} is {text_schema.kind} "
+                f"{src.path}: its training text is {schema.kind} "
+                f"({', '.join(schema.column_names)}) but {sources[0].path} is {text_schema.kind} "
                 f"({', '.join(text_schema.column_names)}); scan them separately or pass --fields"
             )
     if text_schema is None:
@@ -483,9 +509,8 @@ def plan_inputs(
             f"{', '.join(str(p) for p in paths)}: no rows to scan (every input is empty)"
         )
     data_schema = _unify([s.schema for s in surveys], sources, text_schema)
-    json_encoded = frozenset().union(*(s.json_encoded for s in surveys)) - set(
-        text_schema.column_names
-    )
+    flat_text = {c.name for c in text_schema.columns if c.kind is ColumnKind.FLAT}
+    json_encoded = frozenset().union(*(s.json_encoded for s in surveys)) - flat_text
     warnings = []
     unscanned = unscanned_text_like(data_schema.names, text_schema)
     if unscanned:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import SEGMENT_SCHEMA, Finding
-from gateway.core.records import InputPlan, Source, SourceBatch
+from gateway.core.records import CONVERSION_ERRORS, InputPlan, Source, SourceBatch
 from gateway.core.schema import Extraction, Problem, extract
 
 ROW_ID = "tunegate_row_id"
@@ -51,7 +51,7 @@ def _convert(values: list[Any], typ: pa.DataType) -> tuple[pa.Array, list[int]]:
     """An Arrow array of ``values``; values that do not fit ``typ`` become null and are named."""
     try:
         return pa.array(values, type=typ), []
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeEncodeError, TypeError):
+    except CONVERSION_ERRORS:
         pass
     bad = []
     fixed = list(values)
@@ -60,7 +60,7 @@ def _convert(values: list[Any], typ: pa.DataType) -> tuple[pa.Array, list[int]]:
             continue
         try:
             pa.array([v], type=typ)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, UnicodeEncodeError, TypeError):
+        except CONVERSION_ERRORS:
             bad.append(i)
             fixed[i] = None
     return pa.array(fixed, type=typ), bad
@@ -70,7 +70,9 @@ def _json_text(v: Any) -> str | None:
     return None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True)
 
 
-def _segments(extractions: list[Extraction | None], row_ids: list[str], base: int) -> pa.RecordBatch:
+def _segments(
+    extractions: list[Extraction | None], row_ids: list[str], base: int
+) -> pa.RecordBatch:
     rows: list[int] = []
     ids: list[str] = []
     fields: list[str] = []
@@ -231,7 +233,11 @@ def apply_rewrites(chunk: Chunk, new_text: pa.Array) -> tuple[Chunk, int]:
             holder = {col: values[local]}
             _set_path(holder, path, text)
             values[local] = holder[col]
-        data = data.set_column(ci, data.schema.field(ci), pa.array(values, type=data.schema.field(ci).type))
-    segments = seg.set_column(seg.schema.get_field_index("text"), SEGMENT_SCHEMA.field("text"), new_text)
+        data = data.set_column(
+            ci, data.schema.field(ci), pa.array(values, type=data.schema.field(ci).type)
+        )
+    segments = seg.set_column(
+        seg.schema.get_field_index("text"), SEGMENT_SCHEMA.field("text"), new_text
+    )
     touched = len({local for edits in by_column.values() for local, _, _ in edits})
     return Chunk(data, segments, chunk.findings, chunk.row_base), touched

@@ -176,7 +176,7 @@ def detect_schema(columns: Collection[str], fields: Sequence[str] | None = None)
                 f"--fields names column(s) {missing} that the input does not have; "
                 f"its columns are {sorted(present)}"
             )
-        cols = []
+        cols: list[TextColumn] = []
         for name in fields:
             if name in CHAT_COLUMNS:
                 cols.append(TextColumn(name, ColumnKind.CHAT))
@@ -189,8 +189,8 @@ def detect_schema(columns: Collection[str], fields: Sequence[str] | None = None)
             return TextSchema("chat", (TextColumn(name, ColumnKind.CHAT),))
     for schema in KNOWN_SCHEMAS:
         if all(c.name in present for c in schema.columns if c.required):
-            cols = tuple(c for c in schema.columns if c.required or c.name in present)
-            return TextSchema(schema.kind, cols)
+            found = tuple(c for c in schema.columns if c.required or c.name in present)
+            return TextSchema(schema.kind, found)
     raise InputError(
         f"unknown dataset schema: columns {sorted(present)} match none of alpaca "
         "(instruction/input/output), dolly (instruction/context/response), chat "
@@ -218,7 +218,9 @@ def _check_text(
 ) -> None:
     if not present:
         if required:
-            out.problems.append(Problem("missing_field", path, f"required field {path!r} is missing"))
+            out.problems.append(
+                Problem("missing_field", path, f"required field {path!r} is missing")
+            )
         return
     if value is None:
         if required:
@@ -270,7 +272,9 @@ def _chat(out: Extraction, col: TextColumn, value: Any) -> None:
                 Problem("unknown_role", path, f"{path} has no known role (got {shown!r})")
             )
             continue
-        _check_text(out, msg.get(content_key), f"{path}.{content_key}", role, True, content_key in msg)
+        _check_text(
+            out, msg.get(content_key), f"{path}.{content_key}", role, True, content_key in msg
+        )
 
 
 def _instances(out: Extraction, col: TextColumn, value: Any) -> None:
@@ -286,7 +290,9 @@ def _instances(out: Extraction, col: TextColumn, value: Any) -> None:
             out.problems.append(Problem("not_a_string", path, f"{path} is not an object"))
             continue
         _check_text(out, inst.get("input"), f"{path}.input", Role.CONTEXT, False, "input" in inst)
-        _check_text(out, inst.get("output"), f"{path}.output", Role.RESPONSE, True, "output" in inst)
+        _check_text(
+            out, inst.get("output"), f"{path}.output", Role.RESPONSE, True, "output" in inst
+        )
 
 
 def _turns(out: Extraction, col: TextColumn, value: Any) -> None:

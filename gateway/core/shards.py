@@ -76,6 +76,8 @@ class ShardSetWriter:
         self._parts: list[tuple[Path, int]] = []
         self._writer: pq.ParquetWriter | None = None
         self._rows_in_part = 0
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
 
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -87,22 +89,34 @@ class ShardSetWriter:
         self._rows_in_part = 0
 
     def write(self, table: pa.Table) -> None:
+        """Buffer rows into full row groups; rotate to a new shard at ``max_rows``."""
         offset = 0
         while offset < table.num_rows:
             if self._writer is None or self._rows_in_part >= self.max_rows:
                 self._close_part()
                 self._open()
-            assert self._writer is not None
-            take = min(self.max_rows - self._rows_in_part, table.num_rows - offset)
-            piece = table.slice(offset, take)
-            self._writer.write_table(piece, row_group_size=self.row_group_rows)
+            room = min(self.max_rows - self._rows_in_part, self.row_group_rows - self._pending_rows)
+            take = min(room, table.num_rows - offset)
+            self._pending.append(table.slice(offset, take))
+            self._pending_rows += take
             self._rows_in_part += take
-            path, rows = self._parts[-1]
-            self._parts[-1] = (path, rows + take)
             offset += take
+            if self._pending_rows >= self.row_group_rows or self._rows_in_part >= self.max_rows:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        assert self._writer is not None
+        group = pa.concat_tables(self._pending)
+        self._writer.write_table(group, row_group_size=self.row_group_rows)
+        path, rows = self._parts[-1]
+        self._parts[-1] = (path, rows + group.num_rows)
+        self._pending, self._pending_rows = [], 0
 
     def _close_part(self) -> None:
         if self._writer is not None:
+            self._flush()
             self._writer.close()
             self._writer = None
             fsync_path(self._parts[-1][0])
@@ -132,6 +146,7 @@ class ShardSetWriter:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+        self._pending, self._pending_rows = [], 0
 
 
 class StagedOutput:
@@ -157,7 +172,9 @@ class StagedOutput:
     def write_json(self, name: str, doc: object) -> Path:
         path = self.path(name)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+        tmp.write_text(
+            json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
+        )
         fsync_path(tmp)
         tmp.rename(path)
         return path

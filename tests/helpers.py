@@ -1,0 +1,78 @@
+"""Small helpers shared by the tests: writing inputs, running the real CLI, reading output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def write_jsonl(path: Path, rows: Iterable[Any]) -> Path:
+    with path.open("w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return path
+
+
+def alpaca(i: int, **over: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "instruction": f"Describe item number {i} in one sentence.",
+        "input": "",
+        "output": f"Item {i} is a distinct example with its own answer {i * 7}.",
+    }
+    row.update(over)
+    return row
+
+
+def run_cli(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+def read_split(out: Path, split: str) -> pa.Table | None:
+    files = sorted((out / split).glob("*.parquet")) if (out / split).exists() else []
+    if not files:
+        return None
+    return pa.concat_tables([pq.read_table(f) for f in files])
+
+
+def report(out: Path) -> dict[str, Any]:
+    return json.loads((out / "report.json").read_text())
+
+
+def reasons_by_row(out: Path) -> dict[str, list[str]]:
+    q = read_split(out, "quarantine")
+    if q is None:
+        return {}
+    return {
+        r["tunegate_row_id"]: [f"{x['detector']}/{x['rule']}" for x in r["tunegate_reasons"]]
+        for r in q.select(["tunegate_row_id", "tunegate_reasons"]).to_pylist()
+    }
+
+
+def assert_conserved(rep: dict[str, Any]) -> None:
+    c = rep["counts"]
+    assert c["rows_in"] == c["rows_clean"] + c["rows_quarantined"], c
+
+
+def files_under(path: Path) -> Sequence[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []

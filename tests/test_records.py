@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from gateway.core import records
+from gateway.core.records import plan_inputs
+from gateway.errors import InputError
+from tests.helpers import alpaca, write_jsonl
+
+
+def _rows(path: Path, batch_rows: int = 3) -> list[object]:
+    plan = plan_inputs([path], None, batch_rows)
+    out: list[object] = []
+    for b in plan.sources[0].batches(batch_rows, plan.text_schema.column_names):
+        out.extend(b.rows)
+    return out
+
+
+def test_jsonl_blank_lines_are_skipped(tmp_path: Path) -> None:
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps(alpaca(1)) + "\n\n" + json.dumps(alpaca(2)) + "\n")
+    assert len(_rows(p)) == 2
+
+
+def test_gzip_jsonl(tmp_path: Path) -> None:
+    p = tmp_path / "a.jsonl.gz"
+    with gzip.open(p, "wt") as f:
+        for i in range(5):
+            f.write(json.dumps(alpaca(i)) + "\n")
+    assert len(_rows(p)) == 5
+
+
+def test_json_array_across_chunk_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records, "_CHUNK", 7)  # every value spans several reads
+    data = [alpaca(i, n=10**i) for i in range(12)]
+    p = tmp_path / "a.json"
+    p.write_text(json.dumps(data, indent=3))
+    assert _rows(p) == data
+
+
+def test_json_file_holding_json_lines(tmp_path: Path) -> None:
+    p = write_jsonl(tmp_path / "lines.json", [alpaca(1), alpaca(2)])
+    assert len(_rows(p)) == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (json.dumps(alpaca(1)) + "\n{broken\n", "line 2"),
+        (json.dumps(alpaca(1)) + "\n" + json.dumps(alpaca(2)) + " x\n", "line 2"),
+        ("[" + json.dumps(alpaca(1)) + ",\n" + json.dumps(alpaca(2)), "truncated"),
+        ("[" + json.dumps(alpaca(1)) + "\n" + json.dumps(alpaca(2)) + "]", "expected ','"),
+    ],
+)
+def test_broken_json_names_file_and_line(tmp_path: Path, content: str, where: str) -> None:
+    p = tmp_path / "bad.jsonl"
+    p.write_text(content)
+    with pytest.raises(InputError) as e:
+        plan_inputs([p], None, 100)
+    assert str(p) in str(e.value)
+    assert where in str(e.value)
+
+
+def test_truncated_parquet_is_an_input_error(tmp_path: Path) -> None:
+    p = tmp_path / "t.parquet"
+    pq.write_table(pa.Table.from_pylist([alpaca(i) for i in range(50)]), p)
+    p.write_bytes(p.read_bytes()[:-20])
+    with pytest.raises(InputError, match=r"t\.parquet"):
+        plan_inputs([p], None, 100)
+
+
+def test_unknown_extension_and_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("a,b\n")
+    with pytest.raises(InputError, match="unknown file type"):
+        plan_inputs([tmp_path / "x.csv"], None, 10)
+    with pytest.raises(InputError, match="no such file"):
+        plan_inputs([tmp_path / "missing.jsonl"], None, 10)
+
+
+def test_inputs_with_different_schemas_are_refused(tmp_path: Path) -> None:
+    a = write_jsonl(tmp_path / "a.jsonl", [alpaca(1)])
+    b = write_jsonl(tmp_path / "b.jsonl", [{"text": "plain"}])
+    with pytest.raises(InputError, match="scan them separately"):
+        plan_inputs([a, b], None, 10)
+
+
+def test_survey_types_passthrough_and_flags_mixed_columns(tmp_path: Path) -> None:
+    p = write_jsonl(
+        tmp_path / "a.jsonl",
+        [alpaca(1, _source_id=1, meta="x"), alpaca(2, _source_id=2, meta=[1, 2])],
+    )
+    plan = plan_inputs([p], None, 10)
+    assert plan.data_schema.field("_source_id").type == pa.int64()
+    assert "meta" in plan.json_encoded
+    assert any("mixed types" in w for w in plan.warnings)
+
+
+def test_text_like_column_left_unscanned_is_reported(tmp_path: Path) -> None:
+    p = write_jsonl(tmp_path / "a.jsonl", [alpaca(1, response="also text")])
+    plan = plan_inputs([p], None, 10)
+    assert any("response" in w and "unscanned" in w for w in plan.warnings)
