@@ -10,13 +10,16 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from gateway import __version__
 from gateway.core.device import DEVICES
-from gateway.errors import TunegateError
+from gateway.errors import TunegateError, UsageError
+
+if TYPE_CHECKING:
+    from gateway.trust.trusted import TrustStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERNAL = 70
@@ -71,6 +74,21 @@ def _split_fields(value: str | None) -> list[str] | None:
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--job-id", help="Name the job (default: a random id).")
+@click.option("--dataset", help="Dataset id the signed manifest vouches for (e.g. acme/support).")
+@click.option("--dataset-version", help="Version label (default: the sequence number).")
+@click.option("--sequence", type=click.IntRange(min=1), help="Release sequence number (default 1).")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path),
+    help="The previous release's output folder: sequence + 1, chained to its manifest.",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(path_type=Path),
+    envvar="TUNEGATE_SIGNING_KEY",
+    help="Private key (PEM) to sign the manifest; or TUNEGATE_SIGNING_KEY.",
+)
+@click.option("--valid-days", type=click.IntRange(min=1), default=365, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, nothing else.")
 @_guarded
 def scan(
@@ -81,6 +99,12 @@ def scan(
     device: str,
     overwrite: bool,
     job_id: str | None,
+    dataset: str | None,
+    dataset_version: str | None,
+    sequence: int | None,
+    previous: Path | None,
+    sign_key: Path | None,
+    valid_days: int,
     as_json: bool,
 ) -> None:
     """Scan Parquet/JSONL files; write clean and quarantine shards and a report to OUT."""
@@ -88,7 +112,28 @@ def scan(
     from gateway.core.policy import load_policy
     from gateway.progress import ScanProgress
     from gateway.summary import print_summary
+    from gateway.trust.keys import load_signer
+    from gateway.trust.manifest import DatasetRelease, release_after
 
+    if sequence is not None and previous is not None:
+        raise UsageError("give --sequence or --previous, not both")
+    if (sequence or previous or dataset_version) and not dataset:
+        raise UsageError("--sequence, --previous and --dataset-version need --dataset")
+    signer = load_signer(sign_key) if sign_key else None
+    release = None
+    if dataset:
+        if previous is not None:
+            release = release_after(previous, dataset, dataset_version)
+        else:
+            seq = sequence or 1
+            release = DatasetRelease(dataset, dataset_version or str(seq), seq)
+        release = DatasetRelease(
+            release.id,
+            release.version,
+            release.sequence,
+            release.previous_manifest_sha256,
+            valid_days,
+        )
     pol = load_policy(policy)
     pipeline = Pipeline(pol)
     request = ScanRequest(
@@ -98,6 +143,8 @@ def scan(
         fields=_split_fields(fields),
         device=device,
         job_id=job_id,
+        release=release,
+        signer=signer,
     )
     with ScanProgress(enabled=not as_json) as progress:
         result = pipeline.scan(request, progress=progress.update)
@@ -107,3 +154,94 @@ def scan(
         print_summary(result.report, result.out)
     if result.gate_failed:
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Path prefix: writes OUT.key and OUT.pub.",
+)
+@_guarded
+def keygen(out: Path) -> None:
+    """Make an Ed25519 signing key (OUT.key, mode 0600) and its public key (OUT.pub).
+
+    The private key is encrypted when TUNEGATE_KEY_PASSPHRASE is set.
+    """
+    import os
+
+    from gateway.trust.keys import PASSPHRASE_ENV, generate_keypair
+
+    key, pub, keyid = generate_keypair(out, os.environ.get(PASSPHRASE_ENV) or None)
+    click.echo(f"private key: {key}\npublic key:  {pub}\nkeyid:       {keyid}")
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Trusted public key (PEM); repeatable.",
+)
+@click.option(
+    "--trusted-keys",
+    type=click.Path(path_type=Path),
+    help="trusted_keys.json with validity, revocation and dataset scopes.",
+)
+@click.option("--dataset", help="Refuse a manifest for any other dataset id.")
+@click.option(
+    "--min-sequence", type=click.IntRange(min=0), help="Refuse older releases (rollback)."
+)
+@click.option("--expect-policy", help="Refuse unless the policy digest is this (sha256:…).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the verified statement's summary as JSON."
+)
+@_guarded
+def verify(
+    out: Path,
+    keys: tuple[Path, ...],
+    trusted_keys: Path | None,
+    dataset: str | None,
+    min_sequence: int | None,
+    expect_policy: str | None,
+    as_json: bool,
+) -> None:
+    """Verify OUT against its signed manifest: signature, digests, no missing or extra files."""
+    from gateway.trust.verify import verify_output
+
+    trust = _trust_store(keys, trusted_keys)
+    vm = verify_output(
+        out, trust, dataset=dataset, min_sequence=min_sequence, expect_policy=expect_policy
+    )
+    ds = vm.dataset
+    summary = {
+        "verified": True,
+        "dataset": ds["id"],
+        "version": ds["version"],
+        "sequence": ds["sequence"],
+        "keyid": vm.keyid,
+        "policy": vm.statement["predicate"]["policy"]["digest"],
+        "files": len(vm.subjects),
+        "clean_rows": sum(s.rows or 0 for s in vm.split("clean")),
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, sort_keys=True))
+    else:
+        click.echo(
+            f"verified: {ds['id']} version {ds['version']} (sequence {ds['sequence']}), "
+            f"{summary['files']} files, {summary['clean_rows']:,} clean rows, signed by {vm.keyid}"
+        )
+
+
+def _trust_store(keys: tuple[Path, ...], trusted_keys: Path | None) -> TrustStore:
+    from gateway.trust.trusted import TrustStore
+
+    if bool(keys) == bool(trusted_keys):
+        raise UsageError("give trusted keys with --key or --trusted-keys (one of them)")
+    if trusted_keys is not None:
+        return TrustStore.from_file(trusted_keys)
+    return TrustStore.from_public_keys(list(keys))

@@ -7,11 +7,22 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PY="${PYTHON:-python3}"
 EXTRAS="${1:-}"
+LOG="$ROOT/.venv-install.log"
+_pip() {
+  if ! "$VENV/bin/python" -m pip install "$@" >>"$LOG" 2>&1; then
+    echo "pip install $* failed; the log follows ($LOG):" >&2
+    tail -40 "$LOG" >&2
+    exit 2
+  fi
+}
+: >"$LOG"
 if [ ! -x "$VENV/bin/python" ]; then
+  echo "creating $VENV" >&2
   "$PY" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q --upgrade pip
+echo "installing tunegate${EXTRAS:+[$EXTRAS]} into .venv (log: $LOG)" >&2
+_pip -q --upgrade pip
 if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
-  "$VENV/bin/python" -m pip install -q "torch==2.13.0"
+  _pip -q "torch==2.13.0"
 fi
-"$VENV/bin/python" -m pip install -q -e "$ROOT${EXTRAS:+[$EXTRAS]}"
+_pip -q -e "$ROOT${EXTRAS:+[$EXTRAS]}"

@@ -223,4 +223,5 @@ def test_existing_output_refused_unless_overwrite(tmp_path: Path) -> None:
     assert (out / "keep.txt").read_text() == "mine"
     pipe.scan(ScanRequest(inputs=[p], out=out, device="cpu", overwrite=True))
     assert not (out / "keep.txt").exists()
-    assert [f.name for f in files_under(out) if f.parent == out] == ["report.json"]
+    top = [f.name for f in files_under(out) if f.parent == out]
+    assert top == ["croissant.json", "report.json"]

@@ -9,6 +9,7 @@ columnar state corpus detectors keep, never the dataset.
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections import defaultdict
@@ -27,8 +28,11 @@ from gateway.core.device import resolve_device
 from gateway.core.policy import Action, Policy
 from gateway.core.records import InputPlan, plan_inputs
 from gateway.core.rows import RAW, ROW_ID, VALIDATION, Chunk, apply_rewrites, assemble, spool_schema
-from gateway.core.shards import ShardInfo, ShardSetWriter, StagedOutput
-from gateway.errors import TunegateError
+from gateway.core.shards import ShardInfo, ShardSetWriter, StagedOutput, sha256_file
+from gateway.errors import TunegateError, UsageError
+from gateway.trust.croissant import croissant
+from gateway.trust.keys import Signer
+from gateway.trust.manifest import DatasetRelease, Subject, build_statement, write_manifest
 
 ProgressFn = Callable[[int, int], None]
 
@@ -56,6 +60,8 @@ class ScanRequest:
     fields: Sequence[str] | None = None
     device: str = "auto"
     job_id: str | None = None
+    release: DatasetRelease | None = None  # required to sign
+    signer: Signer | None = None
 
 
 @dataclass(slots=True)
@@ -110,6 +116,8 @@ class Pipeline:
         return self._device
 
     def scan(self, request: ScanRequest, progress: ProgressFn | None = None) -> ScanResult:
+        if request.signer is not None and request.release is None:
+            raise UsageError("signing needs a dataset id: pass --dataset")
         started = datetime.now(UTC)
         t0 = time.perf_counter()
         job_id = request.job_id or uuid.uuid4().hex
@@ -146,7 +154,7 @@ class Pipeline:
                 timings,
             )
             report["duration_s"] = round(time.perf_counter() - t0, 3)
-            staged.write_json("report.json", report)
+            self._publish_metadata(request, plan, staged, report, shards)
             staged.publish()
         except BaseException:
             staged.discard()
@@ -257,7 +265,7 @@ class Pipeline:
     ) -> dict[str, list[ShardInfo]]:
         out = self.policy.output
         spool_path = staged.path(".spool.arrow")
-        clean_schema = pa.schema([*plan.data_schema, pa.field(ROW_ID, pa.string())])
+        clean_schema = _clean_schema(plan)
         q_schema = pa.schema([*spool_schema(plan.data_schema), pa.field(REASONS, REASON_TYPE)])
         opts = {
             "job_id": job_id,
@@ -298,6 +306,58 @@ class Pipeline:
             raise
         spool_path.unlink()
         return shards
+
+    def _publish_metadata(
+        self,
+        request: ScanRequest,
+        plan: InputPlan,
+        staged: StagedOutput,
+        report: dict[str, Any],
+        shards: dict[str, list[ShardInfo]],
+    ) -> None:
+        """croissant.json and report.json, then the signed manifest over everything, last."""
+        release, signer = request.release, request.signer
+        clean_schema = _clean_schema(plan)
+        signed = signer is not None and release is not None
+        report["release"] = (
+            {
+                "dataset": release.id,
+                "version": release.version,
+                "sequence": release.sequence,
+                "keyid": signer.keyid if signer else None,
+            }
+            if release is not None
+            else None
+        )
+        metadata: list[Subject] = []
+        if report["counts"]["clean_published"]:
+            doc = croissant(
+                release.id if release else "tunegate-clean",
+                release.version if release else "0",
+                f"Clean rows of a tunegate scan (job {report['job_id']}).",
+                [(s.name, s.sha256) for s in shards["clean"]],
+                clean_schema,
+                report["finished_at"],
+            )
+            metadata.append(_json_subject(staged.write_json("croissant.json", doc)))
+        metadata.append(_json_subject(staged.write_json("report.json", report)))
+        if not signed or not report["counts"]["clean_published"]:
+            return  # a failed gate publishes nothing a trainer should load: no manifest
+        assert signer is not None and release is not None
+        subjects = [
+            Subject(s.name, s.sha256, s.bytes, s.rows, s.split)
+            for infos in shards.values()
+            for s in infos
+        ] + metadata
+        schema_bytes = clean_schema.remove_metadata().serialize().to_pybytes()
+        statement = build_statement(
+            subjects,
+            release,
+            report,
+            "sha256:" + hashlib.sha256(schema_bytes).hexdigest(),
+            datetime.now(UTC),
+        )
+        write_manifest(staged.staging, statement, signer)
 
     def _report(
         self,
@@ -370,6 +430,14 @@ class Pipeline:
             "timings_s": {k: round(v, 4) for k, v in sorted(timings.items())},
             "warnings": plan.warnings,
         }
+
+
+def _clean_schema(plan: InputPlan) -> pa.Schema:
+    return pa.schema([*plan.data_schema, pa.field(ROW_ID, pa.string())])
+
+
+def _json_subject(path: Path) -> Subject:
+    return Subject(path.name, sha256_file(path), path.stat().st_size, None, "metadata")
 
 
 def _row_id_lookup(plan: InputPlan) -> Callable[[int], str]:

@@ -1,0 +1,80 @@
+"""Loading clean shards for training, only as the manifest vouches for them.
+
+The manifest is verified first (signature, keys, dataset, sequence, every file, no
+extras). Then each clean shard is read into memory *once*, hashed as it is read, and
+parsed from those same bytes, so a file swapped between the check and the load is
+caught rather than trained on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gateway.errors import UsageError, VerificationError
+from gateway.trust.trusted import TrustStore
+from gateway.trust.verify import read_verified, verify_output
+
+
+def _trust(
+    key: str | Path | Sequence[str | Path] | None, trusted_keys: str | Path | None
+) -> TrustStore:
+    if (key is None) == (trusted_keys is None):
+        raise UsageError("load_verified needs key=... or trusted_keys=... (one of them)")
+    if trusted_keys is not None:
+        return TrustStore.from_file(Path(trusted_keys))
+    assert key is not None
+    keys = [key] if isinstance(key, str | Path) else list(key)
+    return TrustStore.from_public_keys([Path(k) for k in keys])
+
+
+def load_verified(
+    out: str | Path,
+    *,
+    key: str | Path | Sequence[str | Path] | None = None,
+    trusted_keys: str | Path | None = None,
+    dataset: str | None = None,
+    min_sequence: int | None = None,
+    expect_policy: str | None = None,
+    as_hf: bool = False,
+    now: datetime | None = None,
+) -> Any:
+    """The clean rows of a verified output folder as a ``pyarrow.Table``.
+
+    With ``as_hf=True`` (and the ``datasets`` package installed) a ``datasets.Dataset``.
+    Raises :class:`~gateway.errors.VerificationError` on any mismatch; nothing is
+    returned from a folder that does not verify.
+    """
+    folder = Path(out)
+    vm = verify_output(
+        folder,
+        _trust(key, trusted_keys),
+        dataset=dataset,
+        min_sequence=min_sequence,
+        expect_policy=expect_policy,
+        now=now,
+    )
+    tables = []
+    for subject in sorted(vm.split("clean"), key=lambda s: s.name):
+        if not subject.name.endswith(".parquet"):
+            continue
+        data = b"".join(read_verified(folder, subject))  # raises if the bytes changed
+        table = pq.read_table(pa.BufferReader(data))
+        if subject.rows is not None and table.num_rows != subject.rows:
+            raise VerificationError(
+                f"{subject.name}: {table.num_rows} rows, manifest lists {subject.rows}"
+            )
+        tables.append(table)
+    table = pa.concat_tables(tables)
+    if not as_hf:
+        return table
+    try:
+        import datasets
+    except ImportError as e:
+        raise UsageError("as_hf=True needs the 'datasets' package: pip install datasets") from e
+    return datasets.Dataset(table)
