@@ -8,7 +8,6 @@ process; constructors stay cheap so that a policy can be validated without loadi
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -46,21 +45,15 @@ class DetectorInfo:
     description: str = ""
 
 
-ROW_REF = re.compile(r"row#(\d+)")
-
-
-def row_ref(row: int) -> str:
-    """How evidence names another row; the pipeline renders it as that row's id."""
-    return f"row#{row}"
-
-
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One reason to look at one row: what matched, how strongly, and where.
 
     ``evidence`` must let a person check the finding (the row it duplicates, the rule and
-    span) and must never repeat a secret or a personal value. It names other rows with
-    :func:`row_ref`, since a detector knows row indices, not files.
+    span) and must never repeat a secret or a personal value. Other rows are named in
+    ``refs`` as ``(relation, row index)``, since a detector knows rows, not files; the
+    pipeline renders them as ``relation=<row id>``. They are never parsed out of text,
+    which may hold anything a dataset author wrote.
     """
 
     row: int
@@ -68,6 +61,7 @@ class Finding:
     score: float
     evidence: str
     field: str | None = None
+    refs: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +86,7 @@ class Detector(ABC):
     info: ClassVar[DetectorInfo]
     Params: ClassVar[type[Any]] = NoParams
     uses_device: ClassVar[bool] = False  # True when setup() puts work on an accelerator
+    rewrites_text: ClassVar[bool] = False  # True when detect() returns rewrites (PII, secrets)
 
     def __init__(self, params: Any = None) -> None:
         self.params = params if params is not None else self.Params()
@@ -141,5 +136,13 @@ class FindingBuffer:
 
     items: list[Finding] = field(default_factory=list)
 
-    def add(self, row: int, rule: str, score: float, evidence: str, fld: str | None = None) -> None:
-        self.items.append(Finding(row, rule, score, evidence, fld))
+    def add(
+        self,
+        row: int,
+        rule: str,
+        score: float,
+        evidence: str,
+        fld: str | None = None,
+        refs: tuple[tuple[str, int], ...] = (),
+    ) -> None:
+        self.items.append(Finding(row, rule, score, evidence, fld, refs))

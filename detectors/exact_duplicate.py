@@ -18,7 +18,7 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer, row_ref
+from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer
 from detectors.hashindex import HashIndex
 
 
@@ -67,5 +67,5 @@ class ExactDuplicateDetector(Detector):
         keys, rows = row_keys(segments)
         first = self._index.first_rows(keys, rows)
         for row, orig in zip(rows[first != rows], first[first != rows], strict=True):
-            out.add(int(row), "duplicate", 1.0, f"duplicate_of={row_ref(int(orig))}")
+            out.add(int(row), "duplicate", 1.0, "", refs=(("duplicate_of", int(orig)),))
         return DetectionResult(out.items)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from detectors.base import Detector
 from detectors.exact_duplicate import ExactDuplicateDetector
+from detectors.pii import PiiDetector
+from detectors.secrets import SecretsDetector
 from detectors.validation import ValidationDetector
 
 REGISTRY: dict[str, type[Detector]] = {
     cls.info.name: cls
     for cls in (
         ValidationDetector,
+        SecretsDetector,  # before PII: a key must not be half-redacted as a phone number
+        PiiDetector,
         ExactDuplicateDetector,
     )
 }

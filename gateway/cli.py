@@ -16,7 +16,7 @@ import click
 
 from gateway import __version__
 from gateway.core.device import DEVICES
-from gateway.errors import TunegateError, UsageError
+from gateway.errors import DetectorError, TunegateError, UsageError
 
 if TYPE_CHECKING:
     from gateway.trust.trusted import TrustStore
@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERNAL = 70
 
 
-def _fail(err: TunegateError) -> None:
+def _fail(err: TunegateError | DetectorError) -> None:
     click.echo(f"error: {err}", err=True)
     sys.exit(err.exit_code)
 
@@ -36,7 +36,7 @@ def _guarded(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except TunegateError as e:
+        except (TunegateError, DetectorError) as e:
             _fail(e)
         except KeyboardInterrupt:
             click.echo("interrupted: nothing was published", err=True)

@@ -7,6 +7,20 @@ code. Messages say what went wrong, where (file, row, field) and what to do abou
 
 from __future__ import annotations
 
+from detectors.errors import DetectorConfigError, DetectorError, ModelError
+
+__all__ = [
+    "DetectorConfigError",
+    "DetectorError",
+    "GateFailed",
+    "InputError",
+    "ModelError",
+    "PolicyError",
+    "TunegateError",
+    "UsageError",
+    "VerificationError",
+]
+
 
 class TunegateError(Exception):
     """Base of every error tunegate raises on purpose."""
@@ -28,12 +42,6 @@ class PolicyError(TunegateError):
 
 class UsageError(TunegateError):
     """The command was called in a way that cannot work (bad flags, existing output)."""
-
-    exit_code = 2
-
-
-class ModelError(TunegateError):
-    """A model file is missing or its digest does not match the pinned one."""
 
     exit_code = 2
 

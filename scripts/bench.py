@@ -119,25 +119,76 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rows", type=int, default=52_002)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--pii-rows", type=int, default=600, help="rows for the PII speed anchors")
+    ap.add_argument("--pii-synth", type=int, default=1000, help="generated PII examples to score")
+    ap.add_argument("--only", nargs="*", default=[], help="sections to run: scan verify pii")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    only = set(args.only) or {"scan", "verify", "pii"}
     if not ALPACA.exists():
         sys.exit(f"{ALPACA} is missing: the bench reads the shared alpaca data")
     rows = alpaca_rows(args.rows)
     results: dict[str, Any] = {"device": args.device, "rows": args.rows}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        results["scan"] = bench_scan(tmp, rows, args.device)
-        results["verify"] = bench_verify(tmp, alpaca_rows(args.rows * 4))
+        if "scan" in only:
+            results["scan"] = bench_scan(tmp, rows, args.device)
+        if "verify" in only:
+            results["verify"] = bench_verify(tmp, alpaca_rows(args.rows * 4))
+    if "pii" in only:
+        from scripts import bench_pii
+
+        results["pii"] = bench_pii.run(args.pii_rows, args.pii_synth)
     if args.json:
         print(json.dumps(results, indent=2))
         return
     print(f"device: {results['device']}   rows: {args.rows:,}")
-    s = results["scan"]
-    print(f"scan end to end              {s['end_to_end_rows_per_s']:>12,.0f} rows/s")
-    for stage, rate in sorted(s["stage_rows_per_s"].items()):
-        print(f"  stage {stage:<22} {rate:>12,.0f} rows/s")
-    v = results["verify"]
+    if "scan" in results:
+        s = results["scan"]
+        print(f"scan end to end              {s['end_to_end_rows_per_s']:>12,.0f} rows/s")
+        for stage, rate in sorted(s["stage_rows_per_s"].items()):
+            print(f"  stage {stage:<22} {rate:>12,.0f} rows/s")
+    if "verify" in results:
+        print_verify(results["verify"])
+    if "pii" in results:
+        print_pii(results["pii"])
+
+
+def print_pii(r: dict[str, Any]) -> None:
+    s = r["speed"]
+    rate = s["rows_per_s"]
+    rec = s["redaction_recall_on_planted"]
+    print(
+        f"pii on {s['rows']} alpaca rows (every third with planted PII): ours {rate['ours']:,.0f} rows/s, "
+        f"Presidio per-row {rate['presidio_per_row']:,.0f}, BatchAnalyzerEngine {rate['presidio_batch']:,.0f}; "
+        f"ratios {s['ratio_vs_per_row']:.1f}x per-row (goal >= 5x), {s['ratio_vs_batch']:.1f}x batch (goal >= 2x)"
+    )
+    print(
+        f"  redaction recall on planted spans: ours {rec['ours']:.3f}, per-row {rec['presidio_per_row']:.3f}, "
+        f"batch {rec['presidio_batch']:.3f}"
+    )
+    for name, res in r["quality"].items():
+        print(f"  quality on {name}:")
+        print(f"    {'entity':<14} {'ours P/R/F1':>20} {'Presidio P/R/F1':>20} {'n':>6}")
+        for ent, m in res["ours"]["per_entity"].items():
+            b = res["presidio"]["per_entity"][ent]
+            if m["support"] == 0:
+                continue
+            print(
+                f"    {ent:<14} {m['precision']:.2f}/{m['recall']:.2f}/{m['f1']:.2f}".ljust(36)
+                + f"{b['precision']:.2f}/{b['recall']:.2f}/{b['f1']:.2f}".rjust(20)
+                + f"{m['support']:>7}"
+            )
+        for who in ("ours", "presidio"):
+            o = res[who]
+            print(
+                f"    {who:<9} overall P/R/F1 {o['overall']['precision']:.3f}/{o['overall']['recall']:.3f}/"
+                f"{o['overall']['f1']:.3f}; pattern recall typed {o['pattern_recall_typed']:.3f}, "
+                f"redacted {o['pattern_recall_redacted']:.3f}; all-entity redaction recall {o['redaction_recall']:.3f}"
+            )
+
+
+def print_verify(v: dict[str, Any]) -> None:
     print(
         f"verify {v['bytes'] / 1e6:.0f} MB in {v['files']} files: {v['verify_s']:.3f}s in-process, "
         f"{v['verify_cli_s']:.3f}s CLI; sha256sum {v['sha256sum_s']:.3f}s; "

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
+NO_MODELS = ROOT / "fixtures" / "policies" / "no_models.toml"
 
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, alpaca, write_jsonl
+from tests.helpers import NO_MODELS, ROOT, alpaca, write_jsonl
 
 pytestmark = pytest.mark.slow
 
@@ -18,14 +18,14 @@ from pathlib import Path
 from gateway.core.pipeline import Pipeline, ScanRequest
 from gateway.core.policy import load_policy
 request = ScanRequest(inputs=[Path(sys.argv[1])], out=Path(sys.argv[2]), device="cpu")
-Pipeline(load_policy()).scan(request)
+Pipeline(load_policy(Path(sys.argv[3]))).scan(request)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """
 
 
 def _peak_rss(inp: Path, out: Path) -> int:
     r = subprocess.run(
-        [sys.executable, "-c", PEAK, str(inp), str(out)],
+        [sys.executable, "-c", PEAK, str(inp), str(out), str(NO_MODELS)],
         capture_output=True,
         text=True,
         cwd=ROOT,

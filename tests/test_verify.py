@@ -79,7 +79,15 @@ def test_happy_path(world: dict[str, Path], out: Path) -> None:
     pred = vm.statement["predicate"]
     assert pred["policy"]["digest"].startswith("sha256:")
     assert pred["inputs"][0]["digest"]["sha256"]
-    assert [d["name"] for d in pred["detectors"]] == ["validation", "exact_duplicate"]
+    assert [d["name"] for d in pred["detectors"]] == [
+        "validation",
+        "secrets",
+        "pii",
+        "exact_duplicate",
+    ]
+    pii = next(d for d in pred["detectors"] if d["name"] == "pii")
+    assert pii["models"][0]["name"] == "spacy/en_core_web_sm-3.8.0"
+    assert len(pii["models"][0]["sha256"]) == 64
     assert vm.keyid == keyid_of(load_signer(world["key"]).private.public_key())
 
 

@@ -22,12 +22,22 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import ROW_REF, CorpusDetector, Detector, Finding, SetupContext
+from detectors.base import CorpusDetector, Detector, Finding, SetupContext
 from gateway import __version__
 from gateway.core.device import resolve_device
 from gateway.core.policy import Action, Policy
 from gateway.core.records import InputPlan, plan_inputs
-from gateway.core.rows import RAW, ROW_ID, VALIDATION, Chunk, apply_rewrites, assemble, spool_schema
+from gateway.core.rows import (
+    RAW,
+    ROW_ID,
+    VALIDATION,
+    Chunk,
+    apply_raw_rewrites,
+    apply_rewrites,
+    assemble,
+    raw_segments,
+    spool_schema,
+)
 from gateway.core.shards import ShardInfo, ShardSetWriter, StagedOutput, sha256_file
 from gateway.errors import TunegateError, UsageError
 from gateway.trust.croissant import croissant
@@ -124,11 +134,15 @@ class Pipeline:
         fields = request.fields or self.policy.input.fields or None
         timings: defaultdict[str, float] = defaultdict(float)
 
-        device = self.setup(request.device)
+        # Inputs and the output folder are checked before any model loads: a typo in a
+        # path should cost a second, not a model load.
         plan = plan_inputs(list(request.inputs), fields, self.policy.input.batch_rows)
         timings["survey"] += time.perf_counter() - t0
         staged = StagedOutput(request.out, job_id, overwrite=request.overwrite)
         try:
+            ts = time.perf_counter()
+            device = self.setup(request.device)
+            timings["setup"] += time.perf_counter() - ts
             findings, rows_in, redacted = self._detect(plan, staged, timings, progress)
             tf = time.perf_counter()
             for det in self.detectors:
@@ -208,6 +222,15 @@ class Pipeline:
                 chunk, n = apply_rewrites(chunk, result.rewrites)
                 touched += n
             timings[det.info.name] += time.perf_counter() - t
+        raw = raw_segments(chunk)
+        if raw.num_rows:
+            for det in self.detectors:
+                if det.rewrites_text:
+                    result = det.detect(raw)
+                    findings.extend(det.info.name, result.findings)
+                    if result.rewrites is not None:
+                        chunk = apply_raw_rewrites(chunk, raw, result.rewrites)
+                        raw = raw.set_column(4, "text", result.rewrites)
         return chunk, touched
 
     def _decide(
@@ -234,7 +257,7 @@ class Pipeline:
                     "rule": f.rule,
                     "action": ra.action.value,
                     "score": float(f.score),
-                    "evidence": ROW_REF.sub(lambda m: row_ids(int(m[1])), f.evidence),
+                    "evidence": _render_evidence(f, row_ids),
                     "field": f.field,
                 }
             )
@@ -430,6 +453,12 @@ class Pipeline:
             "timings_s": {k: round(v, 4) for k, v in sorted(timings.items())},
             "warnings": plan.warnings,
         }
+
+
+def _render_evidence(f: Finding, row_ids: Callable[[int], str]) -> str:
+    parts = [f.evidence] if f.evidence else []
+    parts += [f"{name}={row_ids(row)}" for name, row in f.refs]
+    return "; ".join(parts)
 
 
 def _clean_schema(plan: InputPlan) -> pa.Schema:

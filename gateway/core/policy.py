@@ -131,11 +131,20 @@ def _typed(cls: type[Any], table: Mapping[str, Any], where: str) -> Any:
         ok = _matches(v, want)
         if not ok:
             raise PolicyError(f"{where}.{k}: expected {_type_name(want)}, got {v!r}")
-        kwargs[k] = tuple(v) if isinstance(v, list) else v
+        kwargs[k] = _freeze(v)
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as e:
         raise PolicyError(f"{where}: {e}") from e
+
+
+def _freeze(value: Any) -> Any:
+    """TOML arrays become tuples (params are frozen), tables become plain dicts."""
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, Mapping):
+        return {k: _freeze(v) for k, v in value.items()}
+    return value
 
 
 def _matches(value: Any, want: Any) -> bool:
@@ -150,7 +159,12 @@ def _matches(value: Any, want: Any) -> bool:
         return isinstance(value, str)
     if origin is tuple:
         inner = want.__args__[0]
-        return isinstance(value, list) and all(_matches(x, inner) for x in value)
+        return isinstance(value, list | tuple) and all(_matches(x, inner) for x in value)
+    if origin is dict:
+        key_t, val_t = want.__args__
+        return isinstance(value, Mapping) and all(
+            _matches(k, key_t) and _matches(v, val_t) for k, v in value.items()
+        )
     args = getattr(want, "__args__", ())
     if args:  # a union such as float | None
         return any(_matches(value, a) for a in args if a is not type(None))

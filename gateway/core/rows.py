@@ -120,11 +120,21 @@ def assemble(batch: SourceBatch, source: Source, plan: InputPlan, row_base: int)
 
     if batch.arrow is not None:
         data = _conform_arrow(batch, plan)
-        raws: list[bytes | None] = [None] * n
+        raws: list[bytes | None] = [
+            _json_text({c: r.get(c) for c in plan.text_schema.column_names}).encode() if p else None  # type: ignore[union-attr]
+            for r, p in zip(batch.rows, problems, strict=True)
+        ]
     else:
         data, raws = _conform_json(batch, plan, problems)
 
     valid = [not p for p in problems]
+    if not all(valid):
+        # A bad row's text lives on only in tunegate_raw, where rewriting detectors
+        # (secrets, PII) still see it: quarantine must not become a leak.
+        invalid = pa.array([not v for v in valid])
+        for i, f in enumerate(plan.data_schema):
+            if f.name in plan.text_schema.column_names:
+                data[i] = pc.if_else(invalid, pa.nulls(n, f.type), data[i])
     kept = [ex if ok else None for ex, ok in zip(extractions, valid, strict=True)]
     findings = [f for i, p in enumerate(problems) for f in _problem_findings(row_base + i, p)]
     arrays = [*data, pa.array(row_ids, pa.string()), pa.array(raws, pa.binary())]
@@ -205,6 +215,39 @@ def _column_of(path: str, names: Sequence[str]) -> str:
     m = _PATH.match(path)
     assert m is not None, path
     return m["col"]
+
+
+def raw_segments(chunk: Chunk) -> pa.RecordBatch:
+    """The raw text of this chunk's bad rows, as segments for the rewriting detectors."""
+    raw = chunk.data.column(RAW)
+    idx = np.flatnonzero(pc.is_valid(raw).to_numpy(zero_copy_only=False))
+    ids = chunk.data.column(ROW_ID)
+    texts = [raw[int(i)].as_py().decode("utf-8", "replace") for i in idx]
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.array((idx + chunk.row_base).tolist(), pa.int64()),
+            pa.array([ids[int(i)].as_py() for i in idx], pa.string()),
+            pa.array([RAW] * len(idx), pa.string()),
+            pa.array(["text"] * len(idx), pa.string()),
+            pa.array(texts, pa.string()),
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+
+
+def apply_raw_rewrites(chunk: Chunk, segments: pa.RecordBatch, new_text: pa.Array) -> Chunk:
+    """Store rewritten raw text (only where a detector changed it) back into ``tunegate_raw``."""
+    old = segments.column("text")
+    changed = pc.fill_null(pc.not_equal(old, new_text), False).to_numpy(zero_copy_only=False)
+    if not changed.any():
+        return chunk
+    ci = chunk.data.schema.get_field_index(RAW)
+    values = chunk.data.column(ci).to_pylist()
+    rows = segments.column("row").to_numpy()
+    for i in np.flatnonzero(changed):
+        values[int(rows[i]) - chunk.row_base] = new_text[int(i)].as_py().encode("utf-8")
+    data = chunk.data.set_column(ci, chunk.data.schema.field(ci), pa.array(values, pa.binary()))
+    return Chunk(data, chunk.segments, chunk.findings, chunk.row_base)
 
 
 def apply_rewrites(chunk: Chunk, new_text: pa.Array) -> tuple[Chunk, int]:

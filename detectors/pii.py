@@ -1,0 +1,555 @@
+"""Personal data in training text, found with Presidio's recognizers and rewritten in place.
+
+Why not call ``AnalyzerEngine.analyze`` per field: it runs the whole spaCy pipeline
+(tagger, parser, lemmatizer, NER) and every recognizer on every text. Here, in one pass
+over a batch:
+
+- pattern recognizers (Presidio's own: e-mail, phone via ``phonenumbers``, Luhn-checked
+  cards, IBAN checksums, SSN, IP, passport, bank, medical licence, ITIN, NHS, BTC; plus
+  ours for ETH wallets, URLs carrying credentials or tokens, medical record numbers and
+  dates of birth) run only where a cheap gate says their pattern can occur at all;
+- spaCy NER (``en_core_web_sm``, only its NER component, loaded by path with every file
+  pinned) runs through ``nlp.pipe`` only over sentences that contain a capitalised word
+  other than a common sentence opener, since English PERSON and LOCATION names are
+  capitalised; text with no letters never reaches it;
+- context words (Presidio's own lists) lift low-confidence patterns, as Presidio's
+  context enhancer does, using a character window instead of lemmas.
+
+Overlapping spans merge to their union, so no fragment of a value survives, and Presidio's
+``AnonymizerEngine`` applies the operator chosen per entity: a typed placeholder, a keyed
+pseudonym (HMAC-SHA256, stable across the dataset, irreversible without the key) or a
+mask. Evidence names entity, field and span, never the value.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import hmac
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from detectors.base import (
+    DetectionResult,
+    Detector,
+    DetectorInfo,
+    FindingBuffer,
+    ModelDigest,
+    SetupContext,
+)
+from detectors.errors import DetectorConfigError
+from detectors.models import SPACY_EN_CORE_WEB_SM
+from detectors.spans import Span, merge_spans
+
+PATTERN_ENTITIES = (
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "US_SSN",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "US_PASSPORT",
+    "US_BANK_NUMBER",
+    "MEDICAL_LICENSE",
+    "URL_CREDENTIALS",
+    "CRYPTO",
+    "US_ITIN",
+    "UK_NHS",
+    "MEDICAL_RECORD_NUMBER",
+    "DATE_OF_BIRTH",
+)
+NER_ENTITIES = ("PERSON", "LOCATION")
+ALL_ENTITIES = NER_ENTITIES + PATTERN_ENTITIES
+OPERATORS = ("placeholder", "pseudonym", "mask")
+
+# spaCy labels to Presidio entity names.
+NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+NER_SCORE = 0.85
+CONTEXT_BOOST = 0.35  # Presidio's default context similarity factor
+MIN_SCORE_WITH_CONTEXT = 0.4  # and its floor for a match with context
+# Context words where Presidio's are too generic: "number" next to a passport or account
+# number would otherwise promote a phone-number reading of the same digits.
+CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
+    "PHONE_NUMBER": (
+        "phone",
+        "telephone",
+        "tel",
+        "cell",
+        "mobile",
+        "call",
+        "fax",
+        "whatsapp",
+        "dial",
+    ),
+}
+CONTEXT_WINDOW = (60, 30)  # characters before and after a match
+
+# Capitalised words that open ordinary sentences; a sentence whose only capitalised word
+# is one of these at its start cannot hold an English name for NER to find.
+COMMON_OPENERS = frozenset(
+    """the a an this that these those it i we you they he she in on at for to of and but or
+    if when what why how who which where yes no not write generate create explain describe
+    give list find make provide identify classify rewrite summarize summarise translate name
+    compose suggest design develop calculate convert edit analyze analyse compare determine
+    choose select construct come tell output add here there as one some many most all each
+    every our my your their his her its please let can could would should is are was were do
+    does did have has use based given using after before during while although because since
+    so then also however therefore first second third finally next step answer note example
+    input instruction response sure thank thanks hello hi dear overall additionally
+    furthermore moreover email mail call send reply ask check read contact visit reset login
+    update set show keep try see go get put take run open close start stop change move save
+    print imagine consider assume suppose pretend act""".split()
+)
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n")
+# Abbreviations after which a full stop does not end a sentence ("Mr. Leiva", "Abby M. Laidlaw").
+_NO_SPLIT_AFTER = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|Jr|St|Rev|Gen|Col|Capt|Lt|Sgt|Hon)|\b[A-Z])$"
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_MAX_NER_CHARS = 5000
+
+# Gates: a recognizer runs only on text where its pattern can occur.
+_GATES: dict[str, re.Pattern[str]] = {
+    "EMAIL_ADDRESS": re.compile(r"@"),
+    "PHONE_NUMBER": re.compile(r"\d(?:[^\d\n]{0,4}\d){6}"),
+    "CREDIT_CARD": re.compile(r"\d(?:[ -]?\d){11}"),
+    "US_SSN": re.compile(r"\d{3}[- .]?\d{2}[- .]?\d{4}"),
+    "US_ITIN": re.compile(r"9\d{2}[- .]?\d{2}[- .]?\d{4}"),
+    "IBAN_CODE": re.compile(r"[A-Za-z]{2}\d{2}"),
+    "IP_ADDRESS": re.compile(r"\d\.\d|[0-9a-fA-F]:[0-9a-fA-F]|::"),
+    "US_PASSPORT": re.compile(r"\d{6}"),
+    "US_BANK_NUMBER": re.compile(r"\d{8}"),
+    "MEDICAL_LICENSE": re.compile(r"[A-Za-z]{1,2}\d{7}"),
+    "UK_NHS": re.compile(r"\d{3}[- ]?\d{3}[- ]?\d{4}"),
+    "CRYPTO": re.compile(r"\b(?:[13][a-km-zA-HJ-NP-Z1-9]{25}|bc1)"),
+}
+
+_CUSTOM: tuple[tuple[str, re.Pattern[str], int, float], ...] = (
+    # entity, regex, group, score
+    ("CRYPTO", re.compile(r"\b0x[a-fA-F0-9]{40}\b"), 0, 0.9),
+    (
+        "URL_CREDENTIALS",
+        re.compile(
+            r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^\s/@'\"<>]{1,64}:[^\s/@'\"<>]{1,128}@[^\s'\"<>]+"
+        ),
+        0,
+        0.9,
+    ),
+    (
+        "URL_CREDENTIALS",
+        re.compile(
+            r"\bhttps?://[^\s'\"<>?]+\?[^\s'\"<>]*?\b(?:access_token|api_key|apikey|token|key|sig|"
+            r"signature|password|pwd|secret|auth|session|sessionid|sid|code)=[^&\s'\"<>]{6,}[^\s'\"<>]*",
+            re.IGNORECASE,
+        ),
+        0,
+        0.8,
+    ),
+    (
+        "MEDICAL_RECORD_NUMBER",
+        re.compile(
+            r"(?i)\b(?:MRN|medical record(?: number| no\.?| #)?|patient (?:id|number))\s*[:#]?\s*"
+            r"([A-Z]{0,3}\d{6,10})\b"
+        ),
+        1,
+        0.85,
+    ),
+    (
+        "DATE_OF_BIRTH",
+        re.compile(
+            r"(?i)\b(?:DOB|D\.O\.B\.|date of birth|born on|birth ?date)\s*[:\-]?\s*"
+            r"(\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
+            r"(?:[A-Z][a-z]+ \d{1,2},? \d{4})|(?:\d{1,2} [A-Z][a-z]+ \d{4}))"
+        ),
+        1,
+        0.85,
+    ),
+)
+# Card numbers by issuer range (IIN) and length, Luhn-checked: wider than Presidio's regex,
+# which misses 19-digit Visa, 12-19 digit Maestro, Mastercard 2-series and 15-digit JCB.
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
+_IIN = re.compile(
+    r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2(?:2[2-9]|[3-6]\d|7[01])\d{13}|2720\d{12}|3[47]\d{13}|"
+    r"3(?:0[0-5]|[68]\d|9)\d{11,13}|6(?:011|5\d{2}|4[4-9]\d)\d{12,15}|35\d{14,17}|"
+    r"(?:2131|1800)\d{11}|(?:5[06-9]|6\d)\d{10,17}|62\d{14,17})$"
+)
+# International numbers written with "+": kept when libphonenumber calls them possible,
+# even where it would not call them valid (new or unlisted ranges).
+_PLUS_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,5}){1,4}(?!\d)")
+# Short local numbers, only next to a phone word.
+_LOCAL_PHONE = re.compile(r"(?<![\d-])\(?\d{2,4}\)?[\s.-]\d{2,4}(?:[\s.-]?\d{2,4}){0,2}(?![\d-])")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _cards(text: str) -> list[Span]:
+    out = []
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"[ -]", "", m.group())
+        if _IIN.match(digits) and luhn_ok(digits):
+            out.append(Span(m.start(), m.end(), "CREDIT_CARD", 0.7))
+    return out
+
+
+def _phones(text: str) -> list[Span]:
+    import phonenumbers
+
+    out = []
+    for m in _PLUS_PHONE.finditer(text):
+        try:
+            num = phonenumbers.parse(m.group(), None)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(num):
+            out.append(Span(m.start(), m.end(), "PHONE_NUMBER", 0.5))
+    for m in _LOCAL_PHONE.finditer(text):
+        digits = sum(c.isdigit() for c in m.group())
+        if 7 <= digits <= 11 and _has_context(
+            text, m.start(), m.end(), CONTEXT_WORDS["PHONE_NUMBER"]
+        ):
+            out.append(Span(m.start(), m.end(), "PHONE_NUMBER", 0.45))
+    return out
+
+
+_CUSTOM_GATE = re.compile(r"0x|://|(?i:mrn|medical record|patient|dob|d\.o\.b|birth)")
+
+log = logging.getLogger(__name__)
+_NLP_CACHE: dict[str, Any] = {}
+
+
+def _offline_tldextract() -> None:
+    """Presidio's e-mail recognizer calls ``tldextract.extract``, which fetches the public
+    suffix list over the network on first use. Point it at the bundled snapshot."""
+    import tldextract
+
+    if not getattr(tldextract.extract, "_tunegate_offline", False):
+        offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        offline._tunegate_offline = True  # type: ignore[attr-defined]
+        tldextract.extract = offline  # type: ignore[assignment]
+
+
+def load_ner() -> tuple[Any, ModelDigest]:
+    """spaCy's NER, loaded once per process from its pinned folder."""
+    root, digest = SPACY_EN_CORE_WEB_SM.verify()
+    key = str(root)
+    if key not in _NLP_CACHE:
+        import spacy
+
+        _NLP_CACHE[key] = spacy.load(
+            root, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+        )
+    return _NLP_CACHE[key], digest
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group() != "\n" and _NO_SPLIT_AFTER.search(text, max(0, m.start() - 5), m.start()):
+            continue
+        if m.end() > start:
+            out.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def ner_chunks(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` worth running NER over (see module docstring)."""
+    out = []
+    for start, end in _sentences(text):
+        words = _WORD.findall(text[start:end])
+        if not any(
+            w[0].isupper() and not (i == 0 and w.lower() in COMMON_OPENERS)
+            for i, w in enumerate(words)
+        ):
+            continue
+        while end - start > _MAX_NER_CHARS:  # keep each piece inside spaCy's comfort zone
+            cut = text.rfind(" ", start, start + _MAX_NER_CHARS)
+            cut = cut if cut > start else start + _MAX_NER_CHARS
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PiiParams:
+    entities: tuple[str, ...] = ALL_ENTITIES
+    score_threshold: float = 0.4
+    operators: dict[str, str] = field(default_factory=dict)  # entity or "*" -> operator
+    allow: tuple[str, ...] = ()  # values never treated as PII (case-insensitive)
+    allow_regex: tuple[str, ...] = ()
+    field_entities: dict[str, tuple[str, ...]] = field(default_factory=dict)  # glob or role:X
+    pseudonym_key_env: str = "TUNEGATE_PSEUDONYM_KEY"
+    pseudonym_key_file: str = ""
+    # national formats are parsed for these; numbers written with "+" need no region
+    phone_regions: tuple[str, ...] = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU")
+
+    def __post_init__(self) -> None:
+        bad = [e for e in self.entities if e not in ALL_ENTITIES]
+        for ents in self.field_entities.values():
+            bad += [e for e in ents if e not in ALL_ENTITIES]
+        if bad:
+            raise ValueError(f"unknown PII entities {bad}; known: {list(ALL_ENTITIES)}")
+        for ent, op in self.operators.items():
+            if ent != "*" and ent not in ALL_ENTITIES:
+                raise ValueError(f"operators: unknown entity {ent!r}")
+            if op not in OPERATORS:
+                raise ValueError(
+                    f"operators.{ent}: unknown operator {op!r}; use one of {OPERATORS}"
+                )
+        for rx in self.allow_regex:
+            re.compile(rx)
+        if not 0.0 <= self.score_threshold <= 1.0:
+            raise ValueError("score_threshold must be between 0 and 1")
+
+
+class PiiDetector(Detector):
+    info = DetectorInfo(
+        name="pii",
+        version="1.0.0",
+        rules=ALL_ENTITIES,
+        description="personal data, anonymized in place with Presidio",
+    )
+    Params = PiiParams
+    params: PiiParams
+    rewrites_text = True
+
+    def __init__(self, params: PiiParams | None = None) -> None:
+        super().__init__(params)
+        self._nlp: Any = None
+        self._digest: ModelDigest | None = None
+        self._recognizers: dict[str, list[Any]] = {}
+        self._anonymizer: Any = None
+        self._key: bytes | None = None
+        self._allow = {a.casefold().strip() for a in self.params.allow}
+        self._allow_rx = [re.compile(r) for r in self.params.allow_regex]
+
+    # ---------------------------------------------------------------- setup
+
+    def setup(self, ctx: SetupContext) -> None:
+        if self._anonymizer is not None:
+            return
+        _offline_tldextract()
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+        from presidio_analyzer import predefined_recognizers as pr
+        from presidio_anonymizer import AnonymizerEngine
+
+        wanted = set(self.params.entities) | {
+            e for v in self.params.field_entities.values() for e in v
+        }
+        if wanted & set(NER_ENTITIES):
+            self._nlp, self._digest = load_ner()
+        recs: dict[str, list[Any]] = {
+            "EMAIL_ADDRESS": [pr.EmailRecognizer()],
+            "PHONE_NUMBER": [pr.PhoneRecognizer(supported_regions=list(self.params.phone_regions))],
+            "CREDIT_CARD": [pr.CreditCardRecognizer()],
+            "US_SSN": [pr.UsSsnRecognizer()],
+            "US_ITIN": [pr.UsItinRecognizer()],
+            "IBAN_CODE": [pr.IbanRecognizer()],
+            "IP_ADDRESS": [pr.IpRecognizer()],
+            "US_PASSPORT": [pr.UsPassportRecognizer()],
+            "US_BANK_NUMBER": [pr.UsBankRecognizer()],
+            "MEDICAL_LICENSE": [pr.MedicalLicenseRecognizer()],
+            "UK_NHS": [pr.NhsRecognizer()],
+            "CRYPTO": [pr.CryptoRecognizer()],
+        }
+        self._recognizers = {e: r for e, r in recs.items() if e in wanted}
+        self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
+        uses_pseudonym = "pseudonym" in self.params.operators.values()
+        if uses_pseudonym:
+            self._key = self._load_key()
+
+    def _load_key(self) -> bytes:
+        p = self.params
+        if p.pseudonym_key_file:
+            try:
+                key = Path(p.pseudonym_key_file).read_bytes().strip()
+            except OSError as e:
+                raise DetectorConfigError(
+                    f"pii: cannot read pseudonym_key_file ({e.strerror})"
+                ) from e
+        else:
+            key = os.environ.get(p.pseudonym_key_env, "").encode()
+        if len(key) < 16:
+            raise DetectorConfigError(
+                f"pii: the pseudonym operator needs a key of at least 16 bytes in "
+                f"${p.pseudonym_key_env} or pseudonym_key_file"
+            )
+        return key
+
+    def models(self) -> tuple[ModelDigest, ...]:
+        return (self._digest,) if self._digest is not None else ()
+
+    # ---------------------------------------------------------------- finding
+
+    def _entities_for(self, fld: str, role: str) -> frozenset[str]:
+        for pattern, ents in self.params.field_entities.items():
+            if pattern == f"role:{role}" or fnmatch.fnmatchcase(fld, pattern):
+                return frozenset(ents)
+        return frozenset(self.params.entities)
+
+    def _patterns(self, text: str, wanted: frozenset[str]) -> list[Span]:
+        found: list[Span] = []
+        for entity, recs in self._recognizers.items():
+            gate = _GATES.get(entity)
+            if entity not in wanted or (gate is not None and not gate.search(text)):
+                continue
+            for rec in recs:
+                context = CONTEXT_WORDS.get(entity, rec.context)
+                for r in rec.analyze(text, [entity], None):
+                    score = r.score
+                    if _has_context(text, r.start, r.end, context):
+                        score = min(1.0, max(score + CONTEXT_BOOST, MIN_SCORE_WITH_CONTEXT))
+                    found.append(Span(r.start, r.end, entity, score))
+        if "CREDIT_CARD" in wanted and _GATES["CREDIT_CARD"].search(text):
+            found.extend(_cards(text))
+        if "PHONE_NUMBER" in wanted and _GATES["PHONE_NUMBER"].search(text):
+            found.extend(_phones(text))
+        if _CUSTOM_GATE.search(text):
+            for entity, rx, group, score in _CUSTOM:
+                if entity in wanted:
+                    found.extend(Span(*m.span(group), entity, score) for m in rx.finditer(text))
+        return found
+
+    def _ner(self, texts: list[str], wanted: list[frozenset[str]]) -> list[list[Span]]:
+        out: list[list[Span]] = [[] for _ in texts]
+        if self._nlp is None:
+            return out
+        jobs: list[tuple[int, int]] = []
+        pieces: list[str] = []
+        for i, text in enumerate(texts):
+            if not wanted[i] & set(NER_ENTITIES):
+                continue
+            for start, end in ner_chunks(text):
+                jobs.append((i, start))
+                pieces.append(text[start:end])
+        # memory_zone frees the strings each batch adds to the vocabulary; without it
+        # spaCy's StringStore grows with every new token of a long scan.
+        with self._nlp.memory_zone():
+            docs = self._nlp.pipe(pieces, batch_size=256)
+            for (i, base), doc in zip(jobs, docs, strict=True):
+                for ent in doc.ents:
+                    entity = NER_LABELS.get(ent.label_)
+                    if entity in wanted[i] and _plausible_name(ent.text):
+                        assert entity is not None
+                        start, end = base + ent.start_char, base + ent.end_char
+                        out[i].append(Span(start, end, entity, NER_SCORE))
+        return out
+
+    def _allowed(self, value: str) -> bool:
+        v = value.casefold().strip()
+        return v in self._allow or any(rx.fullmatch(value) for rx in self._allow_rx)
+
+    def find(self, texts: list[str], fields: list[str], roles: list[str]) -> list[list[Span]]:
+        """Merged spans per text, after threshold and allow-list."""
+        wanted = [self._entities_for(f, r) for f, r in zip(fields, roles, strict=True)]
+        ner = self._ner(texts, wanted)
+        out = []
+        for i, text in enumerate(texts):
+            spans = [
+                s
+                for s in self._patterns(text, wanted[i]) + ner[i]
+                if s.score >= self.params.score_threshold
+                and not self._allowed(text[s.start : s.end])
+            ]
+            out.append(merge_spans(spans))
+        return out
+
+    # ---------------------------------------------------------------- rewriting
+
+    def _operator(self, entity: str) -> Any:
+        from presidio_anonymizer.entities import OperatorConfig
+
+        op = self.params.operators.get(entity) or self.params.operators.get("*", "placeholder")
+        if op == "mask":
+            return OperatorConfig(
+                "mask", {"masking_char": "*", "chars_to_mask": 10**9, "from_end": False}
+            )
+        if op == "pseudonym":
+            assert self._key is not None
+            return OperatorConfig("custom", {"lambda": _pseudonymizer(self._key, entity)})
+        return OperatorConfig("replace", {"new_value": f"<{entity}>"})
+
+    def anonymize(self, text: str, spans: list[Span]) -> str:
+        from presidio_anonymizer.entities import RecognizerResult
+
+        results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
+        operators = {e: self._operator(e) for e in {s.entity for s in spans}}
+        return str(
+            self._anonymizer.anonymize(
+                text=text, analyzer_results=results, operators=operators
+            ).text
+        )
+
+    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
+        if self._anonymizer is None:
+            raise DetectorConfigError("pii: setup() was not called")
+        out = FindingBuffer()
+        texts = segments.column("text").to_pylist()
+        rows = segments.column("row").to_pylist()
+        fields = segments.column("field").to_pylist()
+        roles = segments.column("role").to_pylist()
+        new_texts: list[str] | None = None
+        for i, spans in enumerate(self.find(texts, fields, roles)):
+            if not spans:
+                continue
+            for s in spans:
+                out.add(
+                    rows[i],
+                    s.entity,
+                    round(s.score, 3),
+                    f"{s.entity} in {fields[i]} at [{s.start}:{s.end}]",
+                    fields[i],
+                )
+            if new_texts is None:
+                new_texts = list(texts)
+            new_texts[i] = self.anonymize(texts[i], spans)
+        return DetectionResult(
+            out.items, pa.array(new_texts, pa.string()) if new_texts is not None else None
+        )
+
+
+_NOT_A_NAME = re.compile(r"[@\d<>{}\[\]]|://")
+
+
+def _plausible_name(text: str) -> bool:
+    """English names are capitalised and hold no digits, URLs or addresses; spaCy's small
+    model sometimes labels such runs (or a lowercase noun) as a PERSON or place."""
+    return 0 < len(text) <= 80 and text[0].isupper() and _NOT_A_NAME.search(text) is None
+
+
+def _has_context(text: str, start: int, end: int, words: Iterable[str] | None) -> bool:
+    if not words:
+        return False
+    before, after = CONTEXT_WINDOW
+    window = text[max(0, start - before) : end + after].casefold()
+    return any(w.casefold() in window for w in words)
+
+
+def _pseudonymizer(key: bytes, entity: str) -> Callable[[str], str]:
+    def pseudonym(value: str) -> str:
+        norm = " ".join(value.casefold().split())
+        mac = hmac.new(key, f"{entity}\0{norm}".encode(), hashlib.sha256).hexdigest()
+        return f"<{entity}_{mac[:12]}>"
+
+    return pseudonym
