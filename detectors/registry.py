@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from detectors.base import Detector
 from detectors.exact_duplicate import ExactDuplicateDetector
+from detectors.near_duplicate import NearDuplicateDetector
+from detectors.outliers import OutlierDetector
 from detectors.pii import PiiDetector
 from detectors.secrets import SecretsDetector
+from detectors.semantic_duplicate import SemanticDuplicateDetector
 from detectors.validation import ValidationDetector
 
 REGISTRY: dict[str, type[Detector]] = {
@@ -19,6 +22,10 @@ REGISTRY: dict[str, type[Detector]] = {
         SecretsDetector,  # before PII: a key must not be half-redacted as a phone number
         PiiDetector,
         ExactDuplicateDetector,
+        NearDuplicateDetector,
+        # after rewriting: embeddings are computed once, over anonymized text
+        SemanticDuplicateDetector,
+        OutlierDetector,
     )
 }
 

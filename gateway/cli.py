@@ -89,6 +89,9 @@ def _split_fields(value: str | None) -> list[str] | None:
     help="Private key (PEM) to sign the manifest; or TUNEGATE_SIGNING_KEY.",
 )
 @click.option("--valid-days", type=click.IntRange(min=1), default=365, show_default=True)
+@click.option(
+    "--cache", type=click.Path(path_type=Path), help="Keep embeddings here by content hash."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, nothing else.")
 @_guarded
 def scan(
@@ -105,6 +108,7 @@ def scan(
     previous: Path | None,
     sign_key: Path | None,
     valid_days: int,
+    cache: Path | None,
     as_json: bool,
 ) -> None:
     """Scan Parquet/JSONL files; write clean and quarantine shards and a report to OUT."""
@@ -145,6 +149,7 @@ def scan(
         job_id=job_id,
         release=release,
         signer=signer,
+        cache=cache,
     )
     with ScanProgress(enabled=not as_json) as progress:
         result = pipeline.scan(request, progress=progress.update)

@@ -121,10 +121,11 @@ def main() -> None:
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--pii-rows", type=int, default=600, help="rows for the PII speed anchors")
     ap.add_argument("--pii-synth", type=int, default=1000, help="generated PII examples to score")
+    ap.add_argument("--dedup-rows", type=int, default=20_000, help="rows for MinHash vs datasketch")
     ap.add_argument("--only", nargs="*", default=[], help="sections to run: scan verify pii")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    only = set(args.only) or {"scan", "verify", "pii"}
+    only = set(args.only) or {"scan", "verify", "pii", "dedup"}
     if not ALPACA.exists():
         sys.exit(f"{ALPACA} is missing: the bench reads the shared alpaca data")
     rows = alpaca_rows(args.rows)
@@ -139,6 +140,10 @@ def main() -> None:
         from scripts import bench_pii
 
         results["pii"] = bench_pii.run(args.pii_rows, args.pii_synth)
+    if "dedup" in only:
+        from scripts import bench_dedup
+
+        results["dedup"] = bench_dedup.run(args.dedup_rows, 2000, 3000)
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -152,6 +157,30 @@ def main() -> None:
         print_verify(results["verify"])
     if "pii" in results:
         print_pii(results["pii"])
+    if "dedup" in results:
+        print_dedup(results["dedup"])
+
+
+def print_dedup(r: dict[str, Any]) -> None:
+    n = r["near_speed"]
+    print(
+        f"near-dup MinHash+LSH on {n['rows']:,} alpaca rows: ours {n['rows_per_s']['ours']:,.0f} rows/s, "
+        f"datasketch {n['rows_per_s']['datasketch']:,.0f}; ratio {n['ratio']:.1f}x (goal >= 10x); "
+        f"pairs >= 0.8: ours {n['pairs']['ours']}, datasketch {n['pairs']['datasketch']}, both {n['pairs']['both']} "
+        f"(agreement {n['agreement']:.2f})"
+    )
+    e = r["embed_speed"]
+    best = max(e["plain_encode_rows_per_s"].values())
+    print(
+        f"embedding {e['rows']:,} rows: ours {e['ours_rows_per_s']:,.0f} rows/s, plain encode best {best:,.0f} "
+        f"({e['ratio_to_best']:.2f} of it; goal within 10%)"
+    )
+    for name, q in r["quality"].items():
+        kinds = ", ".join(f"{k} {v:.2f}" for k, v in q["recall_by_variant"].items())
+        print(
+            f"{name}-dup on alpaca + planted variants: recall {q['recall']:.3f}, false removals "
+            f"{q['false_removals_on_originals']:.4f} ({kinds})"
+        )
 
 
 def print_pii(r: dict[str, Any]) -> None:

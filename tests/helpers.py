@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -25,11 +26,23 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> Path:
     return path
 
 
+WORDS = (
+    "river lantern copper violin glacier orchard mosaic pepper harbor falcon tundra quartz "
+    "saddle meadow comet walnut beacon canyon ember fossil garnet hammock igloo jasmine kettle "
+    "lagoon marble nectar oyster parsley quiver raven sapphire thimble umbrella velvet willow "
+    "yarrow zephyr anchor bramble cinder dune estuary fjord gravel heron ivory juniper kelp "
+    "lichen mantis nutmeg obsidian pumice quarry rhubarb saffron tamarind urchin vortex wasabi"
+).split()
+
+
 def alpaca(i: int, **over: Any) -> dict[str, Any]:
+    """A distinct instruction row for index ``i``: different words, not just numbers, so
+    near- and semantic-duplicate detection rightly treats rows as different."""
+    w = random.Random(i).sample(WORDS, 6)
     row: dict[str, Any] = {
-        "instruction": f"Describe item number {i} in one sentence.",
+        "instruction": f"Compare the {w[0]} with the {w[1]} and mention a {w[2]}.",
         "input": "",
-        "output": f"Item {i} is a distinct example with its own answer {i * 7}.",
+        "output": f"A {w[3]} beside the {w[4]} outlasts any {w[5]}; note {i}.",
     }
     row.update(over)
     return row

@@ -83,8 +83,8 @@ def test_exact_duplicates_keep_first_and_name_it(tmp_path: Path) -> None:
     rows = [
         alpaca(0),
         alpaca(1),
-        alpaca(0, instruction="  DESCRIBE item number 0 in one   sentence."),  # case/space
-        alpaca(1, output=alpaca(1)["output"].replace("Item", "Ｉｔｅｍ")),  # NFKC fullwidth
+        alpaca(0, instruction="  " + alpaca(0)["instruction"].upper().replace(" ", "   ")),
+        alpaca(1, output=alpaca(1)["output"].replace("A ", "Ａ ")),  # NFKC fullwidth
         alpaca(0, output="A different answer to the same prompt."),  # not a duplicate
     ]
     scan([write_jsonl(tmp_path / "d.jsonl", rows)], tmp_path / "out")
@@ -101,7 +101,9 @@ def test_duplicates_across_files(tmp_path: Path) -> None:
     a = write_jsonl(tmp_path / "a.jsonl", [alpaca(0)])
     b = write_jsonl(tmp_path / "b.jsonl", [alpaca(0)])
     scan([a, b], tmp_path / "out")
-    assert reasons_by_row(tmp_path / "out") == {"b.jsonl:0": ["exact_duplicate/duplicate"]}
+    got = reasons_by_row(tmp_path / "out")
+    assert list(got) == ["b.jsonl:0"]
+    assert got["b.jsonl:0"][0] == "exact_duplicate/duplicate"  # also near and semantic
 
 
 def test_parquet_passthrough_columns_keep_their_types(tmp_path: Path) -> None:
@@ -136,9 +138,14 @@ def test_jsonl_passthrough_int_survives(tmp_path: Path) -> None:
 
 
 def test_chat_parquet_round_trips(tmp_path: Path) -> None:
+    topics = [
+        ("bake rye bread", "Use a sourdough starter."),
+        ("tune a violin", "Match each string to a reference pitch."),
+        ("repot a cactus", "Wear gloves and use gritty soil."),
+    ]
     msgs = [
-        [{"role": "user", "content": f"hello {i}"}, {"role": "assistant", "content": f"hi {i}"}]
-        for i in range(3)
+        [{"role": "user", "content": f"How do I {q}?"}, {"role": "assistant", "content": a}]
+        for q, a in topics
     ]
     p = tmp_path / "chat.parquet"
     pq.write_table(pa.table({"messages": msgs, "_id": [1, 2, 3]}), p)

@@ -84,7 +84,14 @@ def test_happy_path(world: dict[str, Path], out: Path) -> None:
         "secrets",
         "pii",
         "exact_duplicate",
+        "near_duplicate",
+        "semantic_duplicate",
+        "outliers",
     ]
+    semantic = next(d for d in pred["detectors"] if d["name"] == "semantic_duplicate")
+    assert semantic["models"][0]["sha256"] == (
+        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    )
     pii = next(d for d in pred["detectors"] if d["name"] == "pii")
     assert pii["models"][0]["name"] == "spacy/en_core_web_sm-3.8.0"
     assert len(pii["models"][0]["sha256"]) == 64

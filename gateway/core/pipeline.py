@@ -23,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 
 from detectors.base import CorpusDetector, Detector, Finding, SetupContext
+from detectors.embeddings import DIM, EmbeddingEngine
+from detectors.row_vectors import EMBEDDING
 from gateway import __version__
 from gateway.core.device import resolve_device
 from gateway.core.policy import Action, Policy
@@ -72,6 +74,7 @@ class ScanRequest:
     job_id: str | None = None
     release: DatasetRelease | None = None  # required to sign
     signer: Signer | None = None
+    cache: Path | None = None  # embeddings by content hash, reused across scans
 
 
 @dataclass(slots=True)
@@ -115,6 +118,7 @@ class Pipeline:
         self.policy = policy
         self.detectors = detectors if detectors is not None else policy.build_detectors()
         self._device: str | None = None
+        self._engine: EmbeddingEngine | None = None
 
     def setup(self, device: str = "auto") -> str:
         """Resolve the device and load every detector's models; idempotent."""
@@ -123,6 +127,8 @@ class Pipeline:
             ctx = SetupContext(device=self._device)
             for det in self.detectors:
                 det.setup(ctx)
+            if any(d.needs_embeddings for d in self.detectors):
+                self._engine = EmbeddingEngine.get(self._device)
         return self._device
 
     def scan(self, request: ScanRequest, progress: ProgressFn | None = None) -> ScanResult:
@@ -142,6 +148,9 @@ class Pipeline:
         try:
             ts = time.perf_counter()
             device = self.setup(request.device)
+            if self._engine is not None:
+                self._engine.use_cache(request.cache)
+                self._engine.truncated = 0
             timings["setup"] += time.perf_counter() - ts
             findings, rows_in, redacted = self._detect(plan, staged, timings, progress)
             tf = time.perf_counter()
@@ -215,6 +224,10 @@ class Pipeline:
     ) -> tuple[Chunk, int]:
         touched = 0
         for det in self.detectors:
+            if det.needs_embeddings and EMBEDDING not in chunk.segments.schema.names:
+                t = time.perf_counter()
+                chunk = self._embed(chunk)
+                timings["embed"] += time.perf_counter() - t
             t = time.perf_counter()
             result = det.detect(chunk.segments)
             findings.extend(det.info.name, result.findings)
@@ -232,6 +245,16 @@ class Pipeline:
                         chunk = apply_raw_rewrites(chunk, raw, result.rewrites)
                         raw = raw.set_column(4, "text", result.rewrites)
         return chunk, touched
+
+    def _embed(self, chunk: Chunk) -> Chunk:
+        """One embedding per segment, once per scan, shared by every detector that reads it."""
+        assert self._engine is not None
+        vecs = self._engine.embed(chunk.segments.column("text").to_pylist())
+        col = pa.FixedSizeListArray.from_arrays(
+            pa.array(vecs.ravel(), pa.float32()), vecs.shape[1] or DIM
+        )
+        segments = chunk.segments.append_column(EMBEDDING, col)
+        return Chunk(chunk.data, segments, chunk.findings, chunk.row_base)
 
     def _decide(
         self, findings: _Findings, rows_in: int, row_ids: Callable[[int], str]
@@ -451,6 +474,17 @@ class Pipeline:
                 for split, infos in shards.items()
             },
             "timings_s": {k: round(v, 4) for k, v in sorted(timings.items())},
+            "embeddings": (
+                {
+                    "model": self._engine.digest.name,
+                    "sha256": self._engine.model_digest().sha256,
+                    "max_tokens": self._engine.max_tokens,
+                    "segments_truncated": self._engine.truncated,
+                    "long_text": "truncated to the model's window",
+                }
+                if self._engine is not None
+                else None
+            ),
             "warnings": plan.warnings,
         }
 

@@ -1,0 +1,118 @@
+"""Near duplicates: MinHash over character 5-grams, LSH candidates, verified edges.
+
+Lessons from the field (DESIGN.md): transitive closure over LSH edges collapses templated
+data, so every edge is verified against the threshold, and rows attach in order to a
+*representative they are themselves similar to*, never through a chain. A representative
+takes at most ``max_cluster`` members; past that, a row stays and starts its own cluster,
+so one template cannot empty a dataset. The first row of every cluster always stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import CorpusDetector, DetectorInfo, Finding
+from detectors.minhash import candidate_pairs, estimated_jaccard, normalize_for_shingles, signatures
+
+
+@dataclass(frozen=True, slots=True)
+class NearDuplicateParams:
+    threshold: float = 0.8
+    num_perm: int = 64
+    bands: int = 16
+    max_cluster: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.num_perm & (self.num_perm - 1) or self.num_perm % self.bands:
+            raise ValueError("num_perm must be a power of two divisible by bands")
+        if not 0 < self.threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+
+
+def row_documents(segments: pa.RecordBatch) -> tuple[list[bytes], np.ndarray]:
+    """One normalised document per row: its segments joined, roles kept as separators."""
+    rows = segments.column("row").to_pylist()
+    texts = segments.column("text").to_pylist()
+    roles = segments.column("role").to_pylist()
+    docs: list[bytes] = []
+    ids: list[int] = []
+    i, n = 0, len(rows)
+    while i < n:
+        row = rows[i]
+        parts = []
+        while i < n and rows[i] == row:
+            if texts[i]:
+                parts.append(roles[i] + " " + texts[i])
+            i += 1
+        docs.append(normalize_for_shingles(" | ".join(parts)))
+        ids.append(row)
+    return docs, np.array(ids, dtype=np.int64)
+
+
+def leaders(
+    n: int, pairs: np.ndarray, sims: np.ndarray, max_cluster: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row (in order): the representative it joins (or itself), and the similarity."""
+    rep = np.arange(n)
+    best = np.ones(n)
+    size = np.ones(n, dtype=np.int64)
+    order = np.lexsort((pairs[:, 0], pairs[:, 1])) if len(pairs) else np.zeros(0, np.int64)
+    by_later: dict[int, list[tuple[int, float]]] = {}
+    for k in order:
+        by_later.setdefault(int(pairs[k, 1]), []).append((int(pairs[k, 0]), float(sims[k])))
+    for j in sorted(by_later):
+        choices = [(s, i) for i, s in by_later[j] if rep[i] == i and size[i] < max_cluster]
+        if choices:
+            s, i = max(choices)
+            rep[j], best[j] = i, s
+            size[i] += 1
+    return rep, best
+
+
+class NearDuplicateDetector(CorpusDetector):
+    info = DetectorInfo(
+        name="near_duplicate",
+        version="1.0.0",
+        rules=("near_duplicate",),
+        description="rows whose text is nearly identical to an earlier row's (MinHash LSH)",
+    )
+    Params = NearDuplicateParams
+    params: NearDuplicateParams
+
+    def __init__(self, params: NearDuplicateParams | None = None) -> None:
+        super().__init__(params)
+        self._sigs: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []
+
+    def observe(self, segments: pa.RecordBatch) -> None:
+        if segments.num_rows == 0:
+            return
+        docs, rows = row_documents(segments)
+        self._sigs.append(signatures(docs, self.params.num_perm))
+        self._rows.append(rows)
+
+    def finalize(self) -> list[Finding]:
+        if not self._sigs:
+            return []
+        sig = np.concatenate(self._sigs)
+        rows = np.concatenate(self._rows)
+        pairs = candidate_pairs(sig, self.params.bands)
+        sims = estimated_jaccard(sig, pairs)
+        keep = sims >= self.params.threshold
+        rep, best = leaders(len(rows), pairs[keep], sims[keep], self.params.max_cluster)
+        out = []
+        for j in np.flatnonzero(rep != np.arange(len(rows))):
+            out.append(
+                Finding(
+                    int(rows[j]),
+                    "near_duplicate",
+                    round(float(best[j]), 3),
+                    f"estimated Jaccard {best[j]:.2f} over character 5-grams",
+                    refs=(("near_duplicate_of", int(rows[rep[j]])),),
+                )
+            )
+        self._sigs, self._rows = [], []
+        return out

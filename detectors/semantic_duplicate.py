@@ -1,0 +1,106 @@
+"""Semantic duplicates: rows whose meaning (embedding) is nearly identical to an earlier row's.
+
+Rows attach in order to a representative they are themselves similar to, as near
+duplicates do. Similarity is computed in blocks on the engine's device, never as an N×N
+matrix in memory: each block of rows is compared with the representatives so far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import CorpusDetector, DetectorInfo, Finding, ModelDigest, SetupContext
+from detectors.embeddings import MINILM_DIGEST
+from detectors.row_vectors import RowVectors
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticDuplicateParams:
+    threshold: float = 0.95
+    block: int = 2048
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+
+
+def semantic_leaders(
+    vecs: np.ndarray, threshold: float, block: int, device: str
+) -> tuple[np.ndarray, np.ndarray]:
+    import torch
+
+    n = len(vecs)
+    rep = np.arange(n)
+    best = np.zeros(n, dtype=np.float32)
+    x = torch.from_numpy(vecs.astype(np.float32)).to(device)
+    lead_idx: list[int] = []
+    leads = x[:0]
+    for s in range(0, n, block):
+        b = x[s : s + block]
+        to_leads = (
+            (b @ leads.T).cpu().numpy() if len(lead_idx) else np.zeros((len(b), 0), np.float32)
+        )
+        within = (b @ b.T).cpu().numpy()
+        new_leads: list[int] = []
+        for r in range(len(b)):
+            cand_s, cand_i = -1.0, -1
+            if to_leads.shape[1]:
+                k = int(to_leads[r].argmax())
+                cand_s, cand_i = float(to_leads[r, k]), lead_idx[k]
+            for q in new_leads:
+                if within[r, q] > cand_s:
+                    cand_s, cand_i = float(within[r, q]), s + q
+            if cand_s >= threshold:
+                rep[s + r], best[s + r] = cand_i, cand_s
+            else:
+                new_leads.append(r)
+        if new_leads:
+            lead_idx.extend(s + q for q in new_leads)
+            leads = torch.cat([leads, b[new_leads]])
+    return rep, best
+
+
+class SemanticDuplicateDetector(CorpusDetector):
+    info = DetectorInfo(
+        name="semantic_duplicate",
+        version="1.0.0",
+        rules=("semantic_duplicate",),
+        description="rows whose embedding is nearly identical to an earlier row's",
+    )
+    Params = SemanticDuplicateParams
+    params: SemanticDuplicateParams
+    needs_embeddings = True
+    uses_device = True
+
+    def __init__(self, params: SemanticDuplicateParams | None = None) -> None:
+        super().__init__(params)
+        self._vecs = RowVectors()
+        self._device = "cpu"
+
+    def setup(self, ctx: SetupContext) -> None:
+        self._device = ctx.device
+
+    def models(self) -> tuple[ModelDigest, ...]:
+        return (MINILM_DIGEST,)
+
+    def observe(self, segments: pa.RecordBatch) -> None:
+        self._vecs.add(segments)
+
+    def finalize(self) -> list[Finding]:
+        rows, vecs = self._vecs.take()
+        if len(rows) == 0:
+            return []
+        rep, best = semantic_leaders(vecs, self.params.threshold, self.params.block, self._device)
+        return [
+            Finding(
+                int(rows[j]),
+                "semantic_duplicate",
+                round(float(best[j]), 3),
+                f"cosine similarity {best[j]:.3f} of MiniLM embeddings",
+                refs=(("semantic_duplicate_of", int(rows[rep[j]])),),
+            )
+            for j in np.flatnonzero(rep != np.arange(len(rows)))
+        ]

@@ -1,0 +1,189 @@
+"""Near and semantic duplicates, outliers and the embedding engine."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detectors.embeddings import MINILM, EmbeddingEngine
+from detectors.minhash import candidate_pairs, estimated_jaccard, normalize_for_shingles, signatures
+from detectors.near_duplicate import leaders
+from gateway.core.pipeline import Pipeline, ScanRequest
+from gateway.core.policy import parse_policy
+from tests.helpers import WORDS, alpaca, assert_conserved, reasons_by_row, write_jsonl
+
+BASE = (
+    "To keep sourdough healthy, feed the starter twice a day with equal weights of flour "
+    "and water. "
+    "Store it in a loosely covered jar at room temperature. Discard half before each feeding."
+)
+VARIANTS = [
+    BASE.upper(),  # case
+    BASE.replace(",", "").replace(".", "!"),  # punctuation
+    "  ".join(BASE.split(" ")),  # whitespace
+    BASE.replace("loosely", "lightly"),  # a small edit
+]
+
+
+def true_jaccard(a: str, b: str) -> float:
+    sa = {a[i : i + 5] for i in range(max(1, len(a) - 4))}
+    sb = {b[i : i + 5] for i in range(max(1, len(b) - 4))}
+    return len(sa & sb) / len(sa | sb)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.floats(0.0, 1.0))
+def test_minhash_estimates_jaccard(seed: int, keep: float) -> None:
+    rng = random.Random(seed)
+    a_words = [rng.choice(WORDS) for _ in range(60)]
+    b_words = [w if rng.random() < keep else rng.choice(WORDS) for w in a_words]
+    a, b = " ".join(a_words), " ".join(b_words)
+    sig = signatures([normalize_for_shingles(a), normalize_for_shingles(b)], 128)
+    est = float(estimated_jaccard(sig, np.array([[0, 1]]))[0])
+    truth = true_jaccard(normalize_for_shingles(a).decode(), normalize_for_shingles(b).decode())
+    assert abs(est - truth) < 0.2, (est, truth)
+
+
+def test_variants_are_candidates_and_verified() -> None:
+    docs = [normalize_for_shingles(t) for t in [BASE, *VARIANTS, alpaca(1)["output"]]]
+    sig = signatures(docs, 64)
+    pairs = candidate_pairs(sig, 16)
+    sims = estimated_jaccard(sig, pairs)
+    found = {tuple(p) for p, s in zip(pairs.tolist(), sims, strict=True) if s >= 0.8}
+    for j in range(1, len(VARIANTS) + 1):
+        assert (0, j) in found
+    assert not any(5 in p for p in found)
+
+
+def test_leaders_do_not_chain_and_cap_clusters() -> None:
+    # 0~1 and 1~2 but not 0~2: 2 must not be removed through 1
+    rep, _ = leaders(3, np.array([[0, 1], [1, 2]]), np.array([0.9, 0.9]), max_cluster=10)
+    assert rep.tolist() == [0, 0, 2]
+    # a representative takes at most max_cluster - 1 members; the rest stay
+    pairs = np.array([[0, j] for j in range(1, 5)])
+    rep, _ = leaders(5, pairs, np.full(4, 0.95), max_cluster=3)
+    assert rep.tolist() == [0, 0, 0, 3, 3] or rep.tolist()[:3] == [0, 0, 0]
+    assert (rep == np.arange(5)).sum() >= 2
+
+
+def scan(tmp: Path, rows: list[dict[str, object]], policy: dict[str, object] | None = None) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
+    inp = write_jsonl(tmp / "in.jsonl", rows)
+    out = tmp / "out"
+    doc = {"detectors": {"pii": {"enabled": False}}, **(policy or {})}
+    result = Pipeline(parse_policy(doc)).scan(ScanRequest(inputs=[inp], out=out, device="cpu"))
+    assert_conserved(result.report)
+    return out
+
+
+def test_planted_near_duplicate_cluster_keeps_one(tmp_path: Path) -> None:
+    rows = [alpaca(i) for i in range(30)]
+    rows.insert(5, {"instruction": "How do I keep a starter alive?", "input": "", "output": BASE})
+    for v in VARIANTS:
+        rows.append({"instruction": "How do I keep a starter alive?", "input": "", "output": v})
+    got = reasons_by_row(scan(tmp_path, rows))
+    removed = {k for k, v in got.items() if "near_duplicate/near_duplicate" in v}
+    assert removed == {f"in.jsonl:{i}" for i in range(31, 35)}
+    assert "in.jsonl:5" not in got  # the representative stays
+
+
+def test_semantic_duplicates_are_paraphrases(tmp_path: Path) -> None:
+    rows = [alpaca(i) for i in range(20)] + [
+        {
+            "instruction": "How can I reset my account password?",
+            "input": "",
+            "output": "Open settings and choose reset password.",
+        },
+        {
+            "instruction": "How do I reset the password of my account?",
+            "input": "",
+            "output": "Open settings and choose reset password.",
+        },
+        {
+            "instruction": "What is the boiling point of water at sea level?",
+            "input": "",
+            "output": "100 degrees Celsius.",
+        },
+    ]
+    got = reasons_by_row(scan(tmp_path, rows))
+    assert "semantic_duplicate/semantic_duplicate" in got.get("in.jsonl:21", [])
+    assert "in.jsonl:20" not in got and "in.jsonl:22" not in got
+
+
+def test_garbage_dropped_and_outliers_flagged(tmp_path: Path) -> None:
+    rng = random.Random(0)
+    junk = "".join(chr(rng.randrange(0x2500, 0x2600)) for _ in range(80))
+    rows = [alpaca(i) for i in range(80)] + [
+        alpaca(900, output=junk),
+        alpaca(901, output="buy " * 40),
+        alpaca(902, instruction="....", output="!!! ???"),
+        alpaca(903, output=" ".join(rng.choice(WORDS) for _ in range(3000))),
+    ]
+    out = scan(tmp_path, rows)
+    got = reasons_by_row(out)
+    assert "outliers/garbage_symbols" in got["in.jsonl:80"]
+    assert "outliers/repeated_token" in got["in.jsonl:81"]
+    assert "outliers/no_content" in got["in.jsonl:82"]
+    import json
+
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["by_reason"]["outliers"].get("length_outlier", 0) >= 1  # flagged, kept
+    assert "in.jsonl:83" in rep["examples"]["outliers/length_outlier"]
+    assert "in.jsonl:83" not in got
+
+
+def test_scans_are_deterministic(tmp_path: Path) -> None:
+    rows = (
+        [alpaca(i) for i in range(40)]
+        + [{"instruction": "x?", "input": "", "output": BASE}]
+        + [{"instruction": "x?", "input": "", "output": v} for v in VARIANTS]
+    )
+    a = reasons_by_row(scan(tmp_path / "a", rows))
+    b = reasons_by_row(scan(tmp_path / "b", rows))
+    assert a == b and a
+
+
+def test_embedding_model_is_the_pinned_one() -> None:
+    assert MINILM.files["model.safetensors"] == (
+        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    )
+    MINILM.verify()
+
+
+def test_embedding_cache_skips_known_texts(tmp_path: Path) -> None:
+    engine = EmbeddingEngine.get("cpu")
+    engine.use_cache(tmp_path / "cache")
+    try:
+        first = engine.embed(["alpha beta", "gamma delta"])
+        calls: list[int] = []
+        real = engine._encode
+
+        def counting(texts: list[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return real(texts)
+
+        engine._encode = counting  # type: ignore[method-assign]
+        again = engine.embed(["alpha beta", "gamma delta", "epsilon"])
+        assert calls == [1]  # only the new text was embedded
+        assert np.allclose(first, again[:2], atol=1e-2)
+        assert np.allclose(np.linalg.norm(again, axis=1), 1, atol=1e-2)
+    finally:
+        engine._encode = real  # type: ignore[method-assign]
+        engine.use_cache(None)
+
+
+def test_cuda_request_without_gpu_is_an_error() -> None:
+    import torch
+
+    from gateway.core.device import resolve_device
+    from gateway.errors import UsageError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(UsageError, match="no CUDA"):
+        resolve_device("cuda", True)
