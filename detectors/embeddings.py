@@ -91,7 +91,11 @@ class EmbeddingEngine:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         root, self.digest = MINILM.verify()
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        transformers.utils.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
         if device == "cpu":
             torch.set_num_threads(max(1, os.cpu_count() or 1))
@@ -119,9 +123,9 @@ class EmbeddingEngine:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        lengths = self.model.tokenizer(texts, add_special_tokens=True, truncation=False)[
-            "input_ids"
-        ]
+        lengths = self.model.tokenizer(
+            texts, add_special_tokens=True, truncation=False, verbose=False
+        )["input_ids"]
         self.truncated += sum(len(ids) > self.max_tokens for ids in lengths)
         vecs = self.model.encode(
             texts,
