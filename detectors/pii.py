@@ -40,13 +40,12 @@ from detectors.base import (
     DetectionResult,
     Detector,
     DetectorInfo,
-    FindingBuffer,
     ModelDigest,
     SetupContext,
 )
 from detectors.errors import DetectorConfigError
 from detectors.models import SPACY_EN_CORE_WEB_SM
-from detectors.spans import Span, merge_spans
+from detectors.spans import Span, merge_spans, rewrite_result
 
 PATTERN_ENTITIES = (
     "EMAIL_ADDRESS",
@@ -504,29 +503,12 @@ class PiiDetector(Detector):
     def detect(self, segments: pa.RecordBatch) -> DetectionResult:
         if self._anonymizer is None:
             raise DetectorConfigError("pii: setup() was not called")
-        out = FindingBuffer()
-        texts = segments.column("text").to_pylist()
-        rows = segments.column("row").to_pylist()
-        fields = segments.column("field").to_pylist()
-        roles = segments.column("role").to_pylist()
-        new_texts: list[str] | None = None
-        for i, spans in enumerate(self.find(texts, fields, roles)):
-            if not spans:
-                continue
-            for s in spans:
-                out.add(
-                    rows[i],
-                    s.entity,
-                    round(s.score, 3),
-                    f"{s.entity} in {fields[i]} at [{s.start}:{s.end}]",
-                    fields[i],
-                )
-            if new_texts is None:
-                new_texts = list(texts)
-            new_texts[i] = self.anonymize(texts[i], spans)
-        return DetectionResult(
-            out.items, pa.array(new_texts, pa.string()) if new_texts is not None else None
+        spans = self.find(
+            segments.column("text").to_pylist(),
+            segments.column("field").to_pylist(),
+            segments.column("role").to_pylist(),
         )
+        return rewrite_result(segments, spans, self.anonymize)
 
 
 _NOT_A_NAME = re.compile(r"[@\d<>{}\[\]]|://")

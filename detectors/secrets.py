@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer
-from detectors.spans import Span, merge_spans, replace_spans
+from detectors.base import DetectionResult, Detector, DetectorInfo
+from detectors.spans import Span, merge_spans, replace_spans, rewrite_result
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,25 +131,9 @@ class SecretsDetector(Detector):
     rewrites_text = True
 
     def detect(self, segments: pa.RecordBatch) -> DetectionResult:
-        out = FindingBuffer()
         texts = segments.column("text").to_pylist()
-        rows = segments.column("row").to_pylist()
-        fields = segments.column("field").to_pylist()
-        new_texts: list[str] | None = None
-        for i, text in enumerate(texts):
-            spans = merge_spans(find_secrets(text))
-            if not spans:
-                continue
-            for s in spans:
-                out.add(
-                    rows[i],
-                    s.entity,
-                    s.score,
-                    f"{s.entity} in {fields[i]} at [{s.start}:{s.end}]",
-                    fields[i],
-                )
-            if new_texts is None:
-                new_texts = list(texts)
-            new_texts[i] = replace_spans(text, spans, lambda s, _v: f"<{s.entity}>")
-        rewrites = pa.array(new_texts, pa.string()) if new_texts is not None else None
-        return DetectionResult(out.items, rewrites)
+        return rewrite_result(
+            segments,
+            [merge_spans(find_secrets(t)) for t in texts],
+            lambda text, spans: replace_spans(text, spans, lambda s, _v: f"<{s.entity}>"),
+        )

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyarrow as pa
+
+from detectors.base import DetectionResult, FindingBuffer
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -47,3 +51,31 @@ def replace_spans(text: str, spans: list[Span], render: Callable[[Span, str], st
         pos = s.end
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def rewrite_result(
+    segments: pa.RecordBatch,
+    spans_per_text: list[list[Span]],
+    rewrite: Callable[[str, list[Span]], str],
+) -> DetectionResult:
+    """Findings (entity, field and span; never the value) and rewritten text for a batch.
+
+    Shared by the detectors that rewrite (secrets, PII); the rewrite column is only built
+    when some text changed.
+    """
+    out = FindingBuffer()
+    texts = segments.column("text").to_pylist()
+    rows = segments.column("row").to_pylist()
+    fields = segments.column("field").to_pylist()
+    new_texts: list[str] | None = None
+    for i, spans in enumerate(spans_per_text):
+        if not spans:
+            continue
+        for s in spans:
+            where = f"{s.entity} in {fields[i]} at [{s.start}:{s.end}]"
+            out.add(rows[i], s.entity, round(s.score, 3), where, fields[i])
+        if new_texts is None:
+            new_texts = list(texts)
+        new_texts[i] = rewrite(texts[i], spans)
+    rewrites = pa.array(new_texts, pa.string()) if new_texts is not None else None
+    return DetectionResult(out.items, rewrites)
