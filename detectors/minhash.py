@@ -84,17 +84,18 @@ def signatures(docs: list[bytes], k: int = 64) -> np.ndarray:
         vals = h & np.uint64((1 << (64 - bits)) - 1)
         np.minimum.at(sig, (doc, bins), vals)
     empty = sig == np.iinfo(np.uint64).max
-    if empty.any():  # densify: an empty bin borrows the next non-empty bin to its right
-        for r in np.flatnonzero(empty.any(axis=1)):
-            row, e = sig[r], empty[r]
-            if e.all():
-                row[:] = 0  # empty text: all empties are alike
-                continue
-            filled = np.flatnonzero(~e)
-            nxt = filled[np.searchsorted(filled, np.arange(k)) % len(filled)]
-            row[e] = row[nxt[e]] ^ np.uint64(0x9E3779B97F4A7C15) * (
-                np.arange(k)[e].astype(np.uint64) + 1
-            )
+    rows = np.flatnonzero(empty.any(axis=1))
+    if rows.size:  # densify: an empty bin borrows the next non-empty bin to its right
+        sub, e = sig[rows], empty[rows]
+        blank = e.all(axis=1)
+        pos = np.where(~np.concatenate([e, e], axis=1), np.arange(2 * k), 2 * k)
+        nxt = np.minimum.accumulate(pos[:, ::-1], axis=1)[:, ::-1][:, :k] % k
+        salt = np.uint64(0x9E3779B97F4A7C15) * (np.arange(k, dtype=np.uint64) + np.uint64(1))
+        with np.errstate(over="ignore"):
+            borrowed = np.take_along_axis(sub, nxt, axis=1) ^ salt
+        sub = np.where(e, borrowed, sub)
+        sub[blank] = 0  # empty text: all empties are alike
+        sig[rows] = sub
     return (sig >> np.uint64(32 - bits)).astype(np.uint32) ^ sig.astype(np.uint32)
 
 

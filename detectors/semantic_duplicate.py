@@ -21,6 +21,9 @@ from detectors.row_vectors import RowVectors
 class SemanticDuplicateParams:
     threshold: float = 0.95
     block: int = 2048
+    partition_above: int = 200_000  # rows; past this, k-means partitions first (SemDeDup)
+    partition_size: int = 20_000  # target rows per partition
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold <= 1:
@@ -63,6 +66,33 @@ def semantic_leaders(
     return rep, best
 
 
+def kmeans_partitions(
+    vecs: np.ndarray, k: int, device: str, seed: int, iters: int = 10
+) -> np.ndarray:
+    """Cluster ids from spherical k-means fitted on a sample, assigned to every row in blocks.
+
+    Near-identical rows land in the same partition; pairs split across a boundary can be
+    missed, the trade SemDeDup makes to stay linear in the number of rows.
+    """
+    import torch
+
+    rng = np.random.default_rng(seed)
+    sample = vecs[rng.choice(len(vecs), size=min(len(vecs), k * 50), replace=False)]
+    x = torch.from_numpy(sample).to(device)
+    cent = x[torch.from_numpy(rng.choice(len(sample), size=k, replace=False)).to(device)].clone()
+    for _ in range(iters):
+        assign = (x @ cent.T).argmax(dim=1)
+        for c in range(k):
+            members = x[assign == c]
+            if len(members):
+                cent[c] = torch.nn.functional.normalize(members.mean(dim=0), dim=0)
+    out = np.empty(len(vecs), dtype=np.int64)
+    for s in range(0, len(vecs), 65536):
+        block = torch.from_numpy(vecs[s : s + 65536]).to(device)
+        out[s : s + len(block)] = (block @ cent.T).argmax(dim=1).cpu().numpy()
+    return out
+
+
 class SemanticDuplicateDetector(CorpusDetector):
     info = DetectorInfo(
         name="semantic_duplicate",
@@ -93,7 +123,18 @@ class SemanticDuplicateDetector(CorpusDetector):
         rows, vecs = self._vecs.take()
         if len(rows) == 0:
             return []
-        rep, best = semantic_leaders(vecs, self.params.threshold, self.params.block, self._device)
+        p = self.params
+        if len(rows) <= p.partition_above:
+            rep, best = semantic_leaders(vecs, p.threshold, p.block, self._device)
+        else:
+            parts = kmeans_partitions(
+                vecs, max(2, len(rows) // p.partition_size), self._device, p.seed
+            )
+            rep, best = np.arange(len(rows)), np.zeros(len(rows), dtype=np.float32)
+            for c in np.unique(parts):
+                idx = np.flatnonzero(parts == c)  # ascending: row order is kept
+                r, b = semantic_leaders(vecs[idx], p.threshold, p.block, self._device)
+                rep[idx], best[idx] = idx[r], b
         return [
             Finding(
                 int(rows[j]),

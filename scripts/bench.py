@@ -167,7 +167,9 @@ def print_dedup(r: dict[str, Any]) -> None:
         f"near-dup MinHash+LSH on {n['rows']:,} alpaca rows: ours {n['rows_per_s']['ours']:,.0f} rows/s, "
         f"datasketch {n['rows_per_s']['datasketch']:,.0f}; ratio {n['ratio']:.1f}x (goal >= 10x); "
         f"pairs >= 0.8: ours {n['pairs']['ours']}, datasketch {n['pairs']['datasketch']}, both {n['pairs']['both']} "
-        f"(agreement {n['agreement']:.2f})"
+        f"(agreement {n['agreement']:.2f}); against exact Jaccard on their union: "
+        f"{n['exact_jaccard_check']['true_pairs_in_union']} true pairs, ours finds {n['exact_jaccard_check']['ours_true']}, "
+        f"datasketch {n['exact_jaccard_check']['datasketch_true']}"
     )
     e = r["embed_speed"]
     best = max(e["plain_encode_rows_per_s"].values())

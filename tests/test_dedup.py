@@ -187,3 +187,25 @@ def test_cuda_request_without_gpu_is_an_error() -> None:
         pytest.skip("this machine has a GPU")
     with pytest.raises(UsageError, match="no CUDA"):
         resolve_device("cuda", True)
+
+
+def test_partitioned_semantic_dedup_finds_the_same_duplicates() -> None:
+    """Past partition_above, k-means partitions first; near-identical rows share a partition."""
+    from detectors.semantic_duplicate import SemanticDuplicateDetector, SemanticDuplicateParams
+
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(120, 384)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    dups = base[:20] + rng.normal(scale=0.01, size=(20, 384)).astype(np.float32)
+    dups /= np.linalg.norm(dups, axis=1, keepdims=True)
+    vecs = np.concatenate([base, dups])
+
+    def run(params: SemanticDuplicateParams) -> set[tuple[int, int]]:
+        det = SemanticDuplicateDetector(params)
+        det._vecs._rows, det._vecs._vecs = [np.arange(len(vecs))], [vecs.astype(np.float16)]
+        return {(f.row, f.refs[0][1]) for f in det.finalize()}
+
+    whole = run(SemanticDuplicateParams())
+    parted = run(SemanticDuplicateParams(partition_above=50, partition_size=40))
+    assert whole == {(120 + i, i) for i in range(20)}
+    assert parted == whole
