@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from detectors.base import Detector
 from detectors.exact_duplicate import ExactDuplicateDetector
+from detectors.injection import InjectionDetector
 from detectors.near_duplicate import NearDuplicateDetector
 from detectors.outliers import OutlierDetector
 from detectors.pii import PiiDetector
@@ -20,6 +21,7 @@ REGISTRY: dict[str, type[Detector]] = {
     for cls in (
         ValidationDetector,
         SecretsDetector,  # before PII: a key must not be half-redacted as a phone number
+        InjectionDetector,  # before PII rewrites anything it might read
         PiiDetector,
         ExactDuplicateDetector,
         NearDuplicateDetector,

@@ -125,7 +125,7 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", default=[], help="sections to run: scan verify pii")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    only = set(args.only) or {"scan", "verify", "pii", "dedup"}
+    only = set(args.only) or {"scan", "verify", "pii", "dedup", "injection"}
     if not ALPACA.exists():
         sys.exit(f"{ALPACA} is missing: the bench reads the shared alpaca data")
     rows = alpaca_rows(args.rows)
@@ -144,6 +144,10 @@ def main() -> None:
         from scripts import bench_dedup
 
         results["dedup"] = bench_dedup.run(args.dedup_rows, 2000, 3000)
+    if "injection" in only:
+        from scripts import bench_injection
+
+        results["injection"] = bench_injection.run()
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -159,6 +163,13 @@ def main() -> None:
         print_pii(results["pii"])
     if "dedup" in results:
         print_dedup(results["dedup"])
+    if "injection" in results:
+        r = results["injection"]
+        pos = ", ".join(f"{k} {v:.3f}" for k, v in r["positives"].items())
+        neg = ", ".join(f"{k} {v:.4f}" for k, v in r["negatives"].items())
+        print(f"injection rules+decoders: recall {pos} (goal >= 0.90)")
+        print(f"  false-positive rate {neg} (goal <= 0.005 on instruction data)")
+        print(f"  {r['rows_per_s']:,.0f} alpaca rows/s (goal >= 2,000)")
 
 
 def print_dedup(r: dict[str, Any]) -> None:

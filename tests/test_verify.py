@@ -82,6 +82,7 @@ def test_happy_path(world: dict[str, Path], out: Path) -> None:
     assert [d["name"] for d in pred["detectors"]] == [
         "validation",
         "secrets",
+        "injection",
         "pii",
         "exact_duplicate",
         "near_duplicate",
