@@ -111,7 +111,7 @@ class NearDuplicateDetector(CorpusDetector):
                     "near_duplicate",
                     round(float(best[j]), 3),
                     f"estimated Jaccard {best[j]:.2f} over character 5-grams",
-                    refs=(("near_duplicate_of", int(rows[rep[j]])),),
+                    refs=(("duplicate_of", int(rows[rep[j]])),),
                 )
             )
         self._sigs, self._rows = [], []

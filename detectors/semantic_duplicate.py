@@ -141,7 +141,7 @@ class SemanticDuplicateDetector(CorpusDetector):
                 "semantic_duplicate",
                 round(float(best[j]), 3),
                 f"cosine similarity {best[j]:.3f} of MiniLM embeddings",
-                refs=(("semantic_duplicate_of", int(rows[rep[j]])),),
+                refs=(("duplicate_of", int(rows[rep[j]])),),
             )
             for j in np.flatnonzero(rep != np.arange(len(rows)))
         ]

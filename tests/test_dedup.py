@@ -15,7 +15,7 @@ from detectors.minhash import candidate_pairs, estimated_jaccard, normalize_for_
 from detectors.near_duplicate import leaders
 from gateway.core.pipeline import Pipeline, ScanRequest
 from gateway.core.policy import parse_policy
-from tests.helpers import WORDS, alpaca, assert_conserved, reasons_by_row, write_jsonl
+from tests.helpers import WORDS, alpaca, assert_conserved, read_split, reasons_by_row, write_jsonl
 
 BASE = (
     "To keep sourdough healthy, feed the starter twice a day with equal weights of flour "
@@ -90,6 +90,15 @@ def test_planted_near_duplicate_cluster_keeps_one(tmp_path: Path) -> None:
     removed = {k for k, v in got.items() if "near_duplicate/near_duplicate" in v}
     assert removed == {f"in.jsonl:{i}" for i in range(31, 35)}
     assert "in.jsonl:5" not in got  # the representative stays
+    q = read_split(tmp_path / "out", "quarantine")
+    assert q is not None
+    evidence = [
+        x["evidence"]
+        for r in q.to_pylist()
+        for x in r["tunegate_reasons"]
+        if x["detector"] == "near_duplicate"
+    ]
+    assert evidence and all(e.endswith("duplicate_of=in.jsonl:5") for e in evidence)
 
 
 def test_semantic_duplicates_are_paraphrases(tmp_path: Path) -> None:
