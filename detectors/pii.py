@@ -449,10 +449,11 @@ class PiiDetector(Detector):
             for (i, base), doc in zip(jobs, docs, strict=True):
                 for ent in doc.ents:
                     entity = NER_LABELS.get(ent.label_)
-                    if entity in wanted[i] and _plausible_name(ent.text):
+                    length = _name_length(ent.text)
+                    if entity in wanted[i] and length:
                         assert entity is not None
-                        start, end = base + ent.start_char, base + ent.end_char
-                        out[i].append(Span(start, end, entity, NER_SCORE))
+                        start = base + ent.start_char
+                        out[i].append(Span(start, start + length, entity, NER_SCORE))
         return out
 
     def _allowed(self, value: str) -> bool:
@@ -514,10 +515,19 @@ class PiiDetector(Detector):
 _NOT_A_NAME = re.compile(r"[@\d<>{}\[\]]|://")
 
 
-def _plausible_name(text: str) -> bool:
-    """English names are capitalised and hold no digits, URLs or addresses; spaCy's small
-    model sometimes labels such runs (or a lowercase noun) as a PERSON or place."""
-    return 0 < len(text) <= 80 and text[0].isupper() and _NOT_A_NAME.search(text) is None
+def _name_length(text: str) -> int:
+    """How much of an NER span is a name (0: none of it).
+
+    English names are capitalised and hold no digits, URLs or addresses. spaCy's small
+    model sometimes runs a name into what follows ("Priya Raman <priya@…") or labels a
+    lowercase noun; the span is cut where the name ends, or dropped.
+    """
+    junk = _NOT_A_NAME.search(text)
+    name = text[: junk.start()] if junk else text
+    name = name.rstrip(" ,;:(<'\"-")
+    if not name or len(name) > 80 or not name[0].isupper():
+        return 0
+    return len(name)
 
 
 def _has_context(text: str, start: int, end: int, words: Iterable[str] | None) -> bool:

@@ -408,3 +408,12 @@ def test_chat_messages_are_redacted(tmp_path: Path) -> None:
     content = pq.read_table(shard)["messages"].to_pylist()[0][0]["content"]
     assert PLANTED["chat_email"] not in content and PLANTED["person"] not in content
     assert "<EMAIL_ADDRESS>" in content and "<PERSON>" in content
+
+
+def test_ner_spans_are_cut_where_the_name_ends() -> None:
+    from detectors.pii import _name_length
+
+    assert _name_length("Priya Raman <priya.raman@example.com") == len("Priya Raman")
+    assert _name_length("Ana Silva 42 Main Street") == len("Ana Silva")
+    assert _name_length("checksum") == 0
+    assert _name_length("Maria Garcia") == len("Maria Garcia")
