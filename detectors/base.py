@@ -9,6 +9,7 @@ process; constructors stay cheap so that a policy can be validated without loadi
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -26,6 +27,16 @@ SEGMENT_SCHEMA = pa.schema(
         pa.field("text", pa.string(), nullable=False),
     ]
 )
+
+
+def row_runs(rows: list[int]) -> Iterator[tuple[int, int, int]]:
+    """``(row, start, end)`` for each row's run of consecutive segments in a batch."""
+    i, n = 0, len(rows)
+    while i < n:
+        start = i
+        while i < n and rows[i] == rows[start]:
+            i += 1
+        yield rows[start], start, i
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer
+from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer, row_runs
 from detectors.hashindex import HashIndex
 
 
@@ -33,16 +33,13 @@ def row_keys(segments: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
     texts = segments.column("text").to_pylist()
     out_rows: list[int] = []
     out_keys: list[int] = []
-    i, n = 0, len(rows)
-    while i < n:
-        row = rows[i]
+    for row, start, end in row_runs(rows):
         h = hashlib.blake2b(digest_size=8)
-        while i < n and rows[i] == row:
+        for i in range(start, end):
             h.update(roles[i].encode())
             h.update(b"\x1e")
             h.update(normalize(texts[i]).encode("utf-8"))
             h.update(b"\x1d")
-            i += 1
         out_rows.append(row)
         out_keys.append(int.from_bytes(h.digest(), "little"))
     return np.array(out_keys, dtype=np.uint64), np.array(out_rows, dtype=np.int64)

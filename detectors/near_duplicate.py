@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import CorpusDetector, DetectorInfo, Finding
+from detectors.base import CorpusDetector, DetectorInfo, Finding, row_runs
 from detectors.minhash import candidate_pairs, estimated_jaccard, normalize_for_shingles, signatures
 
 
@@ -39,14 +39,8 @@ def row_documents(segments: pa.RecordBatch) -> tuple[list[bytes], np.ndarray]:
     roles = segments.column("role").to_pylist()
     docs: list[bytes] = []
     ids: list[int] = []
-    i, n = 0, len(rows)
-    while i < n:
-        row = rows[i]
-        parts = []
-        while i < n and rows[i] == row:
-            if texts[i]:
-                parts.append(roles[i] + " " + texts[i])
-            i += 1
+    for row, start, end in row_runs(rows):
+        parts = [roles[i] + " " + texts[i] for i in range(start, end) if texts[i]]
         docs.append(normalize_for_shingles(" | ".join(parts)))
         ids.append(row)
     return docs, np.array(ids, dtype=np.int64)
