@@ -98,7 +98,7 @@ class Detector(ABC):
     Params: ClassVar[type[Any]] = NoParams
     uses_device: ClassVar[bool] = False  # True when setup() puts work on an accelerator
     rewrites_text: ClassVar[bool] = False  # True when detect() returns rewrites (PII, secrets)
-    needs_embeddings: ClassVar[bool] = False  # True to receive an ``embedding`` column
+    needs_embeddings: bool = False  # True to receive an ``embedding`` column (may be per instance)
 
     def __init__(self, params: Any = None) -> None:
         self.params = params if params is not None else self.Params()

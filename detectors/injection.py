@@ -7,8 +7,11 @@ an HTML comment is found as readily as plain text, and evidence names the rule, 
 field, how it was hidden and the original span. Rules that only make sense inside
 content (an instruction addressed to "the AI") fire only in context and input fields.
 
-This is the rule layer of the scanner; the trained classifier that the issue also asks
-for is not built yet, so there is no learned score to combine.
+On top of the rules sits a trained classifier (:mod:`detectors.injection_classifier`)
+that scores each field, and each window of content fields, from its embedding. Rules and
+classifier give one score per field, ``1 - (1 - rule) * (1 - classifier)``; the policy's
+``threshold`` decides what becomes a finding. Evidence names the rule id or the
+classifier score and the span it came from, never the payload.
 """
 
 from __future__ import annotations
@@ -16,10 +19,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 
-from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer
+from detectors.base import (
+    DetectionResult,
+    Detector,
+    DetectorInfo,
+    FindingBuffer,
+    ModelDigest,
+    SetupContext,
+)
 from detectors.decoders import invisible, views
+from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine, require_engine
+from detectors.errors import DetectorConfigError
+from detectors.injection_classifier import HEADS, InjectionClassifier, head_for, windows
+from detectors.row_vectors import EMBEDDING, segment_vectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,18 +208,32 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULE_IDS = (*tuple(r.id for r in RULES), "invisible.zero_width", "invisible.bidi", "invisible.tag")
+RULE_IDS = (
+    *tuple(r.id for r in RULES),
+    "invisible.zero_width",
+    "invisible.bidi",
+    "invisible.tag",
+    "classifier",
+    "combined",
+)
 INVISIBLE_SEVERITY = {"zero_width": 0.4, "bidi": 0.6, "tag": 0.9}
 
 
 @dataclass(frozen=True, slots=True)
 class InjectionParams:
+    threshold: float = 0.5  # combined score at which a field is reported
+    classifier: bool = True  # False: rules and decoders only, no embedding model needed
     min_severity: float = 0.0  # rules below this are not reported
     max_chars: int = 200_000  # longer fields are scanned in overlapping windows
+    max_windows: int = 12  # content windows scored by the classifier per field
 
     def __post_init__(self) -> None:
         if self.max_chars < 1000:
             raise ValueError("max_chars must be at least 1000")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+        if self.max_windows < 0:
+            raise ValueError("max_windows must be >= 0")
 
 
 def _windows(text: str, size: int) -> list[tuple[int, str]]:
@@ -240,26 +269,149 @@ def scan_field(text: str, role: str, params: InjectionParams) -> list[tuple[str,
     return [(rid, sev, ev) for rid, (sev, ev) in hits.items()]
 
 
+# presence findings: reported whatever the threshold, the policy decides (flag by default)
+_PRESENCE = ("invisible.zero_width", "invisible.bidi")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldVerdict:
+    """Everything the scanner concluded about one field."""
+
+    score: float  # combined rules and classifier
+    rules: list[tuple[str, float, str]]
+    classifier: float  # 0.0 when the classifier is off
+    classifier_span: tuple[int, int] | None  # the window that scored highest, None: whole field
+
+    def findings(self, threshold: float) -> list[tuple[str, float, str]]:
+        """(rule, score, evidence) to report for this field at this threshold."""
+        out = [h for h in self.rules if h[0] in _PRESENCE]
+        if self.score < threshold:
+            return out
+        strong = [h for h in self.rules if h[0] not in _PRESENCE and h[1] >= threshold]
+        out += strong
+        where = (
+            f"window [{self.classifier_span[0]}:{self.classifier_span[1]}]"
+            if self.classifier_span
+            else "whole field"
+        )
+        if self.classifier >= threshold:
+            out.append(
+                (
+                    "classifier",
+                    self.classifier,
+                    f"classifier score {self.classifier:.3f} on {where}",
+                )
+            )
+        elif not strong:
+            parts = ", ".join(f"{r} {s:.2f}" for r, s, _ in self.rules if r not in _PRESENCE)
+            out.append(
+                (
+                    "combined",
+                    self.score,
+                    f"combined score {self.score:.3f}: rules {parts}; classifier {self.classifier:.3f} on {where}",
+                )
+            )
+        return out
+
+
+class InjectionScorer:
+    """Rules over every decoded view, plus the classifier over embeddings, per field."""
+
+    def __init__(
+        self,
+        params: InjectionParams,
+        classifier: InjectionClassifier | None,
+        engine: EmbeddingEngine | None,
+    ) -> None:
+        if (classifier is None) != (engine is None):
+            raise DetectorConfigError(
+                "the injection classifier needs the embedding engine and vice versa"
+            )
+        self.params = params
+        self.classifier = classifier
+        self.engine = engine
+
+    def score(
+        self, texts: list[str], roles: list[str], vectors: np.ndarray | None = None
+    ) -> list[FieldVerdict]:
+        rules = [
+            scan_field(t, r, self.params) if t else [] for t, r in zip(texts, roles, strict=True)
+        ]
+        probs = np.zeros(len(texts), dtype=np.float32)
+        spans: list[tuple[int, int] | None] = [None] * len(texts)
+        if self.classifier is not None and self.engine is not None:
+            if vectors is None:
+                vectors = self.engine.embed(texts)
+            heads = [head_for(r) for r in roles]
+            for head in HEADS:
+                idx = [i for i, h in enumerate(heads) if h == head and texts[i]]
+                if idx:
+                    probs[idx] = self.classifier.score(vectors[idx], head)
+            owners: list[int] = []
+            win_spans: list[tuple[int, int]] = []
+            for i, h in enumerate(heads):
+                if h == "content" and texts[i] and self.params.max_windows:
+                    for span in windows(texts[i], self.params.max_windows):
+                        owners.append(i)
+                        win_spans.append(span)
+            if owners:
+                win_vecs = self.engine.embed(
+                    [texts[i][a:b] for i, (a, b) in zip(owners, win_spans, strict=True)]
+                )
+                win_probs = self.classifier.score(win_vecs, "content")
+                for i, win, wp in zip(owners, win_spans, win_probs, strict=True):
+                    if wp > probs[i]:
+                        probs[i] = wp
+                        spans[i] = win
+        out = []
+        for hits, p, where in zip(rules, probs, spans, strict=True):
+            r = max((sev for rid, sev, _ in hits if rid not in _PRESENCE), default=0.0)
+            combined = 1.0 - (1.0 - r) * (1.0 - float(p))
+            out.append(FieldVerdict(combined, hits, float(p), where))
+        return out
+
+
 class InjectionDetector(Detector):
     info = DetectorInfo(
         name="injection",
-        version="0.1.0",
+        version="0.2.0",
         rules=RULE_IDS,
-        description="injected instructions: overrides, personas, fake turns, exfiltration, code coercion",
+        description="injected instructions: rules by tactic over decoded views, and a trained classifier",
     )
     Params = InjectionParams
     params: InjectionParams
 
+    def __init__(self, params: InjectionParams | None = None) -> None:
+        super().__init__(params)
+        self.needs_embeddings = self.params.classifier
+        self._scorer: InjectionScorer | None = (
+            None if self.params.classifier else InjectionScorer(self.params, None, None)
+        )
+
+    def setup(self, ctx: SetupContext) -> None:
+        if self.params.classifier and self._scorer is None:
+            self._scorer = InjectionScorer(
+                self.params, InjectionClassifier.load(), require_engine(ctx.device)
+            )
+
+    def models(self) -> tuple[ModelDigest, ...]:
+        if self._scorer is None or self._scorer.classifier is None:
+            return ()
+        return (MINILM_DIGEST, self._scorer.classifier.digest())
+
     def detect(self, segments: pa.RecordBatch) -> DetectionResult:
+        if self._scorer is None:
+            raise DetectorConfigError("injection classifier needs setup() before use")
         out = FindingBuffer()
         rows = segments.column("row").to_pylist()
         fields = segments.column("field").to_pylist()
+        texts = [t or "" for t in segments.column("text").to_pylist()]
         roles = segments.column("role").to_pylist()
-        for row, fld, role, text in zip(
-            rows, fields, roles, segments.column("text").to_pylist(), strict=True
-        ):
-            if not text:
-                continue
-            for rule_id, severity, evidence in scan_field(text, role, self.params):
-                out.add(row, rule_id, severity, f"{evidence} of {fld!r}", fld)
+        vectors = None
+        if self.params.classifier and EMBEDDING in segments.schema.names:
+            vectors = segment_vectors(segments)
+        verdicts = self._scorer.score(texts, roles, vectors)
+        for row, fld, verdict in zip(rows, fields, verdicts, strict=True):
+            for rule_id, score, evidence in verdict.findings(self.params.threshold):
+                out.add(row, rule_id, score, f"{evidence} of {fld!r}", fld)
         return DetectionResult(out.items)

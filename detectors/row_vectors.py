@@ -8,14 +8,19 @@ import pyarrow as pa
 EMBEDDING = "embedding"
 
 
+def segment_vectors(segments: pa.RecordBatch) -> np.ndarray:
+    """The ``embedding`` column as a (segments, dim) float32 array."""
+    col = segments.column(EMBEDDING)
+    flat = col.flatten().to_numpy(zero_copy_only=False)
+    return np.asarray(flat, dtype=np.float32).reshape(segments.num_rows, col.type.list_size)
+
+
 def row_means(
     segments: pa.RecordBatch, roles: set[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unit-length mean of each row's non-empty segment embeddings (optionally some roles only)."""
     rows = segments.column("row").to_numpy()
-    emb = np.asarray(segments.column(EMBEDDING).flatten().to_numpy(zero_copy_only=False)).reshape(
-        len(rows), -1
-    )
+    emb = segment_vectors(segments)
     keep = np.asarray([bool(t) for t in segments.column("text").to_pylist()])
     if roles is not None:
         keep &= np.isin(np.asarray(segments.column("role").to_pylist()), list(roles))

@@ -1,0 +1,158 @@
+"""Train the injection classifier from fixtures/injection_corpus.jsonl, reproducibly.
+
+    python scripts/train_injection.py            # writes detectors/assets/injection_classifier.json
+    python scripts/train_injection.py --check    # retrains and fails if the shipped file differs
+
+Embeddings come from the same pinned MiniLM the scanner uses, on the CPU, so the result
+does not depend on the machine. Logistic regression with a fixed seed and liblinear's
+deterministic solver; weights are rounded to 7 significant digits so the JSON, and with
+it the pinned sha256, is byte-stable. Cross-validated figures on the corpus go into the
+artifact's metadata; figures on public data come from scripts/bench.py, which never
+feeds this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine  # noqa: E402
+from detectors.injection_classifier import ARTIFACT, HEADS, head_for, windows  # noqa: E402
+
+CORPUS = ROOT / "fixtures" / "injection_corpus.jsonl"
+SEED = 13
+C = 1.0
+TARGET_FPR = 0.005
+
+
+def examples(rows: list[dict[str, object]]) -> dict[str, tuple[list[str], list[int]]]:
+    """Texts and labels per head. Content heads also learn from windows of benign content,
+    because at scan time they score windows; windows of planted rows are left out, since
+    only one of them holds the attack."""
+    out: dict[str, tuple[list[str], list[int]]] = {h: ([], []) for h in HEADS}
+    for r in rows:
+        text, label = str(r["text"]), int(r["label"])  # type: ignore[call-overload]
+        head = head_for(str(r["role"]))
+        if head is None:
+            continue
+        out[head][0].append(text)
+        out[head][1].append(label)
+        if head == "content" and label == 0:
+            for a, b in windows(text):
+                out[head][0].append(text[a:b])
+                out[head][1].append(0)
+    return out
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(
+        C=C, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=5000
+    )
+    clf.fit(x, y)
+    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Decision values for every example from a model that did not see it."""
+    from sklearn.model_selection import StratifiedKFold
+
+    z = np.zeros(len(y))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=SEED).split(x, y):
+        w, b = fit(x[train], y[train])
+        z[test] = x[test] @ w + b
+    return z
+
+
+def operating_point(z: np.ndarray, y: np.ndarray) -> float:
+    """The lowest decision value whose out-of-fold false-positive rate on the corpus's benign
+    rows is at most TARGET_FPR: the firewall's promise is about what it throws away."""
+    neg = np.sort(z[y == 0])
+    k = int(np.floor(TARGET_FPR * len(neg)))
+    return float(neg[len(neg) - k - 1]) + 1e-6 if len(neg) > k else 0.0
+
+
+def rates(z: np.ndarray, y: np.ndarray, at: float) -> dict[str, float]:
+    pred = z > at
+    tp, fp = int(np.sum(pred & (y == 1))), int(np.sum(pred & (y == 0)))
+    return {
+        "recall": round(tp / max(1, int(np.sum(y == 1))), 4),
+        "false_positive_rate": round(fp / max(1, int(np.sum(y == 0))), 4),
+        "precision": round(tp / max(1, tp + fp), 4),
+    }
+
+
+def train() -> bytes:
+    raw = CORPUS.read_bytes()
+    rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+    engine = EmbeddingEngine.get("cpu")
+    heads: dict[str, object] = {}
+    cv: dict[str, object] = {}
+    counts: dict[str, object] = {}
+    for head, (texts, labels) in examples(rows).items():
+        x = engine.embed(texts).astype(np.float64)
+        y = np.asarray(labels)
+        z = out_of_fold(x, y)
+        at = operating_point(z, y)
+        w, b = fit(x, y)
+        # shift the bias so probability 0.5 sits at the chosen operating point: one policy
+        # threshold then means the same thing for both heads and for the rules
+        b -= at
+        heads[head] = {"weights": [float(f"{v:.7g}") for v in w], "bias": float(f"{b:.7g}")}
+        cv[head] = {"at_0.5": rates(z, y, 0.0), "at_operating_point": rates(z, y, at), "bias_shift": round(-at, 4)}
+        counts[head] = {"injected": int(y.sum()), "benign": int((y == 0).sum())}
+    doc = {
+        "format": 1,
+        "kind": "logistic_regression",
+        "metadata": {
+            "corpus": CORPUS.name,
+            "corpus_sha256": hashlib.sha256(raw).hexdigest(),
+            "embedding_model": MINILM_DIGEST.name,
+            "embedding_sha256": MINILM_DIGEST.sha256,
+            "seed": SEED,
+            "C": C,
+            "examples": counts,
+            "cross_validation": cv, "target_fpr": TARGET_FPR,
+        },
+        "heads": heads,
+    }
+    return (json.dumps(doc, sort_keys=True, indent=1) + "\n").encode()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="fail if retraining does not reproduce the shipped file",
+    )
+    args = ap.parse_args()
+    data = train()
+    digest = hashlib.sha256(data).hexdigest()
+    meta = json.loads(data)["metadata"]
+    print(json.dumps(meta["cross_validation"], indent=1))
+    if args.check:
+        same = ARTIFACT.exists() and ARTIFACT.read_bytes() == data
+        print(f"retrained sha256 {digest}: {'matches' if same else 'DIFFERS FROM'} {ARTIFACT}")
+        return 0 if same else 1
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    ARTIFACT.write_bytes(data)
+    print(
+        f"wrote {ARTIFACT}\nsha256 {digest}  (pin it as ARTIFACT_SHA256 in detectors/injection_classifier.py)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
