@@ -12,6 +12,7 @@ from detectors.injection import InjectionDetector
 from detectors.near_duplicate import NearDuplicateDetector
 from detectors.outliers import OutlierDetector
 from detectors.pii import PiiDetector
+from detectors.poisoning import PoisoningDetector
 from detectors.secrets import SecretsDetector
 from detectors.semantic_duplicate import SemanticDuplicateDetector
 from detectors.validation import ValidationDetector
@@ -28,6 +29,7 @@ REGISTRY: dict[str, type[Detector]] = {
         # after rewriting: embeddings are computed once, over anonymized text
         SemanticDuplicateDetector,
         OutlierDetector,
+        PoisoningDetector,  # last: sees anonymized text, so a reported trigger is never PII
     )
 }
 

@@ -122,10 +122,19 @@ def main() -> None:
     ap.add_argument("--pii-rows", type=int, default=600, help="rows for the PII speed anchors")
     ap.add_argument("--pii-synth", type=int, default=1000, help="generated PII examples to score")
     ap.add_argument("--dedup-rows", type=int, default=20_000, help="rows for MinHash vs datasketch")
-    ap.add_argument("--only", nargs="*", default=[], help="sections to run: scan verify pii")
+    ap.add_argument(
+        "--poison-rows", type=int, default=10_000, help="clean rows for the poisoning mixes"
+    )
+    ap.add_argument("--cache", type=Path, help="embedding cache folder, so reruns skip known texts")
+    ap.add_argument(
+        "--only",
+        nargs="*",
+        default=[],
+        help="sections to run: scan verify pii dedup injection poisoning",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    only = set(args.only) or {"scan", "verify", "pii", "dedup", "injection"}
+    only = set(args.only) or {"scan", "verify", "pii", "dedup", "injection", "poisoning"}
     if not ALPACA.exists():
         sys.exit(f"{ALPACA} is missing: the bench reads the shared alpaca data")
     rows = alpaca_rows(args.rows)
@@ -147,7 +156,11 @@ def main() -> None:
     if "injection" in only:
         from scripts import bench_injection
 
-        results["injection"] = bench_injection.run()
+        results["injection"] = bench_injection.run(cache=args.cache)
+    if "poisoning" in only:
+        from scripts import bench_poisoning
+
+        results["poisoning"] = bench_poisoning.run(args.poison_rows, args.cache)
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -164,12 +177,44 @@ def main() -> None:
     if "dedup" in results:
         print_dedup(results["dedup"])
     if "injection" in results:
-        r = results["injection"]
-        pos = ", ".join(f"{k} {v:.3f}" for k, v in r["positives"].items())
-        neg = ", ".join(f"{k} {v:.4f}" for k, v in r["negatives"].items())
-        print(f"injection rules+decoders: recall {pos} (goal >= 0.90)")
-        print(f"  false-positive rate {neg} (goal <= 0.005 on instruction data)")
-        print(f"  {r['rows_per_s']:,.0f} alpaca rows/s (goal >= 2,000)")
+        print_injection(results["injection"])
+    if "poisoning" in results:
+        print_poisoning(results["poisoning"])
+
+
+def print_injection(r: dict[str, Any]) -> None:
+    print(
+        f"injection at threshold {r['threshold']} (clean sets: {r['clean_rows_per_set']:,} rows each)"
+    )
+    for name in ("rules", "rules+classifier"):
+        m = r[name]
+        print(
+            f"  {name}: recall on public injection sets {m['recall_public_injection']:.3f} (goal >= 0.90), false positives on instruction data {m['fpr_instruction_data']:.4f} (goal <= 0.005)"
+        )
+        for k, v in m.items():
+            if isinstance(v, dict):
+                cells = ", ".join(f"{kk} {vv}" for kk, vv in v.items())
+                print(f"    {k:<26} {cells}")
+    print(
+        f"  rules+decoders {r['rules_rows_per_s']:,.0f} rows/s (goal >= 2,000); embedding step {r['embed_rows_per_s']:,.0f} rows/s; "
+        f"detector with classifier, given embeddings, {r['detector_with_classifier_rows_per_s']:,.0f} rows/s"
+    )
+
+
+def print_poisoning(r: dict[str, Any]) -> None:
+    print(
+        f"poisoning, planted into {r['clean_rows']:,} clean alpaca rows (precision / recall / clean false-removal rate)"
+    )
+    for group in ("planted", "backdoorllm"):
+        for k, v in r[group].items():
+            print(
+                f"  {group:<12} {k:<34} P {v['precision']:.3f}  R {v['recall']:.3f}  false removal {v['false_removal']:.4f}  ({v['poisoned']} rows)"
+            )
+    if "scale_100k" in r:
+        s = r["scale_100k"]
+        print(
+            f"  analyzer on {s['rows']:,} rows after embeddings: observe {s['observe_s']} s, finalize {s['finalize_s']} s (goal < 60 s)"
+        )
 
 
 def print_dedup(r: dict[str, Any]) -> None:

