@@ -250,3 +250,7 @@ def _trust_store(keys: tuple[Path, ...], trusted_keys: Path | None) -> TrustStor
     if trusted_keys is not None:
         return TrustStore.from_file(trusted_keys)
     return TrustStore.from_public_keys(list(keys))
+
+
+# the service's commands register themselves on ``main``; imported last, they need it defined
+from gateway import service_cli as _service_cli  # noqa: E402,F401

@@ -1,0 +1,245 @@
+"""Build and run the gRPC server: auth interceptor, health, reflection, TLS, metrics, drain.
+
+Plaintext is allowed only on loopback unless ``--insecure`` says otherwise; with
+``--client-ca`` every client must present a certificate that CA signed (mutual TLS).
+On SIGTERM the server stops taking calls, lets running scans finish for the grace
+period, and marks what is left interrupted; after a crash, ``recover`` marks jobs that
+were running as failed before the first call is served.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from gateway.errors import UsageError
+from gateway.service import audit, observe
+from gateway.service.auth import authenticate, bearer
+from gateway.service.jobs import JobRunner, Limits
+from gateway.service.pb import gateway_pb2 as pb
+from gateway.service.pb import gateway_pb2_grpc as pbg
+from gateway.service.servicer import GatewayServicer
+from gateway.service.store import Store
+from gateway.trust.keys import load_signer
+
+SERVICE = pb.DESCRIPTOR.services_by_name["Gateway"].full_name
+OPEN_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    data_dir: Path
+    sign_key: Path
+    host: str = "127.0.0.1"
+    port: int = 50051
+    policy: Path | None = None
+    device: str = "auto"
+    workers: int = 2
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    client_ca: Path | None = None
+    insecure: bool = False
+    metrics_port: int | None = None
+    max_message_bytes: int = 8 << 20
+    limits: Limits = field(default_factory=Limits)
+    grace_s: float = 30.0
+
+
+class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    """UNAUTHENTICATED before any method runs; a request id and timing for every call."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def intercept_service(
+        self, continuation: Callable[[Any], Any], details: grpc.HandlerCallDetails
+    ) -> Any:
+        method = details.method
+        if method.startswith(OPEN_PREFIXES):
+            return continuation(details)
+        rid = uuid.uuid4().hex[:16]
+        who = authenticate(self.store, bearer(details.invocation_metadata))
+        short = method.rsplit("/", 1)[-1]
+        if who is None:
+            observe.AUTH_FAILURES.labels(reason="token").inc()
+            audit.append(self.store, token_id="-", method=short, result="UNAUTHENTICATED")
+            observe.log("refused", request_id=rid, method=short, code="UNAUTHENTICATED")
+            return _abort_handler(
+                continuation(details), grpc.StatusCode.UNAUTHENTICATED, "missing or invalid token"
+            )
+        handler = continuation(details)
+        if handler is None:
+            return None
+        return _timed(handler, short, rid, who.token_id)
+
+
+def _abort_handler(handler: Any, code: grpc.StatusCode, message: str) -> Any:
+    def deny(request: Any, context: grpc.ServicerContext) -> Any:
+        context.abort(code, message)
+
+    if handler is None:
+        return None
+    if handler.request_streaming and handler.response_streaming:
+        return grpc.stream_stream_rpc_method_handler(deny)
+    if handler.response_streaming:
+        return grpc.unary_stream_rpc_method_handler(deny)
+    if handler.request_streaming:
+        return grpc.stream_unary_rpc_method_handler(deny)
+    return grpc.unary_unary_rpc_method_handler(deny)
+
+
+def _timed(handler: Any, method: str, rid: str, token_id: str) -> Any:
+    """The same handler, with its latency and outcome logged and measured."""
+
+    def done(t: float, ok: bool) -> None:
+        code = "OK" if ok else "ERROR"
+        secs = time.perf_counter() - t
+        observe.CALLS.labels(method=method, code=code).observe(secs)
+        observe.log(
+            "call",
+            request_id=rid,
+            method=method,
+            token_id=token_id,
+            code=code,
+            ms=round(secs * 1000, 1),
+        )
+
+    def unary(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            t, ok = time.perf_counter(), False
+            try:
+                out = fn(request, context)
+                ok = True
+                return out
+            finally:
+                done(t, ok)
+
+        return call
+
+    def streaming(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            t, ok = time.perf_counter(), False
+            try:
+                yield from fn(request, context)
+                ok = True
+            finally:
+                done(t, ok)
+
+        return call
+
+    ser = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    if handler.request_streaming and handler.response_streaming:
+        return grpc.stream_stream_rpc_method_handler(streaming(handler.stream_stream), **ser)
+    if handler.response_streaming:
+        return grpc.unary_stream_rpc_method_handler(streaming(handler.unary_stream), **ser)
+    if handler.request_streaming:
+        return grpc.stream_unary_rpc_method_handler(unary(handler.stream_unary), **ser)
+    return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), **ser)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
+    tls = opts.tls_cert is not None or opts.tls_key is not None
+    if (opts.tls_cert is None) != (opts.tls_key is None):
+        raise UsageError("--tls-cert and --tls-key go together")
+    if opts.client_ca is not None and not tls:
+        raise UsageError("--client-ca (mutual TLS) needs --tls-cert and --tls-key")
+    if not tls and not _is_loopback(opts.host) and not opts.insecure:
+        raise UsageError(
+            f"refusing plaintext on {opts.host}: give --tls-cert/--tls-key, or --insecure if "
+            "something else encrypts this network"
+        )
+    store = Store(opts.data_dir)
+    signer = load_signer(opts.sign_key)
+    runner = JobRunner(
+        store,
+        opts.data_dir,
+        default_policy=opts.policy,
+        signer=signer,
+        device=opts.device,
+        workers=opts.workers,
+        limits=opts.limits,
+    )
+    recovered = runner.recover()
+    if recovered:
+        observe.log("recovered", failed_jobs=recovered)
+    server = grpc.server(
+        ThreadPoolExecutor(max_workers=max(16, 4 * opts.workers), thread_name_prefix="rpc"),
+        interceptors=[AuthInterceptor(store)],
+        options=[
+            ("grpc.max_receive_message_length", opts.max_message_bytes),
+            ("grpc.max_send_message_length", opts.max_message_bytes),
+        ],
+    )
+    pbg.add_GatewayServicer_to_server(GatewayServicer(runner), server)  # type: ignore[no-untyped-call]
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", SERVICE):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection(
+        (SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    address = f"{opts.host}:{opts.port}"
+    if tls:
+        assert opts.tls_cert is not None and opts.tls_key is not None
+        creds = grpc.ssl_server_credentials(
+            [(opts.tls_key.read_bytes(), opts.tls_cert.read_bytes())],
+            root_certificates=opts.client_ca.read_bytes() if opts.client_ca else None,
+            require_client_auth=opts.client_ca is not None,
+        )
+        port = server.add_secure_port(address, creds)
+    else:
+        port = server.add_insecure_port(address)
+    if port == 0:
+        raise UsageError(f"cannot listen on {address}")
+    server._tunegate_health = health_servicer
+    return server, runner, port
+
+
+def serve(opts: ServeOptions, ready: Callable[[int], None] | None = None) -> None:
+    observe.setup_logging()
+    server, runner, port = build(opts)
+    if opts.metrics_port is not None:
+        observe.log("metrics", metrics_port=observe.serve_metrics(opts.metrics_port))
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server.start()
+    observe.log("serving", port=port, tls=opts.tls_cert is not None, data_dir=str(opts.data_dir))
+    if ready is not None:
+        ready(port)
+    while not stop.wait(0.5):
+        observe.QUEUE.set(runner.waiting)
+    observe.log("draining", grace_s=opts.grace_s)
+    server._tunegate_health.enter_graceful_shutdown()
+    server.stop(opts.grace_s).wait()
+    runner.interrupt_all()
+    runner.pool.shutdown(wait=False, cancel_futures=True)
+    observe.log("stopped")

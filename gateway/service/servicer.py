@@ -1,0 +1,392 @@
+"""The gRPC servicer: authorize, convert, call the job runner, answer. No decisions here.
+
+Every call is checked against the caller's token: missing or bad token UNAUTHENTICATED
+(the interceptor answers that before a method runs); a missing scope, or a dataset the
+token may not see, PERMISSION_DENIED with the same words whether or not the dataset
+exists. Every call, allowed or not, is appended to the audit chain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import time
+from collections.abc import Iterator
+from typing import Any, NoReturn
+
+import grpc
+
+from gateway.errors import InputError, UsageError
+from gateway.service import observe
+from gateway.service.auth import Principal, authenticate, bearer
+from gateway.service.jobs import Cancelled, Header, JobError, JobRunner
+from gateway.service.pb import gateway_pb2 as pb
+from gateway.service.pb import gateway_pb2_grpc as pbg
+from gateway.trust.manifest import MANIFEST_NAME
+
+CHUNK = 1 << 20
+PAGE_MAX = 500
+STATES = {name.removeprefix("JOB_STATE_"): value for name, value in pb.JobState.items()}
+
+
+def abort(context: grpc.ServicerContext, code: grpc.StatusCode, message: str) -> NoReturn:
+    """``context.abort`` raises; this says so to the type checker."""
+    context.abort(code, message)
+    raise AssertionError("context.abort returned")
+
+
+def job_message(row: dict[str, Any]) -> pb.Job:
+    return pb.Job(
+        job_id=row["job_id"],
+        dataset=row["dataset"],
+        version=row["version"],
+        state=STATES.get(row["state"], 0),
+        rows_in=row["rows_in"],
+        rows_clean=row["rows_clean"],
+        rows_quarantined=row["rows_quarantined"],
+        rows_flagged=row["rows_flagged"],
+        manifest_sha256=row["manifest_sha256"],
+        gate_failed=bool(row["gate_failed"]),
+        error=row["error"],
+        input_sha256=row["input_sha256"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"] or "",
+        report_json=row["report_json"],
+    )
+
+
+class GatewayServicer(pbg.GatewayServicer):
+    def __init__(self, runner: JobRunner) -> None:
+        self.runner = runner
+        self.store = runner.store
+
+    # ------------------------------------------------------------------ helpers
+    def _who(self, context: grpc.ServicerContext) -> Principal:
+        who = authenticate(self.store, bearer(context.invocation_metadata()))
+        if who is None:  # the interceptor normally answers first
+            abort(context, grpc.StatusCode.UNAUTHENTICATED, "missing or invalid token")
+        return who
+
+    def _deny(
+        self,
+        context: grpc.ServicerContext,
+        who: Principal,
+        method: str,
+        what: str,
+        dataset: str = "",
+    ) -> NoReturn:
+        self.runner.record(who, method, "PERMISSION_DENIED", dataset=dataset)
+        observe.AUTH_FAILURES.labels(reason="permission").inc()
+        abort(context, grpc.StatusCode.PERMISSION_DENIED, what)
+
+    def _require(
+        self,
+        context: grpc.ServicerContext,
+        who: Principal,
+        method: str,
+        scope: str,
+        dataset: str | None = None,
+    ) -> None:
+        if not who.may(scope):
+            self._deny(context, who, method, f"this token lacks the {scope} scope", dataset or "")
+        if dataset is not None and not who.sees(dataset):
+            self._deny(context, who, method, f"this token may not use dataset {dataset!r}", dataset)
+
+    def _job_for(
+        self, context: grpc.ServicerContext, who: Principal, method: str, scope: str, job_id: str
+    ) -> dict[str, Any]:
+        job = self.runner.get(job_id) if job_id else None
+        # an unknown job and one on a dataset the token cannot see get the same answer
+        if job is None or not who.sees(job["dataset"]):
+            self._deny(context, who, method, f"no job {job_id!r} visible to this token")
+        self._require(context, who, method, scope, job["dataset"])
+        return job
+
+    # ------------------------------------------------------------------ Scan
+    def Scan(
+        self, request_iterator: Iterator[pb.ScanRequest], context: grpc.ServicerContext
+    ) -> Iterator[pb.ScanEvent]:
+        who = self._who(context)
+        first = next(request_iterator, None)
+        if first is None or first.WhichOneof("kind") != "header":
+            abort(
+                context, grpc.StatusCode.INVALID_ARGUMENT, "the first message must be a ScanHeader"
+            )
+        hd = first.header
+        h = Header(
+            dataset=hd.dataset,
+            format=pb.Format.Name(hd.format),
+            fields=tuple(hd.field_mapping.keys()),
+            policy=hd.policy,
+            idempotency_key=hd.idempotency_key,
+            file_name=hd.file_name,
+        )
+        self._require(context, who, "Scan", "scan:write", h.dataset)
+        try:
+            job, existing = self.runner.open_job(who, h)
+        except JobError as e:
+            self.runner.record(who, "Scan", e.code, dataset=h.dataset)
+            abort(context, getattr(grpc.StatusCode, e.code), str(e))
+        job_id = job["job_id"]
+        if existing:  # a retry: the same job, not a second one
+            self.runner.record(
+                who, "Scan", "OK (idempotent retry)", dataset=h.dataset, job_id=job_id
+            )
+            for _ in request_iterator:  # drain what the client sends again
+                pass
+            yield pb.ScanEvent(result=job_message(self.runner.get(job_id) or job))
+            return
+        observe.SCANS.labels(event="started").inc()
+        events: queue.Queue[pb.ScanEvent] = queue.Queue(maxsize=64)
+
+        def data() -> Iterator[bytes]:
+            for msg in request_iterator:
+                if msg.WhichOneof("kind") != "data":
+                    raise JobError("INVALID_ARGUMENT", "only one header, then data chunks")
+                observe.BYTES.inc(len(msg.data))
+                yield msg.data
+
+        last = [0.0]
+
+        def on_bytes(n: int) -> None:
+            if time.monotonic() - last[0] > 0.5:
+                last[0] = time.monotonic()
+                _offer(
+                    events, pb.ScanEvent(progress=pb.Progress(stage="receiving", bytes_received=n))
+                )
+
+        input_sha = ""
+        row: dict[str, Any]
+        err: Exception | None
+        context.add_callback(lambda: self.runner.cancel(job_id))  # fires when the call ends
+        try:
+            with observe.STAGE.labels(stage="receive").time():
+                upload, input_sha, size = self.runner.receive(job_id, h, data(), on_bytes)
+            yield pb.ScanEvent(progress=pb.Progress(stage="received", bytes_received=size))
+            future = self.runner.start(
+                job_id,
+                h,
+                upload,
+                input_sha,
+                lambda rows: _offer(
+                    events, pb.ScanEvent(progress=pb.Progress(stage="scanning", rows=rows))
+                ),
+            )
+            while True:
+                try:
+                    yield events.get(timeout=0.2)
+                except queue.Empty:
+                    if future.done():
+                        break
+            row, err = future.result()
+        except Exception as e:
+            row, err = self.runner.fail(job_id, e), e
+        finally:
+            # a client that goes away stops the generator at a yield (GeneratorExit): the
+            # job must still end, and publish nothing (a no-op for a job already settled)
+            self.runner.abandon(job_id)
+        self.runner.record(
+            who, "Scan", row["state"], dataset=h.dataset, job_id=job_id, input_sha256=input_sha
+        )
+        if err is not None:
+            observe.SCANS.labels(event="failed").inc()
+            if isinstance(err, JobError):
+                abort(context, getattr(grpc.StatusCode, err.code), str(err))
+            if isinstance(err, (InputError, UsageError)):
+                abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(err))
+            if isinstance(err, (Cancelled, grpc.RpcError)):
+                abort(context, grpc.StatusCode.CANCELLED, "scan cancelled")
+            abort(context, grpc.StatusCode.INTERNAL, f"scan failed: {type(err).__name__}")
+        observe.SCANS.labels(event="finished").inc()
+        observe.count_rows(row)
+        yield pb.ScanEvent(result=job_message(row))
+
+    # ------------------------------------------------------------------ jobs
+    def GetJob(self, request: pb.JobRef, context: grpc.ServicerContext) -> pb.Job:
+        who = self._who(context)
+        job = self._job_for(context, who, "GetJob", "jobs:read", request.job_id)
+        self.runner.record(who, "GetJob", "OK", dataset=job["dataset"], job_id=job["job_id"])
+        return job_message(job)
+
+    def ListJobs(
+        self, request: pb.ListJobsRequest, context: grpc.ServicerContext
+    ) -> pb.ListJobsResponse:
+        who = self._who(context)
+        self._require(context, who, "ListJobs", "jobs:read", request.dataset or None)
+        size = min(max(request.page_size or 50, 1), PAGE_MAX)
+        sql, args = "SELECT * FROM jobs WHERE 1=1", list[object]()
+        if request.dataset:
+            sql += " AND dataset = ?"
+            args.append(request.dataset)
+        if request.state:
+            sql += " AND state = ?"
+            args.append(pb.JobState.Name(request.state).removeprefix("JOB_STATE_"))
+        if request.page_token:
+            sql += " AND rowid < ?"
+            try:
+                args.append(int(request.page_token))
+            except ValueError:
+                abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bad page_token")
+        sql += " ORDER BY rowid DESC"
+        out: list[tuple[int, dict[str, Any]]] = []
+        next_token = ""
+        for row in self.store.db().execute(
+            sql.replace("SELECT *", "SELECT rowid AS _rowid, *"), args
+        ):
+            if not who.sees(row["dataset"]):
+                continue  # other datasets do not exist for this token
+            if len(out) == size:
+                next_token = str(out[-1][0])
+                break
+            out.append((row["_rowid"], dict(row)))
+        self.runner.record(who, "ListJobs", "OK", dataset=request.dataset)
+        return pb.ListJobsResponse(
+            jobs=[job_message(r) for _, r in out], next_page_token=next_token
+        )
+
+    def CancelJob(self, request: pb.JobRef, context: grpc.ServicerContext) -> pb.Job:
+        who = self._who(context)
+        job = self._job_for(context, who, "CancelJob", "scan:write", request.job_id)
+        self.runner.cancel(job["job_id"])
+        self.runner.record(who, "CancelJob", "OK", dataset=job["dataset"], job_id=job["job_id"])
+        return job_message(self.runner.get(job["job_id"]) or job)
+
+    # ------------------------------------------------------------------ shards
+    def _published(
+        self, context: grpc.ServicerContext, who: Principal, method: str, job_id: str
+    ) -> tuple[dict[str, Any], Any]:
+        job = self._job_for(context, who, method, "shards:read", job_id)
+        ver = (
+            self.store.db()
+            .execute(
+                "SELECT * FROM versions WHERE dataset = ? AND job_id = ?",
+                (job["dataset"], job["job_id"]),
+            )
+            .fetchone()
+        )
+        if ver is None:
+            self.runner.record(
+                who, method, "FAILED_PRECONDITION", dataset=job["dataset"], job_id=job_id
+            )
+            abort(
+                context,
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"job {job_id} published nothing (state {job['state']})",
+            )
+        if ver["revoked"]:
+            self.runner.record(
+                who, method, "FAILED_PRECONDITION (revoked)", dataset=job["dataset"], job_id=job_id
+            )
+            abort(
+                context,
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"version {ver['version']} of {job['dataset']} was revoked: {ver['revoked_reason']}",
+            )
+        return job, ver
+
+    def _files(self, manifest_sha: str) -> dict[str, dict[str, Any]]:
+        from gateway.trust.dsse import parse_envelope
+
+        env = (self.runner.object_dir(manifest_sha) / MANIFEST_NAME).read_bytes()
+        statement = json.loads(parse_envelope(env).payload)
+        return {
+            s["name"]: {"sha256": s["digest"]["sha256"], "bytes": s["annotations"]["bytes"]}
+            for s in statement["subject"]
+        }
+
+    def GetManifest(self, request: pb.JobRef, context: grpc.ServicerContext) -> pb.Manifest:
+        who = self._who(context)
+        job, ver = self._published(context, who, "GetManifest", request.job_id)
+        env = (self.runner.object_dir(ver["manifest_sha256"]) / MANIFEST_NAME).read_bytes()
+        files = [
+            pb.FileRef(name=n, sha256=f["sha256"], bytes=int(f["bytes"]))
+            for n, f in sorted(self._files(ver["manifest_sha256"]).items())
+        ]
+        self.runner.record(who, "GetManifest", "OK", dataset=job["dataset"], job_id=job["job_id"])
+        return pb.Manifest(
+            job_id=job["job_id"],
+            dataset=job["dataset"],
+            version=ver["version"],
+            envelope=env,
+            files=files,
+        )
+
+    def PullShard(self, request: pb.ShardRef, context: grpc.ServicerContext) -> Iterator[pb.Chunk]:
+        who = self._who(context)
+        job, ver = self._published(context, who, "PullShard", request.job_id)
+        files = self._files(ver["manifest_sha256"])
+        if request.name not in files:  # only what the manifest vouches for; no paths
+            abort(
+                context,
+                grpc.StatusCode.NOT_FOUND,
+                f"{request.name!r} is not a file of this version",
+            )
+        path = self.runner.object_dir(ver["manifest_sha256"]) / request.name
+        size = path.stat().st_size
+        if not 0 <= request.offset <= size:
+            abort(
+                context,
+                grpc.StatusCode.OUT_OF_RANGE,
+                f"offset {request.offset} is outside 0..{size}",
+            )
+        self.runner.record(who, "PullShard", "OK", dataset=job["dataset"], job_id=job["job_id"])
+        with path.open("rb") as f:
+            f.seek(request.offset)
+            offset = request.offset
+            while data := f.read(CHUNK):
+                yield pb.Chunk(data=data, offset=offset)
+                offset += len(data)
+
+    # ------------------------------------------------------------------ versions
+    def ListVersions(
+        self, request: pb.DatasetRef, context: grpc.ServicerContext
+    ) -> pb.ListVersionsResponse:
+        who = self._who(context)
+        self._require(context, who, "ListVersions", "shards:read", request.dataset)
+        rows = self.store.db().execute(
+            "SELECT * FROM versions WHERE dataset = ? ORDER BY version", (request.dataset,)
+        )
+        self.runner.record(who, "ListVersions", "OK", dataset=request.dataset)
+        return pb.ListVersionsResponse(versions=[_version(r) for r in rows])
+
+    def Revoke(self, request: pb.RevokeRequest, context: grpc.ServicerContext) -> pb.Version:
+        who = self._who(context)
+        self._require(context, who, "Revoke", "admin", request.dataset)
+        if not request.reason.strip():
+            abort(context, grpc.StatusCode.INVALID_ARGUMENT, "a revocation needs a reason")
+        with self.store.tx() as db:
+            n = db.execute(
+                "UPDATE versions SET revoked = 1, revoked_reason = ? WHERE dataset = ? AND version = ?",
+                (request.reason, request.dataset, request.version),
+            ).rowcount
+            row = db.execute(
+                "SELECT * FROM versions WHERE dataset = ? AND version = ?",
+                (request.dataset, request.version),
+            ).fetchone()
+        if not n:
+            abort(
+                context,
+                grpc.StatusCode.NOT_FOUND,
+                f"no version {request.version} of {request.dataset}",
+            )
+        self.runner.record(who, "Revoke", "OK", dataset=request.dataset, job_id=row["job_id"])
+        return _version(row)
+
+
+def _version(r: Any) -> pb.Version:
+    return pb.Version(
+        dataset=r["dataset"],
+        version=r["version"],
+        job_id=r["job_id"],
+        manifest_sha256=r["manifest_sha256"],
+        revoked=bool(r["revoked"]),
+        revoked_reason=r["revoked_reason"],
+        created_at=r["created_at"],
+    )
+
+
+def _offer(q: queue.Queue[Any], ev: Any) -> None:
+    """Progress is advisory: when the client reads slowly, drop it rather than block the scan."""
+    with contextlib.suppress(queue.Full):
+        q.put_nowait(ev)

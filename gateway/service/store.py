@@ -1,0 +1,106 @@
+"""The gateway's state in one SQLite file (WAL): tokens, jobs, dataset versions, audit.
+
+One connection per thread (sqlite3 objects are not shared across threads); writes are
+short transactions, so WAL lets readers proceed while a scan records its progress.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    datasets TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    dataset TEXT NOT NULL,
+    state TEXT NOT NULL,
+    idempotency_key TEXT,
+    token_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    rows_in INTEGER NOT NULL DEFAULT 0,
+    rows_clean INTEGER NOT NULL DEFAULT 0,
+    rows_quarantined INTEGER NOT NULL DEFAULT 0,
+    rows_flagged INTEGER NOT NULL DEFAULT 0,
+    manifest_sha256 TEXT NOT NULL DEFAULT '',
+    gate_failed INTEGER NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    input_sha256 TEXT NOT NULL DEFAULT '',
+    report_json TEXT NOT NULL DEFAULT '',
+    UNIQUE (dataset, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS jobs_by_dataset ON jobs (dataset, created_at);
+CREATE TABLE IF NOT EXISTS versions (
+    dataset TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    job_id TEXT NOT NULL,
+    manifest_sha256 TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    revoked_reason TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (dataset, version)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    result TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "tunegate.sqlite"
+        self._local = threading.local()
+        self.write_lock = threading.Lock()  # one writer at a time, across threads
+        with self.write_lock:
+            self.db().executescript(SCHEMA)  # executescript commits on its own
+
+    def db(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE), committed on success, rolled back on error."""
+        with self.write_lock:
+            db = self.db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")

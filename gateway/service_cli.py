@@ -1,0 +1,313 @@
+"""``tunegate serve | token | submit | pull | audit``: the service's commands, thin over it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from gateway.cli import _guarded, main
+from gateway.core.device import DEVICES
+
+if TYPE_CHECKING:
+    from gateway.service.client import Connection
+
+
+def _conn_options(fn: click.decorators.FC) -> click.decorators.FC:
+    for opt in reversed(
+        [
+            click.option("--server", required=True, help="HOST:PORT of the gateway."),
+            click.option(
+                "--token-file",
+                type=click.Path(path_type=Path),
+                help="File holding the token (default: TUNEGATE_TOKEN).",
+            ),
+            click.option(
+                "--ca-cert",
+                type=click.Path(path_type=Path),
+                help="CA certificate (PEM) to trust for TLS.",
+            ),
+            click.option(
+                "--client-cert",
+                type=click.Path(path_type=Path),
+                help="Client certificate for mutual TLS.",
+            ),
+            click.option(
+                "--client-key", type=click.Path(path_type=Path), help="Client key for mutual TLS."
+            ),
+            click.option(
+                "--insecure", is_flag=True, help="Allow plaintext to a non-loopback server."
+            ),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+def _connection(
+    server: str,
+    token_file: Path | None,
+    ca_cert: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    insecure: bool,
+) -> Connection:
+    from gateway.service.client import Connection, token_from
+
+    return Connection(
+        server, token_from(None, token_file), ca_cert, client_cert, client_key, insecure
+    )
+
+
+@main.command()
+@click.option(
+    "--data-dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Jobs, versions, audit and shards live here.",
+)
+@click.option(
+    "--sign-key",
+    required=True,
+    type=click.Path(path_type=Path),
+    envvar="TUNEGATE_SIGNING_KEY",
+    help="Private key that signs every published version.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=50051, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--policy",
+    type=click.Path(path_type=Path),
+    help="Default policy TOML; named ones live in DATA_DIR/policies/.",
+)
+@click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Scans that run at once.",
+)
+@click.option("--tls-cert", type=click.Path(path_type=Path))
+@click.option("--tls-key", type=click.Path(path_type=Path))
+@click.option(
+    "--client-ca",
+    type=click.Path(path_type=Path),
+    help="Require client certificates signed by this CA.",
+)
+@click.option("--insecure", is_flag=True, help="Allow plaintext on a non-loopback address.")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    help="Serve Prometheus /metrics on 127.0.0.1:PORT.",
+)
+@click.option(
+    "--max-message-bytes", default=8 << 20, show_default=True, type=click.IntRange(min=1024)
+)
+@click.option("--max-scan-bytes", default=2 << 30, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-scan-rows", default=10_000_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-scans-per-token", default=4, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-scan-seconds", default=3600.0, show_default=True, type=click.FloatRange(min=1))
+@click.option(
+    "--grace",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds SIGTERM waits for running scans.",
+)
+@_guarded
+def serve(
+    data_dir: Path,
+    sign_key: Path,
+    host: str,
+    port: int,
+    policy: Path | None,
+    device: str,
+    workers: int,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    client_ca: Path | None,
+    insecure: bool,
+    metrics_port: int | None,
+    max_message_bytes: int,
+    max_scan_bytes: int,
+    max_scan_rows: int,
+    max_scans_per_token: int,
+    max_scan_seconds: float,
+    grace: float,
+) -> None:
+    """Run the gateway: streaming scans in, signed versions out."""
+    from gateway.service.jobs import Limits
+    from gateway.service.server import ServeOptions
+    from gateway.service.server import serve as run
+
+    opts = ServeOptions(
+        data_dir,
+        sign_key,
+        host,
+        port,
+        policy,
+        device,
+        workers,
+        tls_cert,
+        tls_key,
+        client_ca,
+        insecure,
+        metrics_port,
+        max_message_bytes,
+        Limits(max_scan_bytes, max_scan_rows, max_scans_per_token, max_scan_seconds),
+        grace,
+    )
+    run(opts, ready=lambda p: click.echo(f"serving on {host}:{p}", err=True))
+
+
+@main.group()
+def token() -> None:
+    """Manage access tokens (stored as hashes in DATA_DIR)."""
+
+
+@token.command("create")
+@click.option("--data-dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--scopes", required=True, help="Comma-separated: scan:write, shards:read, jobs:read, admin."
+)
+@click.option(
+    "--datasets", required=True, help="Comma-separated dataset patterns, e.g. 'finance/*'."
+)
+@_guarded
+def token_create(data_dir: Path, scopes: str, datasets: str) -> None:
+    """Create a token; its secret is printed once, as the last line, and never stored."""
+    from gateway.service.auth import create_token
+    from gateway.service.store import Store
+
+    tok = create_token(
+        Store(data_dir),
+        [s.strip() for s in scopes.split(",") if s.strip()],
+        [d.strip() for d in datasets.split(",") if d.strip()],
+    )
+    click.echo(
+        f"scopes {scopes} on {datasets}; keep this token secret, it is shown once:", err=True
+    )
+    click.echo(tok)
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+@click.option("--data-dir", required=True, type=click.Path(path_type=Path))
+@_guarded
+def audit_verify(data_dir: Path) -> None:
+    """Check every entry's link and contents; exit 3 at the first broken one."""
+    from gateway.service import audit as log
+    from gateway.service.store import Store
+
+    if not (data_dir / "tunegate.sqlite").exists():
+        from gateway.errors import UsageError
+
+        raise UsageError(f"{data_dir}: no gateway data here")
+    check = log.verify(Store(data_dir))
+    if check.broken_at is not None:
+        click.echo(
+            f"audit log BROKEN at entry {check.broken_at}: {check.problem} ({check.entries} entries verify before it)",
+            err=True,
+        )
+        sys.exit(3)
+    click.echo(f"audit log ok: {check.entries} entries, head {check.head}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dataset", required=True)
+@click.option("--fields", help="Training-text columns, comma-separated.")
+@click.option("--policy", default="", help="A policy name the server knows.")
+@click.option("--idempotency-key", help="Default: derived from the file and dataset.")
+@click.option("--json", "as_json", is_flag=True)
+@_conn_options
+@_guarded
+def submit(
+    path: Path,
+    dataset: str,
+    fields: str | None,
+    policy: str,
+    idempotency_key: str | None,
+    as_json: bool,
+    server: str,
+    token_file: Path | None,
+    ca_cert: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    insecure: bool,
+) -> None:
+    """Stream PATH to the gateway and print the job result (exit 1 if a gate failed)."""
+    from gateway.progress import ScanProgress
+    from gateway.service.client import job_json
+    from gateway.service.client import submit as send
+
+    conn = _connection(server, token_file, ca_cert, client_cert, client_key, insecure)
+    size = path.stat().st_size if path.exists() else 0
+    with ScanProgress(enabled=not as_json) as bar:
+        job = send(
+            conn,
+            path,
+            dataset,
+            fields=[f.strip() for f in fields.split(",")] if fields else None,
+            policy=policy,
+            idempotency_key=idempotency_key,
+            on_progress=lambda p: (
+                bar.update(p.rows, None) if p.rows else bar.update(p.bytes_received, size)
+            ),
+        )
+    doc = job_json(job)
+    click.echo(
+        json.dumps(doc, indent=2, sort_keys=True)
+        if as_json
+        else f"job {job.job_id}: {doc['state']}, dataset {job.dataset} version {job.version}, rows in {job.rows_in:,}, clean {job.rows_clean:,}, quarantined {job.rows_quarantined:,}"
+        + (f"; error: {job.error}" if job.error else "")
+    )
+    if job.gate_failed:
+        click.echo("a policy gate failed: nothing was published", err=True)
+        sys.exit(1)
+    if doc["state"] != "JOB_STATE_SUCCEEDED":
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("dataset")
+@click.option("--version", "version", default="latest", show_default=True)
+@click.option("--out", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Trusted public key (repeatable).",
+)
+@_conn_options
+@_guarded
+def pull(
+    dataset: str,
+    version: str,
+    out: Path,
+    keys: tuple[Path, ...],
+    server: str,
+    token_file: Path | None,
+    ca_cert: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
+    insecure: bool,
+) -> None:
+    """Download a version, verify it against KEY, and only then place it in OUT."""
+    from gateway.service.client import pull as fetch
+
+    conn = _connection(server, token_file, ca_cert, client_cert, client_key, insecure)
+    got = fetch(conn, dataset, version, out, keys=list(keys))
+    click.echo(
+        f"verified and saved {dataset} version {got['version']} ({got['files']} files) to {out}, signed by {got['keyid']}"
+    )
