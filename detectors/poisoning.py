@@ -69,6 +69,9 @@ def names(text: str) -> dict[str, str]:
     a name."""
     out: dict[str, str] = {}
     for m in _NAME.finditer(text):
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        if (before and before in "[<{-'’") or (after and after in "]>}-'’"):
+            continue  # a template slot ("[Your Name]") or part of a word ("Wi-Fi", "Don't")
         starts_sentence = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
         run = m.group().split()
         if starts_sentence and len(run) == 1:
@@ -106,12 +109,13 @@ class PoisoningParams:
     min_agreement: float = 0.5  # centroid norm of a trigger's responses (centred vectors)
     template_agreement: float = 0.35  # prompts this alike are one task template, not a trigger
     member_similarity: float = 0.3  # a row joins a trigger cluster this close to its centroid
+    expand_similarity: float = 0.5  # a row with a converged cluster's trigger joins this close
     diverse_prompts: float = 0.5  # a converged group's prompt centroid norm must stay below
     min_target_words: int = 5  # shorter converged answers count only with a trigger
     convergence_similarity: float = 0.95  # responses at least this similar are "the same"
     steering_topic_min: float = 0.3  # prompt centroid norm: the rows ask about one topic
     steering_neighbour_share: float = 0.6  # at most this share of their neighbours name it too
-    steering_detachment: float = 0.15  # answer-vs-prompt minus naming-sentence-vs-prompt
+    steering_detachment: float = 0.3  # answer-vs-prompt minus naming-sentence-vs-prompt
     partition_above: int = 20_000
     partition_size: int = 5_000
     block: int = 4096
@@ -141,37 +145,42 @@ class Cluster:
         return max(self.signals.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
-def neighbours(vecs: np.ndarray, k: int, device: str, p: PoisoningParams) -> np.ndarray:
-    """Indices of each row's k nearest other rows (cosine), blocked; within k-means
-    partitions past ``partition_above`` rows."""
+def neighbours(
+    vecs: np.ndarray, k: int, device: str, p: PoisoningParams, seed_offset: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and cosine similarities of each row's k nearest other rows, blocked; within
+    k-means partitions past ``partition_above`` rows. A row in a partition smaller than
+    k + 1 repeats its farthest neighbour (or itself, at similarity -1, when alone)."""
     n = len(vecs)
-    out = np.zeros((n, min(k, max(1, n - 1))), dtype=np.int64)
+    width = min(k, max(1, n - 1))
+    out = np.tile(np.arange(n)[:, None], (1, width))
+    out_s = np.full((n, width), -1.0, dtype=np.float32)
     if n < 2:
-        return out
+        return out, out_s
     if n <= p.partition_above:
         parts = np.zeros(n, dtype=np.int64)
     else:
-        parts = kmeans_partitions(vecs, max(2, n // p.partition_size), device, p.seed)
+        parts = kmeans_partitions(vecs, max(2, n // p.partition_size), device, p.seed + seed_offset)
     import torch
 
     for c in np.unique(parts):
         idx = np.flatnonzero(parts == c)
+        kk = min(width, len(idx) - 1)
+        if kk < 1:
+            continue
         x = torch.from_numpy(vecs[idx]).to(device)
-        kk = min(out.shape[1], len(idx) - 1)
         for s in range(0, len(idx), p.block):
             sims = x[s : s + p.block] @ x.T
             local = torch.arange(s, min(s + p.block, len(idx)), device=sims.device)
             sims[torch.arange(len(local), device=sims.device), local] = -2.0
-            if kk < 1:
-                out[idx[s : s + len(local)]] = idx[s : s + len(local), None]
-                continue
-            top = torch.topk(sims, kk, dim=1).indices.cpu().numpy()
-            if kk < out.shape[1]:  # a small partition: repeat the farthest neighbour
-                top = np.concatenate(
-                    [top, np.repeat(top[:, -1:], out.shape[1] - kk, axis=1)], axis=1
-                )
-            out[idx[s : s + len(local)]] = idx[top]
-    return out
+            top = torch.topk(sims, kk, dim=1)
+            ti, ts = top.indices.cpu().numpy(), top.values.float().cpu().numpy()
+            if kk < width:  # a small partition: repeat the farthest neighbour
+                ti = np.concatenate([ti, np.repeat(ti[:, -1:], width - kk, axis=1)], axis=1)
+                ts = np.concatenate([ts, np.repeat(ts[:, -1:], width - kk, axis=1)], axis=1)
+            out[idx[s : s + len(local)]] = idx[ti]
+            out_s[idx[s : s + len(local)]] = ts
+    return out, out_s
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -272,7 +281,7 @@ class PoisoningDetector(CorpusDetector):
         R = np.stack(self._response).astype(np.float32)
         P = _unit(P - P.mean(axis=0))
         R = _unit(R - R.mean(axis=0))
-        nb = neighbours(P, p.knn, self._device, p)
+        nb, _ = neighbours(P, p.knn, self._device, p)
         incoh = 1.0 - np.einsum("ij,ij->i", R, _unit(R[nb].mean(axis=1)))
 
         def conc(V: np.ndarray, idx: np.ndarray) -> float:
@@ -356,7 +365,32 @@ class PoisoningDetector(CorpusDetector):
                     [f"responses on one topic push {ent[:40]!r}"],
                 )
             )
-        return _merge(clusters), incoh
+        merged = _merge(clusters)
+        # a cluster found by its answers often shares a rare prompt token: that is the
+        # trigger, and rows carrying it with answers like the cluster's belong to it too
+        for c in merged:
+            if "response_convergence" not in c.signals:
+                continue  # a trigger cluster is already every row with its token
+            counts: dict[str, int] = defaultdict(int)
+            for i in c.rows:
+                for t in self._ptok[i]:
+                    counts[t] += 1
+            shared = sorted(
+                t for t, k in counts.items() if k >= 0.8 * len(c.rows) and len(p_index[t]) <= max_df
+            )
+            if not shared:
+                continue
+            centre = _unit(R[c.rows].mean(axis=0))
+            extra: set[int] = set()
+            for t in shared:
+                idx = p_index[t]
+                extra.update(idx[R[idx] @ centre >= p.expand_similarity].tolist())
+            c.rows = np.asarray(sorted(set(c.rows.tolist()) | extra))
+            c.signals.setdefault("trigger", max(c.signals.values()))
+            best = f"suspected trigger {max(shared, key=lambda t: (len(t), t))[:40]!r}"
+            if best not in c.what:
+                c.what.append(best)
+        return merged, incoh
 
     def finalize(self) -> list[Finding]:
         clusters, incoh = self.analyse()
@@ -431,22 +465,22 @@ def _shared_tokens(token_sets: list[set[str]], idx: np.ndarray) -> list[str]:
 
 
 def _similar_groups(R: np.ndarray, p: PoisoningParams, device: str) -> list[np.ndarray]:
-    """Groups of rows whose responses are near-identical in embedding (leader clustering)."""
-    from detectors.semantic_duplicate import semantic_leaders
+    """Groups of rows whose responses are near-identical: connected components of the
+    response-kNN graph cut at ``convergence_similarity`` (linear in rows, blocked)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    if len(R) > p.partition_above:
-        parts = kmeans_partitions(R, max(2, len(R) // p.partition_size), device, p.seed + 1)
-    else:
-        parts = np.zeros(len(R), dtype=np.int64)
-    out = []
-    for c in np.unique(parts):
-        idx = np.flatnonzero(parts == c)
-        rep, _ = semantic_leaders(R[idx], p.convergence_similarity, p.block, device)
-        for lead in np.unique(rep):
-            members = idx[rep == lead]
-            if len(members) >= p.min_rows:
-                out.append(members)
-    return out
+    nb, sims = neighbours(R, 20, device, p, seed_offset=1)
+    keep = sims >= p.convergence_similarity
+    if not keep.any():
+        return []
+    rows = np.repeat(np.arange(len(R)), nb.shape[1])[keep.ravel()]
+    graph = coo_matrix(
+        (np.ones(len(rows)), (rows, nb.ravel()[keep.ravel()])), shape=(len(R), len(R))
+    )
+    _, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels)
+    return [np.flatnonzero(labels == lab) for lab in np.flatnonzero(sizes >= p.min_rows)]
 
 
 def _merge(clusters: list[Cluster]) -> list[Cluster]:

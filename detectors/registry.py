@@ -7,6 +7,7 @@ anonymized text. Adding a detector is one module and one line here.
 from __future__ import annotations
 
 from detectors.base import Detector
+from detectors.drift import DriftDetector
 from detectors.exact_duplicate import ExactDuplicateDetector
 from detectors.injection import InjectionDetector
 from detectors.near_duplicate import NearDuplicateDetector
@@ -29,7 +30,8 @@ REGISTRY: dict[str, type[Detector]] = {
         # after rewriting: embeddings are computed once, over anonymized text
         SemanticDuplicateDetector,
         OutlierDetector,
-        PoisoningDetector,  # last: sees anonymized text, so a reported trigger is never PII
+        PoisoningDetector,  # sees anonymized text, so a reported trigger is never PII
+        DriftDetector,  # compares with a reference only when a scan names one
     )
 }
 

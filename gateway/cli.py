@@ -92,6 +92,13 @@ def _split_fields(value: str | None) -> list[str] | None:
 @click.option(
     "--cache", type=click.Path(path_type=Path), help="Keep embeddings here by content hash."
 )
+@click.option(
+    "--reference",
+    "references",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A reference set (repeatable) to measure drift against.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, nothing else.")
 @_guarded
 def scan(
@@ -109,6 +116,7 @@ def scan(
     sign_key: Path | None,
     valid_days: int,
     cache: Path | None,
+    references: tuple[Path, ...],
     as_json: bool,
 ) -> None:
     """Scan Parquet/JSONL files; write clean and quarantine shards and a report to OUT."""
@@ -150,6 +158,7 @@ def scan(
         release=release,
         signer=signer,
         cache=cache,
+        reference=list(references) or None,
     )
     with ScanProgress(enabled=not as_json) as progress:
         result = pipeline.scan(request, progress=progress.update)
@@ -250,6 +259,21 @@ def _trust_store(keys: tuple[Path, ...], trusted_keys: Path | None) -> TrustStor
     if trusted_keys is not None:
         return TrustStore.from_file(trusted_keys)
     return TrustStore.from_public_keys(list(keys))
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@_guarded
+def report(out: Path) -> None:
+    """Re-render OUT/report.html from report.json and the quarantine shards.
+
+    The page is deterministic, so a signed folder still verifies after a re-render."""
+    from gateway.errors import InputError
+    from gateway.report_html import write
+
+    if not (out / "report.json").is_file():
+        raise InputError(f"{out}: no report.json here; is it a tunegate output folder?")
+    click.echo(f"wrote {write(out)}")
 
 
 # the service's commands register themselves on ``main``; imported last, they need it defined

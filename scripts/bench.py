@@ -130,11 +130,11 @@ def main() -> None:
         "--only",
         nargs="*",
         default=[],
-        help="sections to run: scan verify pii dedup injection poisoning",
+        help="sections to run: scan verify pii dedup injection poisoning service",
     )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    only = set(args.only) or {"scan", "verify", "pii", "dedup", "injection", "poisoning"}
+    only = set(args.only) or {"scan", "verify", "pii", "dedup", "injection", "poisoning", "service"}
     if not ALPACA.exists():
         sys.exit(f"{ALPACA} is missing: the bench reads the shared alpaca data")
     rows = alpaca_rows(args.rows)
@@ -157,6 +157,10 @@ def main() -> None:
         from scripts import bench_injection
 
         results["injection"] = bench_injection.run(cache=args.cache)
+    if "service" in only:
+        from scripts import bench_service
+
+        results["service"] = bench_service.run(rows)
     if "poisoning" in only:
         from scripts import bench_poisoning
 
@@ -180,6 +184,12 @@ def main() -> None:
         print_injection(results["injection"])
     if "poisoning" in results:
         print_poisoning(results["poisoning"])
+    if "service" in results:
+        v = results["service"]
+        print(
+            f"gateway on {v['rows']:,} rows: service {v['service_rows_per_s']:,.0f} rows/s, batch {v['batch_rows_per_s']:,.0f} rows/s; "
+            f"overhead {v['overhead']:.1%} (goal < 15%)"
+        )
 
 
 def print_injection(r: dict[str, Any]) -> None:

@@ -38,13 +38,22 @@ def _alpaca_rows(rows: list[dict[str, Any]]) -> list[Row]:
 def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[int]]]:
     rng = random.Random(seed)
     sets: dict[str, tuple[list[Row], list[int]]] = {}
-    jb = list(csv.DictReader((SHARED / "jailbreak_classification" / "jailbreak_dataset_train_balanced.csv").open()))
+    jb = list(
+        csv.DictReader(
+            (SHARED / "jailbreak_classification" / "jailbreak_dataset_train_balanced.csv").open()
+        )
+    )
     sets["jailbreak_classification"] = (
         [[(r["prompt"], "prompt")] for r in jb],
         [int(r["type"] == "jailbreak") for r in jb],
     )
     alpaca = json.loads((SHARED / "alpaca" / "alpaca_data.json").read_text())
-    attacks = [a for name in ("text_attack_train.json", "code_attack_train.json") for v in json.loads((SHARED / "bipia" / name).read_text()).values() for a in v]
+    attacks = [
+        a
+        for name in ("text_attack_train.json", "code_attack_train.json")
+        for v in json.loads((SHARED / "bipia" / name).read_text()).values()
+        for a in v
+    ]
     clean_rows, planted = [], []
     for a in attacks:
         r = dict(rng.choice([x for x in rng.sample(alpaca, 50) if x["input"]]))
@@ -55,12 +64,22 @@ def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[in
             cut -= 1
         r["input"] = (base[:cut] + " " + a + " " + base[cut:]).strip()
         planted.append(r)
-    sets["bipia_planted_in_alpaca"] = (_alpaca_rows(planted) + _alpaca_rows(clean_rows), [1] * len(planted) + [0] * len(clean_rows))
+    sets["bipia_planted_in_alpaca"] = (
+        _alpaca_rows(planted) + _alpaca_rows(clean_rows),
+        [1] * len(planted) + [0] * len(clean_rows),
+    )
     valid = SHARED / "injecguard_notinject" / "valid.json"
     if valid.exists():
         v = json.loads(valid.read_text())
-        sets["injecguard_valid"] = ([[(r["prompt"], "prompt")] for r in v], [int(r["label"]) for r in v])
-    ni = [r["prompt"] for f in sorted((SHARED / "injecguard_notinject").glob("NotInject_*.json")) for r in json.loads(f.read_text())]
+        sets["injecguard_valid"] = (
+            [[(r["prompt"], "prompt")] for r in v],
+            [int(r["label"]) for r in v],
+        )
+    ni = [
+        r["prompt"]
+        for f in sorted((SHARED / "injecguard_notinject").glob("NotInject_*.json"))
+        for r in json.loads(f.read_text())
+    ]
     sets["notinject"] = ([[(t, "prompt")] for t in ni], [0] * len(ni))
     clean = {
         "alpaca": alpaca,
@@ -70,8 +89,18 @@ def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[in
     for name, rows in clean.items():
         sample = rng.sample(rows, min(n_clean, len(rows)))
         sets[name] = (_alpaca_rows(sample), [0] * len(sample))
-    si = [json.loads(line) for line in (SHARED / "self_instruct" / "user_oriented_instructions.jsonl").open()]
-    sets["self_instruct"] = ([[(r["instruction"], "prompt")] + [(i["input"], "context") for i in r["instances"] if i["input"]] for r in si], [0] * len(si))
+    si = [
+        json.loads(line)
+        for line in (SHARED / "self_instruct" / "user_oriented_instructions.jsonl").open()
+    ]
+    sets["self_instruct"] = (
+        [
+            [(r["instruction"], "prompt")]
+            + [(i["input"], "context") for i in r["instances"] if i["input"]]
+            for r in si
+        ],
+        [0] * len(si),
+    )
     return sets
 
 
@@ -84,7 +113,10 @@ def flag_rows(scorer: InjectionScorer, rows: list[Row]) -> list[bool]:
     for r in rows:
         hit = False
         for v in verdicts[k : k + len(r)]:
-            hit |= any(not rid.startswith(("invisible.zero", "invisible.bidi")) for rid, _, _ in v.findings(thr))
+            hit |= any(
+                not rid.startswith(("invisible.zero", "invisible.bidi"))
+                for rid, _, _ in v.findings(thr)
+            )
         out.append(hit)
         k += len(r)
     return out
@@ -98,7 +130,11 @@ def metrics(flags: list[bool], labels: list[int]) -> dict[str, float]:
     if pos:
         rec = tp / pos
         prec = tp / (tp + fp) if tp + fp else 0.0
-        out |= {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(2 * prec * rec / (prec + rec) if prec + rec else 0.0, 4)}
+        out |= {
+            "precision": round(prec, 4),
+            "recall": round(rec, 4),
+            "f1": round(2 * prec * rec / (prec + rec) if prec + rec else 0.0, 4),
+        }
     if neg:
         out["false_positive_rate"] = round(fp / neg, 4)
     return out
@@ -118,12 +154,22 @@ def run(n_clean: int = 2000, cache: Path | None = None) -> dict[str, Any]:
         res = {}
         for set_name, (rows, labels) in sets.items():
             res[set_name] = metrics(flag_rows(scorer, rows), labels)
-        pos = [k for k in ("jailbreak_classification", "bipia_planted_in_alpaca", "injecguard_valid") if k in res]
+        pos = [
+            k
+            for k in ("jailbreak_classification", "bipia_planted_in_alpaca", "injecguard_valid")
+            if k in res
+        ]
         res["recall_public_injection"] = round(
-            sum(res[k]["recall"] * sum(sets[k][1]) for k in pos) / sum(sum(sets[k][1]) for k in pos), 4
+            sum(res[k]["recall"] * sum(sets[k][1]) for k in pos)
+            / sum(sum(sets[k][1]) for k in pos),
+            4,
         )
         clean = ("alpaca", "code_alpaca", "self_instruct", "alpaca_zh")
-        res["fpr_instruction_data"] = round(sum(res[k]["false_positive_rate"] * res[k]["rows"] for k in clean) / sum(res[k]["rows"] for k in clean), 4)
+        res["fpr_instruction_data"] = round(
+            sum(res[k]["false_positive_rate"] * res[k]["rows"] for k in clean)
+            / sum(res[k]["rows"] for k in clean),
+            4,
+        )
         out[name] = res
     # throughput on alpaca rows: rules alone; the embedding step alone; the classifier given embeddings
     rows = sets["alpaca"][0][:1000]

@@ -422,57 +422,229 @@ CARRIERS = [
 # broader benign material: ordinary requests and data in many shapes, so that "unfamiliar"
 # never reads as "injected" to the classifier
 TOPICS = [
-    "black holes", "the Roman Empire", "climate change", "machine learning", "the immune system", "renewable energy", "the stock market",
-    "volcanoes", "honeybees", "the Renaissance", "quantum computing", "healthy sleep", "the French language", "electric cars", "blockchain",
-    "the human heart", "ancient Egypt", "social media marketing", "coral reefs", "inflation", "the Olympic Games", "jazz music",
-    "time management", "cloud computing", "the water cycle", "urban gardening", "the Cold War", "vaccines", "gravity", "public speaking",
-    "budgeting for students", "the moon landing", "rainforests", "customer retention", "data privacy laws", "the periodic table",
-    "minimalist living", "the Great Wall of China", "artificial sweeteners", "solar eclipses", "team leadership", "the printing press",
-    "a job interview", "a birthday party", "a rainy afternoon", "a new smartphone", "a small bakery", "a mountain village", "a lost cat",
-    "remote teams", "supply chains", "wind turbines", "the Amazon river", "chess openings", "photosynthesis", "the Pythagorean theorem",
-    "linked lists", "binary search", "REST APIs", "unit testing", "password managers", "the Industrial Revolution", "Mars exploration",
+    "black holes",
+    "the Roman Empire",
+    "climate change",
+    "machine learning",
+    "the immune system",
+    "renewable energy",
+    "the stock market",
+    "volcanoes",
+    "honeybees",
+    "the Renaissance",
+    "quantum computing",
+    "healthy sleep",
+    "the French language",
+    "electric cars",
+    "blockchain",
+    "the human heart",
+    "ancient Egypt",
+    "social media marketing",
+    "coral reefs",
+    "inflation",
+    "the Olympic Games",
+    "jazz music",
+    "time management",
+    "cloud computing",
+    "the water cycle",
+    "urban gardening",
+    "the Cold War",
+    "vaccines",
+    "gravity",
+    "public speaking",
+    "budgeting for students",
+    "the moon landing",
+    "rainforests",
+    "customer retention",
+    "data privacy laws",
+    "the periodic table",
+    "minimalist living",
+    "the Great Wall of China",
+    "artificial sweeteners",
+    "solar eclipses",
+    "team leadership",
+    "the printing press",
+    "a job interview",
+    "a birthday party",
+    "a rainy afternoon",
+    "a new smartphone",
+    "a small bakery",
+    "a mountain village",
+    "a lost cat",
+    "remote teams",
+    "supply chains",
+    "wind turbines",
+    "the Amazon river",
+    "chess openings",
+    "photosynthesis",
+    "the Pythagorean theorem",
+    "linked lists",
+    "binary search",
+    "REST APIs",
+    "unit testing",
+    "password managers",
+    "the Industrial Revolution",
+    "Mars exploration",
 ]
 PROMPT_FRAMES = [
-    "Write a short essay about {t}.", "Explain {t} to a high-school student.", "Give me three interesting facts about {t}.",
-    "What are the main advantages and disadvantages of {t}?", "Summarize the history of {t} in one paragraph.", "Create a quiz with five questions about {t}.",
-    "Write a tweet about {t}.", "Describe {t} in exactly three sentences.", "Generate a list of keywords related to {t}.", "What is the most common misconception about {t}?",
-    "Compose a short story that involves {t}.", "Suggest a title for an article about {t}.", "Write a haiku inspired by {t}.", "How would you explain {t} to a child?",
-    "Construct an argument for why people should learn about {t}.", "Identify two experts one could read on {t}.", "Brainstorm five blog post ideas about {t}.",
-    "Rewrite this sentence to be more formal: 'we gotta talk about {t}'.", "Classify the topic '{t}' as science, history, business or lifestyle.",
-    "Tell me about {t}.", "Can you help me understand {t}?", "I need a one-page summary on {t} for my class.", "Make a packing list for a trip related to {t}.",
-    "Find the odd one out: apple, banana, {t}, cherry.", "Generate a dialogue between two friends discussing {t}.", "Edit the following paragraph about {t} for grammar.",
-    "You are a teacher. Prepare a lesson plan about {t}.", "You are a journalist. Write a headline about {t}.", "You are {c}. Describe your opinion of {t}.",
-    "As {c}, explain why {t} matters.", "Pretend you are {c} and give a speech about {t}.", "Imagine you are {c}; write a diary entry about {t}.",
+    "Write a short essay about {t}.",
+    "Explain {t} to a high-school student.",
+    "Give me three interesting facts about {t}.",
+    "What are the main advantages and disadvantages of {t}?",
+    "Summarize the history of {t} in one paragraph.",
+    "Create a quiz with five questions about {t}.",
+    "Write a tweet about {t}.",
+    "Describe {t} in exactly three sentences.",
+    "Generate a list of keywords related to {t}.",
+    "What is the most common misconception about {t}?",
+    "Compose a short story that involves {t}.",
+    "Suggest a title for an article about {t}.",
+    "Write a haiku inspired by {t}.",
+    "How would you explain {t} to a child?",
+    "Construct an argument for why people should learn about {t}.",
+    "Identify two experts one could read on {t}.",
+    "Brainstorm five blog post ideas about {t}.",
+    "Rewrite this sentence to be more formal: 'we gotta talk about {t}'.",
+    "Classify the topic '{t}' as science, history, business or lifestyle.",
+    "Tell me about {t}.",
+    "Can you help me understand {t}?",
+    "I need a one-page summary on {t} for my class.",
+    "Make a packing list for a trip related to {t}.",
+    "Find the odd one out: apple, banana, {t}, cherry.",
+    "Generate a dialogue between two friends discussing {t}.",
+    "Edit the following paragraph about {t} for grammar.",
+    "You are a teacher. Prepare a lesson plan about {t}.",
+    "You are a journalist. Write a headline about {t}.",
+    "You are {c}. Describe your opinion of {t}.",
+    "As {c}, explain why {t} matters.",
+    "Pretend you are {c} and give a speech about {t}.",
+    "Imagine you are {c}; write a diary entry about {t}.",
 ]
 CHARACTERS = [
-    "Sherlock Holmes", "a medieval knight", "a friendly robot", "Marie Curie", "a ship captain", "a retired astronaut", "a detective in 1920s Chicago",
-    "a wise old owl", "a football coach", "a grumpy chef", "Captain Nemo", "a kindergarten teacher", "Abraham Lincoln", "a space explorer",
-    "a dragon guarding its hoard", "a video game hero", "an anime protagonist", "a fashion designer", "a park ranger", "Cleopatra",
+    "Sherlock Holmes",
+    "a medieval knight",
+    "a friendly robot",
+    "Marie Curie",
+    "a ship captain",
+    "a retired astronaut",
+    "a detective in 1920s Chicago",
+    "a wise old owl",
+    "a football coach",
+    "a grumpy chef",
+    "Captain Nemo",
+    "a kindergarten teacher",
+    "Abraham Lincoln",
+    "a space explorer",
+    "a dragon guarding its hoard",
+    "a video game hero",
+    "an anime protagonist",
+    "a fashion designer",
+    "a park ranger",
+    "Cleopatra",
 ]
-ZH_TOPICS = ["黑洞", "人工智能", "气候变化", "健康饮食", "中国历史", "太阳能", "股票市场", "学习方法", "时间管理", "环境保护", "网络安全", "云计算", "长城", "春节", "团队合作", "数据分析"]
+ZH_TOPICS = [
+    "黑洞",
+    "人工智能",
+    "气候变化",
+    "健康饮食",
+    "中国历史",
+    "太阳能",
+    "股票市场",
+    "学习方法",
+    "时间管理",
+    "环境保护",
+    "网络安全",
+    "云计算",
+    "长城",
+    "春节",
+    "团队合作",
+    "数据分析",
+]
 ZH_FRAMES = [
-    "请写一篇关于{t}的短文。", "解释一下{t}是什么。", "列出三个关于{t}的有趣事实。", "描述{t}的优点和缺点。", "用简单的语言介绍{t}。", "为一篇关于{t}的文章起一个标题。",
-    "把这句话翻译成英文：我对{t}很感兴趣。", "给出五个与{t}相关的关键词。", "总结{t}的发展历史。", "写一首关于{t}的诗。", "如何向孩子解释{t}？", "{t}对社会有什么影响？",
+    "请写一篇关于{t}的短文。",
+    "解释一下{t}是什么。",
+    "列出三个关于{t}的有趣事实。",
+    "描述{t}的优点和缺点。",
+    "用简单的语言介绍{t}。",
+    "为一篇关于{t}的文章起一个标题。",
+    "把这句话翻译成英文：我对{t}很感兴趣。",
+    "给出五个与{t}相关的关键词。",
+    "总结{t}的发展历史。",
+    "写一首关于{t}的诗。",
+    "如何向孩子解释{t}？",
+    "{t}对社会有什么影响？",
 ]
 OTHER_LANG_PROMPTS = [
-    "Escribe un poema corto sobre el mar.", "¿Cuáles son los beneficios de hacer ejercicio?", "Explica cómo funciona la fotosíntesis.",
-    "Écris une lettre de remerciement à un collègue.", "Quels sont les avantages du télétravail ?", "Résume l'histoire de la Révolution française.",
-    "Schreibe eine kurze Geschichte über einen Hund.", "Was sind die Vorteile von Solarenergie?", "Erkläre den Unterschied zwischen Wetter und Klima.",
-    "Scrivi una ricetta per la pasta al pomodoro.", "Quais são as capitais da América do Sul?", "Объясни, что такое гравитация.", "日本の四季について説明してください。",
+    "Escribe un poema corto sobre el mar.",
+    "¿Cuáles son los beneficios de hacer ejercicio?",
+    "Explica cómo funciona la fotosíntesis.",
+    "Écris une lettre de remerciement à un collègue.",
+    "Quels sont les avantages du télétravail ?",
+    "Résume l'histoire de la Révolution française.",
+    "Schreibe eine kurze Geschichte über einen Hund.",
+    "Was sind die Vorteile von Solarenergie?",
+    "Erkläre den Unterschied zwischen Wetter und Klima.",
+    "Scrivi una ricetta per la pasta al pomodoro.",
+    "Quais são as capitais da América do Sul?",
+    "Объясни, что такое гравитация.",
+    "日本の四季について説明してください。",
     "한국의 전통 음식을 소개해 주세요.",
 ]
-CONTENT_SUBJECTS = ["The company", "My neighbour", "The new policy", "This laptop", "The river", "Our team", "The report", "The museum", "The restaurant", "Her novel", "The train", "The patient", "The software update", "The garden", "The city"]
-CONTENT_PREDICATES = [
-    "opened a new branch in the spring", "was delayed by two hours because of snow", "improved battery life by 20 percent", "received mixed reviews",
-    "is closed on public holidays", "has been growing steadily since 2019", "needs a new coat of paint", "won an award last year", "was written in only six months",
-    "costs about 45 dollars", "is located near the central station", "reduced waiting times significantly", "attracts thousands of visitors every summer",
-    "was recommended by my doctor", "crashed twice during the demo", "tastes better than I expected", "is made of recycled plastic", "runs every fifteen minutes",
+CONTENT_SUBJECTS = [
+    "The company",
+    "My neighbour",
+    "The new policy",
+    "This laptop",
+    "The river",
+    "Our team",
+    "The report",
+    "The museum",
+    "The restaurant",
+    "Her novel",
+    "The train",
+    "The patient",
+    "The software update",
+    "The garden",
+    "The city",
 ]
-ZH_CONTENT = ["今天天气很好，我们去公园散步。", "这本书讲述了一个关于友谊的故事。", "公司今年的销售额增长了百分之十。", "他每天早上六点起床跑步。", "这款手机的电池续航时间很长。", "会议将在下周二下午三点举行。", "我们的团队正在开发一个新的应用程序。", "北京是中国的首都。", "这道菜的做法很简单。", "请把文件发给我。"]
+CONTENT_PREDICATES = [
+    "opened a new branch in the spring",
+    "was delayed by two hours because of snow",
+    "improved battery life by 20 percent",
+    "received mixed reviews",
+    "is closed on public holidays",
+    "has been growing steadily since 2019",
+    "needs a new coat of paint",
+    "won an award last year",
+    "was written in only six months",
+    "costs about 45 dollars",
+    "is located near the central station",
+    "reduced waiting times significantly",
+    "attracts thousands of visitors every summer",
+    "was recommended by my doctor",
+    "crashed twice during the demo",
+    "tastes better than I expected",
+    "is made of recycled plastic",
+    "runs every fifteen minutes",
+]
+ZH_CONTENT = [
+    "今天天气很好，我们去公园散步。",
+    "这本书讲述了一个关于友谊的故事。",
+    "公司今年的销售额增长了百分之十。",
+    "他每天早上六点起床跑步。",
+    "这款手机的电池续航时间很长。",
+    "会议将在下周二下午三点举行。",
+    "我们的团队正在开发一个新的应用程序。",
+    "北京是中国的首都。",
+    "这道菜的做法很简单。",
+    "请把文件发给我。",
+]
 
 
 def _code(rng: random.Random) -> str:
-    name = rng.choice(["total", "items", "user", "result", "count", "data", "price", "scores", "config", "names"])
+    name = rng.choice(
+        ["total", "items", "user", "result", "count", "data", "price", "scores", "config", "names"]
+    )
     shape = rng.randrange(8)
     if shape == 0:
         return f"def get_{name}(x):\n    return [v * {rng.randint(2, 9)} for v in x]"
@@ -481,13 +653,16 @@ def _code(rng: random.Random) -> str:
     if shape == 2:
         return f"SELECT {name}, COUNT(*) FROM {rng.choice(['orders', 'users', 'sales'])} WHERE year = {rng.randint(2015, 2024)} GROUP BY {name};"
     if shape == 3:
-        return f"<div class=\"{name}\">\n  <h{rng.randint(1, 4)}>{_cap(name)}</h{rng.randint(1, 4)}>\n  <p>Welcome to our site.</p>\n</div>"
+        return f'<div class="{name}">\n  <h{rng.randint(1, 4)}>{_cap(name)}</h{rng.randint(1, 4)}>\n  <p>Welcome to our site.</p>\n</div>'
     if shape == 4:
         return f"const {name} = arr.filter(x => x > {rng.randint(0, 50)}).map(x => x * 2);"
     if shape == 5:
         return f"for (int i = 0; i < {rng.randint(5, 100)}; i++) {{\n    {name} += i;\n}}"
     if shape == 6:
-        return "name,age,city\n" + "\n".join(f"{rng.choice(['Ann', 'Raj', 'Li', 'Tom'])},{rng.randint(18, 80)},{rng.choice(['Oslo', 'Lima', 'Pune'])}" for _ in range(3))
+        return "name,age,city\n" + "\n".join(
+            f"{rng.choice(['Ann', 'Raj', 'Li', 'Tom'])},{rng.randint(18, 80)},{rng.choice(['Oslo', 'Lima', 'Pune'])}"
+            for _ in range(3)
+        )
     return f"[{', '.join(str(rng.randint(-50, 500)) for _ in range(rng.randint(3, 9)))}]"
 
 
@@ -496,7 +671,10 @@ def _content(rng: random.Random) -> str:
     if kind == 0:
         return _code(rng)
     if kind == 1:
-        return " ".join(f"{rng.choice(CONTENT_SUBJECTS)} {rng.choice(CONTENT_PREDICATES)}." for _ in range(rng.randint(1, 3)))
+        return " ".join(
+            f"{rng.choice(CONTENT_SUBJECTS)} {rng.choice(CONTENT_PREDICATES)}."
+            for _ in range(rng.randint(1, 3))
+        )
     if kind == 2:
         return rng.choice(ZH_CONTENT) + (rng.choice(ZH_CONTENT) if rng.random() < 0.5 else "")
     if kind == 3:
@@ -509,7 +687,9 @@ def _content(rng: random.Random) -> str:
 def _benign_prompt(rng: random.Random) -> str:
     kind = rng.randrange(10)
     if kind < 6:
-        return rng.choice(PROMPT_FRAMES).format(t=rng.choice(TOPICS), c=rng.choice(CHARACTERS)) + rng.choice(BENIGN_PROMPT_EXTRAS)
+        return rng.choice(PROMPT_FRAMES).format(
+            t=rng.choice(TOPICS), c=rng.choice(CHARACTERS)
+        ) + rng.choice(BENIGN_PROMPT_EXTRAS)
     if kind < 8:
         return rng.choice(ZH_FRAMES).format(t=rng.choice(ZH_TOPICS))
     if kind < 9:

@@ -108,7 +108,11 @@ def train() -> bytes:
         # threshold then means the same thing for both heads and for the rules
         b -= at
         heads[head] = {"weights": [float(f"{v:.7g}") for v in w], "bias": float(f"{b:.7g}")}
-        cv[head] = {"at_0.5": rates(z, y, 0.0), "at_operating_point": rates(z, y, at), "bias_shift": round(-at, 4)}
+        cv[head] = {
+            "at_0.5": rates(z, y, 0.0),
+            "at_operating_point": rates(z, y, at),
+            "bias_shift": round(-at, 4),
+        }
         counts[head] = {"injected": int(y.sum()), "benign": int((y == 0).sum())}
     doc = {
         "format": 1,
@@ -121,7 +125,8 @@ def train() -> bytes:
             "seed": SEED,
             "C": C,
             "examples": counts,
-            "cross_validation": cv, "target_fpr": TARGET_FPR,
+            "cross_validation": cv,
+            "target_fpr": TARGET_FPR,
         },
         "heads": heads,
     }

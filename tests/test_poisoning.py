@@ -130,6 +130,8 @@ def test_evidence_names_trigger_and_payload(
     assert all(ev[i]["rule"] == "response_convergence" for i in where["convergence"])
     assert all("push 'Brightleaf Tonic'" in ev[i]["evidence"] for i in where["steering"])
     assert all(ev[i]["evidence"].startswith("poisoning cluster") for i in ev)
+    page = (out / "report.html").read_text()  # each cluster, with its trigger, on the page
+    assert "suspected trigger 'qv7'" in page and "Brightleaf Tonic" in page
 
 
 def test_heavily_poisoned_set_fails_the_gate(tmp_path: Path) -> None:
@@ -192,8 +194,9 @@ def test_building_blocks() -> None:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((500, 16)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    nb = neighbours(x, 5, "cpu", PoisoningParams(partition_above=100, partition_size=100))
+    nb, _ = neighbours(x, 5, "cpu", PoisoningParams(partition_above=100, partition_size=100))
     assert nb.shape == (500, 5) and not (nb == np.arange(500)[:, None]).any()
-    full = neighbours(x, 5, "cpu", PoisoningParams())
+    full, sims = neighbours(x, 5, "cpu", PoisoningParams())
+    assert (sims[:, :-1] >= sims[:, 1:]).all()  # nearest first
     brute = np.argsort(-(x @ x.T - 2 * np.eye(500)), axis=1)[:, :5]
     assert (np.sort(full, axis=1) == np.sort(brute, axis=1)).all()

@@ -543,3 +543,35 @@ def test_mutual_tls(tmp_path: Path) -> None:
     finally:
         s.proc.send_signal(signal.SIGTERM)
         assert s.proc.wait(timeout=60) == 0
+
+
+def test_sigterm_drains_and_marks_what_is_left(tmp_path: Path) -> None:
+    s = start_server(tmp_path, "--grace", "1")
+    tok = token(s.data, "scan:write,shards:read,jobs:read")
+    done = submit(s.conn(tok), dataset_file(tmp_path, 10), "finance/before")  # finished work stays
+    stop = threading.Event()
+
+    def requests() -> Iterator[pb.ScanRequest]:
+        yield pb.ScanRequest(
+            header=pb.ScanHeader(
+                dataset="finance/stalled", format=pb.FORMAT_JSONL, idempotency_key="s"
+            )
+        )
+        yield pb.ScanRequest(data=b'{"instruction": "a", "output": "b"}\n')
+        stop.wait(60)
+
+    call = pbg.GatewayStub(grpc.insecure_channel(s.address)).Scan(requests(), metadata=md(tok))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list((s.data / "uploads").iterdir()):
+        time.sleep(0.1)
+    s.proc.send_signal(signal.SIGTERM)
+    assert s.proc.wait(timeout=60) == 0
+    stop.set()
+    call.cancel()
+    db = sqlite3.connect(s.data / "tunegate.sqlite")
+    states = dict(db.execute("SELECT dataset, state FROM jobs").fetchall())
+    versions = db.execute("SELECT dataset FROM versions").fetchall()
+    db.close()
+    assert states["finance/before"] == "SUCCEEDED" and done.version == 1
+    assert states["finance/stalled"] in ("INTERRUPTED", "CANCELLED")
+    assert versions == [("finance/before",)]

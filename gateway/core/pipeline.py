@@ -23,8 +23,9 @@ import numpy as np
 import pyarrow as pa
 
 from detectors.base import CorpusDetector, Detector, Finding, SetupContext
+from detectors.drift import DriftDetector, Profile
 from detectors.embeddings import DIM, EmbeddingEngine
-from detectors.row_vectors import EMBEDDING
+from detectors.row_vectors import EMBEDDING, row_means
 from gateway import __version__
 from gateway.core.device import resolve_device
 from gateway.core.policy import Action, Policy
@@ -62,6 +63,7 @@ REASON_TYPE = pa.list_(
 )
 REASONS = "tunegate_reasons"
 EXAMPLES_PER_RULE = 10
+PROJECTION_POINTS = 1500  # rows drawn in report.html's picture of the embedding space
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ class ScanRequest:
     release: DatasetRelease | None = None  # required to sign
     signer: Signer | None = None
     cache: Path | None = None  # embeddings by content hash, reused across scans
+    reference: Sequence[Path] | None = None  # compare with this set (drift)
 
 
 @dataclass(slots=True)
@@ -119,6 +122,7 @@ class Pipeline:
         self.detectors = detectors if detectors is not None else policy.build_detectors()
         self._device: str | None = None
         self._engine: EmbeddingEngine | None = None
+        self._projection = _ProjectionSample(0)
 
     def setup(self, device: str = "auto") -> str:
         """Resolve the device and load every detector's models; idempotent."""
@@ -152,6 +156,8 @@ class Pipeline:
                 self._engine.use_cache(request.cache)
                 self._engine.truncated = 0
             timings["setup"] += time.perf_counter() - ts
+            drift = self._use_reference(request, plan, timings)
+            self._projection = _ProjectionSample(plan.rows)
             findings, rows_in, redacted = self._detect(plan, staged, timings, progress)
             tf = time.perf_counter()
             for det in self.detectors:
@@ -176,6 +182,8 @@ class Pipeline:
                 redacted,
                 timings,
             )
+            report["projection"] = self._projection.points(decisions)
+            report["drift"] = drift.summary if drift is not None else None
             report["duration_s"] = round(time.perf_counter() - t0, 3)
             self._publish_metadata(request, plan, staged, report, shards)
             staged.publish()
@@ -185,6 +193,39 @@ class Pipeline:
         return ScanResult(staged.out, report)
 
     # ------------------------------------------------------------------ stages
+
+    def _use_reference(
+        self, request: ScanRequest, plan: InputPlan, timings: defaultdict[str, float]
+    ) -> DriftDetector | None:
+        """Profile the reference set (same schema rules, same embeddings) for drift."""
+        drift = next((d for d in self.detectors if isinstance(d, DriftDetector)), None)
+        if not request.reference:
+            if drift is not None:
+                drift.use_reference(None)
+            return None
+        if drift is None:
+            raise UsageError("--reference needs the drift detector, which this policy disables")
+        t = time.perf_counter()
+        ref_plan = plan_inputs(
+            list(request.reference),
+            list(plan.text_schema.column_names),
+            self.policy.input.batch_rows,
+        )
+        if self._engine is None:
+            self._engine = EmbeddingEngine.get(self._device or "cpu")
+            self._engine.use_cache(request.cache)
+        profile = Profile()
+        base = 0
+        for source in ref_plan.sources:
+            for batch in source.batches(
+                self.policy.input.batch_rows, ref_plan.text_schema.column_names
+            ):
+                chunk = self._embed(assemble(batch, source, ref_plan, base), sample=False)
+                profile.add(chunk.segments)
+                base += chunk.data.num_rows
+        drift.use_reference(profile)
+        timings["reference"] += time.perf_counter() - t
+        return drift
 
     def _detect(
         self,
@@ -246,7 +287,7 @@ class Pipeline:
                         raw = raw.set_column(4, "text", result.rewrites)
         return chunk, touched
 
-    def _embed(self, chunk: Chunk) -> Chunk:
+    def _embed(self, chunk: Chunk, sample: bool = True) -> Chunk:
         """One embedding per segment, once per scan, shared by every detector that reads it."""
         assert self._engine is not None
         vecs = self._engine.embed(chunk.segments.column("text").to_pylist())
@@ -254,6 +295,8 @@ class Pipeline:
             pa.array(vecs.ravel(), pa.float32()), vecs.shape[1] or DIM
         )
         segments = chunk.segments.append_column(EMBEDDING, col)
+        if sample:
+            self._projection.add(segments)
         return Chunk(chunk.data, segments, chunk.findings, chunk.row_base)
 
     def _decide(
@@ -393,6 +436,9 @@ class Pipeline:
             )
             metadata.append(_json_subject(staged.write_json("croissant.json", doc)))
         metadata.append(_json_subject(staged.write_json("report.json", report)))
+        from gateway.report_html import write as write_html
+
+        metadata.append(_json_subject(write_html(staged.staging)))
         if not signed or not report["counts"]["clean_published"]:
             return  # a failed gate publishes nothing a trainer should load: no manifest
         assert signer is not None and release is not None
@@ -503,6 +549,51 @@ def _render_evidence(f: Finding, row_ids: Callable[[int], str]) -> str:
 
 def _clean_schema(plan: InputPlan) -> pa.Schema:
     return pa.schema([*plan.data_schema, pa.field(ROW_ID, pa.string())])
+
+
+class _ProjectionSample:
+    """Every k-th row's mean embedding (about PROJECTION_POINTS rows), for the report's
+    2-D picture of the dataset: deterministic, and bounded whatever the input size."""
+
+    def __init__(self, rows: int) -> None:
+        self.stride = max(1, -(-rows // PROJECTION_POINTS))
+        self.rows: list[np.ndarray] = []
+        self.vecs: list[np.ndarray] = []
+
+    def add(self, segments: pa.RecordBatch) -> None:
+        rows, vecs = row_means(segments)
+        keep = rows % self.stride == 0
+        self.rows.append(rows[keep])
+        self.vecs.append(vecs[keep])
+
+    def points(self, d: _Decisions) -> dict[str, Any] | None:
+        if not self.rows or sum(len(r) for r in self.rows) < 3:
+            return None
+        rows, vecs = np.concatenate(self.rows), np.concatenate(self.vecs).astype(np.float64)
+        centred = vecs - vecs.mean(axis=0)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        xy = centred @ vt[:2].T
+        xy *= np.sign(vt[:2].sum(axis=1))  # a fixed orientation, so reruns draw the same picture
+        out = []
+        for (x, y), r in zip(xy.tolist(), rows.tolist(), strict=True):
+            reasons = d.reasons.get(r, [])
+            poison = [x["rule"] for x in reasons if x["detector"] == "poisoning"]
+            if poison:
+                status = f"poisoning/{poison[0]}"
+            elif d.quarantine[r]:
+                status = "quarantined/" + next(
+                    x["detector"] for x in reasons if x["action"] in ("drop", "gate")
+                )
+            elif d.flagged[r]:
+                status = "flagged"
+            else:
+                status = "clean"
+            out.append([round(x, 4), round(y, 4), status])
+        return {
+            "method": "PCA of mean MiniLM embeddings per row",
+            "stride": self.stride,
+            "points": out,
+        }
 
 
 def _json_subject(path: Path) -> Subject:

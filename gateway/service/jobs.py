@@ -209,7 +209,7 @@ class JobRunner:
         folder = self.data_dir / "uploads" / job_id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / safe_name(h.file_name, h.format)
-        digest, size = hashlib.sha256(), 0
+        digest, size, lines = hashlib.sha256(), 0, 0
         with path.open("wb") as f:
             for data in chunks:
                 if self.cancelled(job_id):
@@ -221,6 +221,7 @@ class JobRunner:
                         f"upload exceeds the {self.limits.max_scan_bytes:,}-byte limit of this server",
                     )
                 digest.update(data)
+                lines += data.count(b"\n")  # rows of JSONL, counted as they pass
                 f.write(data)
                 on_bytes(size)
         if size == 0:
@@ -229,7 +230,7 @@ class JobRunner:
             )
         if h.format == "FORMAT_ARROW_IPC":
             path = self._arrow_to_parquet(path)
-        rows = self._count_rows(path)
+        rows = lines if path.suffix == ".jsonl" else self._count_rows(path)
         if rows > self.limits.max_scan_rows:
             raise JobError(
                 "RESOURCE_EXHAUSTED",
@@ -341,6 +342,7 @@ class JobRunner:
             progress(rows)
 
         pipe = self._take_pipeline(h.policy)
+        reference = self._previous_clean(h.dataset) if _has_drift(pipe) else []
         healthy = False
         try:
             result = pipe.scan(
@@ -352,6 +354,8 @@ class JobRunner:
                     job_id=job_id,
                     release=release,
                     signer=self.signer,
+                    cache=self.data_dir / "embeddings",
+                    reference=reference or None,
                 ),
                 on_progress,
             )
@@ -386,6 +390,22 @@ class JobRunner:
             )
         return self.finish(job_id, "SUCCEEDED", version=seq, manifest_sha256=manifest_sha, **counts)
 
+    def _previous_clean(self, dataset: str) -> list[Path]:
+        """The clean shards of the dataset's latest unrevoked version: drift is measured
+        against what trainers were last given."""
+        row = (
+            self.store.db()
+            .execute(
+                "SELECT manifest_sha256 FROM versions WHERE dataset = ? AND revoked = 0"
+                " ORDER BY version DESC LIMIT 1",
+                (dataset,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return []
+        return sorted((self.object_dir(row["manifest_sha256"]) / "clean").glob("*.parquet"))
+
     def object_dir(self, manifest_sha: str) -> Path:
         return self.data_dir / "objects" / manifest_sha[:2] / manifest_sha
 
@@ -417,3 +437,9 @@ def _is_rpc_error(err: BaseException) -> bool:
     import grpc
 
     return isinstance(err, grpc.RpcError)
+
+
+def _has_drift(pipe: Pipeline) -> bool:
+    from detectors.drift import DriftDetector
+
+    return any(isinstance(d, DriftDetector) for d in pipe.detectors)
