@@ -99,6 +99,9 @@ class Detector(ABC):
     uses_device: ClassVar[bool] = False  # True when setup() puts work on an accelerator
     rewrites_text: ClassVar[bool] = False  # True when detect() returns rewrites (PII, secrets)
     needs_embeddings: bool = False  # True to receive an ``embedding`` column (may be per instance)
+    # True when detect() keeps state across batches (a hash index, corpus arrays): such a
+    # detector must see every batch, in order, in one place (the job's own process)
+    dataset_wide: ClassVar[bool] = False
 
     def __init__(self, params: Any = None) -> None:
         self.params = params if params is not None else self.Params()
@@ -128,6 +131,8 @@ class Detector(ABC):
 
 class CorpusDetector(Detector):
     """A detector that needs the whole dataset: it observes every batch, then decides once."""
+
+    dataset_wide = True
 
     @abstractmethod
     def observe(self, segments: pa.RecordBatch) -> None:

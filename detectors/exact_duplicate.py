@@ -46,6 +46,7 @@ def row_keys(segments: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
 
 
 class ExactDuplicateDetector(Detector):
+    dataset_wide = True  # the hash index spans the whole dataset
     info = DetectorInfo(
         name="exact_duplicate",
         version="1.1.0",

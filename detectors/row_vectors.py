@@ -21,7 +21,7 @@ def row_means(
     """Unit-length mean of each row's non-empty segment embeddings (optionally some roles only)."""
     rows = segments.column("row").to_numpy()
     emb = segment_vectors(segments)
-    keep = np.asarray([bool(t) for t in segments.column("text").to_pylist()])
+    keep = np.asarray([bool(t) for t in segments.column("text").to_pylist()], dtype=bool)
     if roles is not None:
         keep &= np.isin(np.asarray(segments.column("role").to_pylist()), list(roles))
     rows, emb = rows[keep], emb[keep]

@@ -99,6 +99,19 @@ def _split_fields(value: str | None) -> list[str] | None:
     type=click.Path(path_type=Path),
     help="A reference set (repeatable) to measure drift against.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the per-row stage runs: here, or on Ray actors.",
+)
+@click.option(
+    "--ray-address", help="An existing Ray cluster ('auto' finds it); default: start one here."
+)
+@click.option(
+    "--ray-workers", type=click.IntRange(min=1), help="Ray actors (default: the cluster's CPUs)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, nothing else.")
 @_guarded
 def scan(
@@ -117,6 +130,9 @@ def scan(
     valid_days: int,
     cache: Path | None,
     references: tuple[Path, ...],
+    engine: str,
+    ray_address: str | None,
+    ray_workers: int | None,
     as_json: bool,
 ) -> None:
     """Scan Parquet/JSONL files; write clean and quarantine shards and a report to OUT."""
@@ -159,6 +175,9 @@ def scan(
         signer=signer,
         cache=cache,
         reference=list(references) or None,
+        engine=engine,
+        ray_address=ray_address,
+        ray_workers=ray_workers,
     )
     with ScanProgress(enabled=not as_json) as progress:
         result = pipeline.scan(request, progress=progress.update)

@@ -233,4 +233,4 @@ def test_existing_output_refused_unless_overwrite(tmp_path: Path) -> None:
     pipe.scan(ScanRequest(inputs=[p], out=out, device="cpu", overwrite=True))
     assert not (out / "keep.txt").exists()
     top = [f.name for f in files_under(out) if f.parent == out]
-    assert top == ["croissant.json", "report.json"]
+    assert top == ["croissant.json", "report.html", "report.json"]

@@ -88,6 +88,14 @@ def test_happy_path(world: dict[str, Path], out: Path) -> None:
         "near_duplicate",
         "semantic_duplicate",
         "outliers",
+        "poisoning",
+        "drift",
+    ]
+    assert {"report.html"} <= names  # the page is signed like everything else
+    injection = next(d for d in pred["detectors"] if d["name"] == "injection")
+    assert [m["name"] for m in injection["models"]] == [
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "tunegate/injection-classifier",
     ]
     semantic = next(d for d in pred["detectors"] if d["name"] == "semantic_duplicate")
     assert semantic["models"][0]["sha256"] == (

@@ -13,7 +13,7 @@ import hashlib
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +42,7 @@ from gateway.core.rows import (
     spool_schema,
 )
 from gateway.core.shards import ShardInfo, ShardSetWriter, StagedOutput, sha256_file
-from gateway.errors import TunegateError, UsageError
+from gateway.errors import DetectorConfigError, TunegateError, UsageError
 from gateway.trust.croissant import croissant
 from gateway.trust.keys import Signer
 from gateway.trust.manifest import DatasetRelease, Subject, build_statement, write_manifest
@@ -78,6 +78,9 @@ class ScanRequest:
     signer: Signer | None = None
     cache: Path | None = None  # embeddings by content hash, reused across scans
     reference: Sequence[Path] | None = None  # compare with this set (drift)
+    engine: str = "local"  # "ray": the row stage on Ray actors (gateway/engines/ray_engine.py)
+    ray_address: str | None = None  # an existing cluster; None starts a local one
+    ray_workers: int | None = None  # actors (default: the cluster's CPUs)
 
 
 @dataclass(slots=True)
@@ -120,9 +123,16 @@ class Pipeline:
     def __init__(self, policy: Policy, detectors: list[Detector] | None = None) -> None:
         self.policy = policy
         self.detectors = detectors if detectors is not None else policy.build_detectors()
+        wide = [d.dataset_wide for d in self.detectors]
+        if any(w and not later for i, w in enumerate(wide) for later in wide[i + 1 :]):
+            raise DetectorConfigError(
+                "a per-row detector is ordered after a dataset-wide one; the row stage and the "
+                "dataset stage would see different text (fix detectors/registry.py)"
+            )
         self._device: str | None = None
         self._engine: EmbeddingEngine | None = None
         self._projection = _ProjectionSample(0)
+        self._request: ScanRequest | None = None
 
     def setup(self, device: str = "auto") -> str:
         """Resolve the device and load every detector's models; idempotent."""
@@ -156,6 +166,7 @@ class Pipeline:
                 self._engine.use_cache(request.cache)
                 self._engine.truncated = 0
             timings["setup"] += time.perf_counter() - ts
+            self._request = request
             drift = self._use_reference(request, plan, timings)
             self._projection = _ProjectionSample(plan.rows)
             findings, rows_in, redacted = self._detect(plan, staged, timings, progress)
@@ -220,7 +231,7 @@ class Pipeline:
             for batch in source.batches(
                 self.policy.input.batch_rows, ref_plan.text_schema.column_names
             ):
-                chunk = self._embed(assemble(batch, source, ref_plan, base), sample=False)
+                chunk = self._embed(assemble(batch, source, ref_plan, base))
                 profile.add(chunk.segments)
                 base += chunk.data.num_rows
         drift.use_reference(profile)
@@ -237,38 +248,82 @@ class Pipeline:
         findings = _Findings()
         rows = 0
         redacted = 0
-        batch_rows = self.policy.input.batch_rows
-        text_columns = plan.text_schema.column_names
         spool_path = staged.path(".spool.arrow")
         with (
             pa.OSFile(str(spool_path), "wb") as sink,
             pa.ipc.new_file(sink, spool_schema(plan.data_schema)) as spool,
         ):
-            for source in plan.sources:
-                t = time.perf_counter()
-                for batch in source.batches(batch_rows, text_columns):
-                    chunk = assemble(batch, source, plan, rows)
-                    timings["read"] += time.perf_counter() - t
-                    findings.extend(VALIDATION, chunk.findings)
-                    chunk, touched = self._run_detectors(chunk, findings, timings)
-                    redacted += touched
-                    spool.write_batch(chunk.data)
-                    rows += chunk.data.num_rows
-                    if progress is not None:
-                        progress(rows, plan.rows)
-                    t = time.perf_counter()
-                timings["read"] += time.perf_counter() - t
+            for chunk, touched in self._row_results(plan, findings, timings):
+                self.corpus_stage(chunk, findings, timings)
+                redacted += touched
+                spool.write_batch(chunk.data)
+                rows += chunk.data.num_rows
+                if progress is not None:
+                    progress(rows, plan.rows)
         return findings, rows, redacted
 
-    def _run_detectors(
+    def _chunks(self, plan: InputPlan, timings: defaultdict[str, float]) -> Iterator[Chunk]:
+        rows = 0
+        for source in plan.sources:
+            t = time.perf_counter()
+            for batch in source.batches(
+                self.policy.input.batch_rows, plan.text_schema.column_names
+            ):
+                chunk = assemble(batch, source, plan, rows)
+                rows += chunk.data.num_rows
+                timings["read"] += time.perf_counter() - t
+                yield chunk
+                t = time.perf_counter()
+            timings["read"] += time.perf_counter() - t
+
+    def _row_results(
+        self, plan: InputPlan, findings: _Findings, timings: defaultdict[str, float]
+    ) -> Iterator[tuple[Chunk, int]]:
+        """Row-stage results in input order: computed here, or on Ray actors."""
+        if self._request is None or self._request.engine == "local":
+            for chunk in self._chunks(plan, timings):
+                findings.extend(VALIDATION, chunk.findings)
+                yield self.row_stage(chunk, findings, timings)
+            return
+        from gateway.engines.ray_engine import RayRowStage
+
+        req = self._request
+        stage = RayRowStage(
+            self.policy,
+            self._device or "cpu",
+            str(req.cache) if req.cache else None,
+            req.ray_address,
+            req.ray_workers,
+        )
+        try:
+            validation: list[list[Finding]] = []
+
+            def feed() -> Iterator[Chunk]:
+                for chunk in self._chunks(plan, timings):
+                    validation.append(chunk.findings)
+                    yield chunk
+
+            for i, (chunk, items, touched, times) in enumerate(stage.map(feed())):
+                findings.extend(VALIDATION, validation[i])
+                findings.items.extend(items)
+                for k, v in times.items():
+                    timings[k] += v
+                yield chunk, touched
+        finally:
+            stage.close()
+
+    def row_stage(
         self, chunk: Chunk, findings: _Findings, timings: defaultdict[str, float]
     ) -> tuple[Chunk, int]:
+        """Everything that needs only this chunk: per-row detectors in registry order (they
+        all come before the dataset-wide ones), rewrites, and the embeddings the dataset-wide
+        detectors will read. Engines may run this stage anywhere (see gateway/engines)."""
         touched = 0
         for det in self.detectors:
+            if det.dataset_wide:
+                continue
             if det.needs_embeddings and EMBEDDING not in chunk.segments.schema.names:
-                t = time.perf_counter()
-                chunk = self._embed(chunk)
-                timings["embed"] += time.perf_counter() - t
+                chunk = self._timed_embed(chunk, timings)
             t = time.perf_counter()
             result = det.detect(chunk.segments)
             findings.extend(det.info.name, result.findings)
@@ -276,6 +331,10 @@ class Pipeline:
                 chunk, n = apply_rewrites(chunk, result.rewrites)
                 touched += n
             timings[det.info.name] += time.perf_counter() - t
+        if EMBEDDING not in chunk.segments.schema.names and any(
+            d.needs_embeddings for d in self.detectors
+        ):
+            chunk = self._timed_embed(chunk, timings)
         raw = raw_segments(chunk)
         if raw.num_rows:
             for det in self.detectors:
@@ -287,7 +346,26 @@ class Pipeline:
                         raw = raw.set_column(4, "text", result.rewrites)
         return chunk, touched
 
-    def _embed(self, chunk: Chunk, sample: bool = True) -> Chunk:
+    def corpus_stage(
+        self, chunk: Chunk, findings: _Findings, timings: defaultdict[str, float]
+    ) -> None:
+        """The dataset-wide detectors observe the chunk, in row order, where the job runs."""
+        if EMBEDDING in chunk.segments.schema.names:
+            self._projection.add(chunk.segments)
+        for det in self.detectors:
+            if not det.dataset_wide:
+                continue
+            t = time.perf_counter()
+            findings.extend(det.info.name, det.detect(chunk.segments).findings)
+            timings[det.info.name] += time.perf_counter() - t
+
+    def _timed_embed(self, chunk: Chunk, timings: defaultdict[str, float]) -> Chunk:
+        t = time.perf_counter()
+        chunk = self._embed(chunk)
+        timings["embed"] += time.perf_counter() - t
+        return chunk
+
+    def _embed(self, chunk: Chunk) -> Chunk:
         """One embedding per segment, once per scan, shared by every detector that reads it."""
         assert self._engine is not None
         vecs = self._engine.embed(chunk.segments.column("text").to_pylist())
@@ -295,8 +373,6 @@ class Pipeline:
             pa.array(vecs.ravel(), pa.float32()), vecs.shape[1] or DIM
         )
         segments = chunk.segments.append_column(EMBEDDING, col)
-        if sample:
-            self._projection.add(segments)
         return Chunk(chunk.data, segments, chunk.findings, chunk.row_base)
 
     def _decide(

@@ -1,0 +1,1 @@
+"""Where the per-row stage runs: in this process (local) or on Ray actors (ray)."""

@@ -1,0 +1,102 @@
+"""``--engine ray``: the per-row stage on Ray actors, the dataset-wide analyzers here.
+
+Each actor holds a ``Pipeline`` with its models loaded once (the embedding model on the
+actor's GPU when the cluster gives it one) and runs the row stage (validation findings,
+secrets, injection, PII rewriting, embeddings) on the chunks the driver reads. Results
+come back in input order, at most ``2 × actors`` chunks in flight, so memory stays
+bounded; the driver feeds them to the corpus detectors (exact and near duplicates by hash
+and LSH band keys, semantic duplicates and poisoning partitioned by k-means past their
+thresholds) exactly as the local engine does. The same code on the same chunks in the
+same order: the clean row set is the local engine's, which a test checks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from gateway.errors import UsageError
+
+if TYPE_CHECKING:
+    from detectors.base import Finding
+    from gateway.core.policy import Policy
+    from gateway.core.rows import Chunk
+
+RowResult = tuple["Chunk", list[tuple[str, "Finding"]], int, dict[str, float]]
+
+
+class RowStageWorker:
+    """The body of a Ray actor: one loaded pipeline, run on one chunk at a time."""
+
+    def __init__(self, policy: Policy, device: str, cache: str | None) -> None:
+        from pathlib import Path
+
+        from gateway.core.pipeline import Pipeline
+
+        self.pipe = Pipeline(policy)
+        self.pipe.setup(device)
+        if self.pipe._engine is not None:
+            self.pipe._engine.use_cache(Path(cache) if cache else None)
+
+    def run(self, chunk: Chunk) -> RowResult:
+        from gateway.core.pipeline import _Findings
+
+        findings = _Findings()
+        timings: defaultdict[str, float] = defaultdict(float)
+        chunk, touched = self.pipe.row_stage(chunk, findings, timings)
+        return chunk, findings.items, touched, dict(timings)
+
+
+def start(address: str | None, cpus: int | None) -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise UsageError(
+            "--engine ray needs Ray: pip install 'tunegate[ray]' (scripts/test installs it)"
+        ) from None
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if not ray.is_initialized():
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        if address:
+            ray.init(address=address, **kwargs)
+        else:
+            ray.init(num_cpus=cpus, **kwargs)
+    return ray
+
+
+class RayRowStage:
+    """A pool of actors that maps chunks to row-stage results, in order."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        device: str,
+        cache: str | None,
+        address: str | None = None,
+        workers: int | None = None,
+    ) -> None:
+        ray = start(address, workers)
+        self.ray = ray
+        gpus = ray.cluster_resources().get("GPU", 0)
+        n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        use_gpu = device in ("cuda", "auto") and gpus >= 1
+        actor_device = "cuda" if use_gpu else "cpu"
+        actor = ray.remote(num_cpus=1, num_gpus=(min(1.0, gpus / n) if use_gpu else 0))(
+            RowStageWorker
+        )
+        self.actors = [actor.remote(policy, actor_device, cache) for _ in range(n)]
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[RowResult]:
+        pending: deque[Any] = deque()
+        for i, chunk in enumerate(chunks):
+            pending.append(self.actors[i % len(self.actors)].run.remote(chunk))
+            if len(pending) >= 2 * len(self.actors):
+                yield self.ray.get(pending.popleft())
+        while pending:
+            yield self.ray.get(pending.popleft())
+
+    def close(self) -> None:
+        for a in self.actors:
+            self.ray.kill(a)
