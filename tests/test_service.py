@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -125,6 +126,26 @@ def md(tok: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {tok}"),)
 
 
+def stalled_upload(address: str, tok: str, dataset: str, key: str) -> tuple[Any, threading.Event]:
+    """A Scan that sends its header and one row, then waits: the job stays RECEIVING."""
+    stop = threading.Event()
+
+    def requests() -> Iterator[pb.ScanRequest]:
+        yield pb.ScanRequest(
+            header=pb.ScanHeader(dataset=dataset, format=pb.FORMAT_JSONL, idempotency_key=key)
+        )
+        yield pb.ScanRequest(data=b'{"instruction": "a", "output": "b"}\n')
+        stop.wait(60)
+
+    return pbg.GatewayStub(grpc.insecure_channel(address)).Scan(requests(), metadata=md(tok)), stop
+
+
+def wait_for_upload(data: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list((data / "uploads").iterdir()):
+        time.sleep(0.1)
+
+
 def test_submit_pull_verify_with_the_cli(
     server: Server, tokens: dict[str, str], tmp_path: Path
 ) -> None:
@@ -228,23 +249,10 @@ def test_eight_concurrent_clients(server: Server, tokens: dict[str, str], tmp_pa
 def test_disconnect_mid_stream_publishes_nothing(
     server: Server, tokens: dict[str, str], tmp_path: Path
 ) -> None:
-    stop = threading.Event()
-
-    def requests() -> Iterator[pb.ScanRequest]:
-        yield pb.ScanRequest(
-            header=pb.ScanHeader(
-                dataset="finance/dropped", format=pb.FORMAT_JSONL, idempotency_key="drop-1"
-            )
-        )
-        yield pb.ScanRequest(data=b'{"instruction": "a", "output": "b"}\n')
-        stop.wait(30)
-
-    channel = grpc.insecure_channel(server.address)
-    call = pbg.GatewayStub(channel).Scan(requests(), metadata=md(tokens["all"]))
-    time.sleep(1.0)  # let the server open the job
+    call, stop = stalled_upload(server.address, tokens["all"], "finance/dropped", "drop-1")
+    wait_for_upload(server.data)  # the server has opened the job and holds the upload
     call.cancel()
     stop.set()
-    channel.close()
     stub = server.stub()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -419,21 +427,8 @@ def test_audit_chain_detects_tampering(
 def test_kill_9_and_restart_fails_interrupted_jobs(tmp_path: Path) -> None:
     s = start_server(tmp_path)
     tok = token(s.data, "scan:write,shards:read,jobs:read")
-    stop = threading.Event()
-
-    def requests() -> Iterator[pb.ScanRequest]:
-        yield pb.ScanRequest(
-            header=pb.ScanHeader(
-                dataset="finance/killed", format=pb.FORMAT_JSONL, idempotency_key="k"
-            )
-        )
-        yield pb.ScanRequest(data=b'{"instruction": "a", "output": "b"}\n')
-        stop.wait(60)
-
-    call = pbg.GatewayStub(grpc.insecure_channel(s.address)).Scan(requests(), metadata=md(tok))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not list((s.data / "uploads").iterdir()):
-        time.sleep(0.1)
+    call, stop = stalled_upload(s.address, tok, "finance/killed", "k")
+    wait_for_upload(s.data)
     s.proc.kill()
     s.proc.wait()
     stop.set()
@@ -549,21 +544,8 @@ def test_sigterm_drains_and_marks_what_is_left(tmp_path: Path) -> None:
     s = start_server(tmp_path, "--grace", "1")
     tok = token(s.data, "scan:write,shards:read,jobs:read")
     done = submit(s.conn(tok), dataset_file(tmp_path, 10), "finance/before")  # finished work stays
-    stop = threading.Event()
-
-    def requests() -> Iterator[pb.ScanRequest]:
-        yield pb.ScanRequest(
-            header=pb.ScanHeader(
-                dataset="finance/stalled", format=pb.FORMAT_JSONL, idempotency_key="s"
-            )
-        )
-        yield pb.ScanRequest(data=b'{"instruction": "a", "output": "b"}\n')
-        stop.wait(60)
-
-    call = pbg.GatewayStub(grpc.insecure_channel(s.address)).Scan(requests(), metadata=md(tok))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not list((s.data / "uploads").iterdir()):
-        time.sleep(0.1)
+    call, stop = stalled_upload(s.address, tok, "finance/stalled", "s")
+    wait_for_upload(s.data)
     s.proc.send_signal(signal.SIGTERM)
     assert s.proc.wait(timeout=60) == 0
     stop.set()

@@ -9,7 +9,6 @@ refused by the server and, should a server not say so, by the client's own versi
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import grpc
 
 from gateway.errors import InputError, TunegateError, UsageError, VerificationError
+from gateway.service.addresses import is_loopback
 from gateway.service.pb import gateway_pb2 as pb
 from gateway.service.pb import gateway_pb2_grpc as pbg
 from gateway.trust.manifest import MANIFEST_NAME
@@ -71,21 +71,12 @@ class Connection:
             )
             return grpc.secure_channel(self.server, creds, options=opts)
         host = self.server.rsplit(":", 1)[0].strip("[]")
-        if not (_loopback(host) or self.insecure):
+        if not (is_loopback(host) or self.insecure):
             raise UsageError(f"refusing plaintext to {self.server}: give --ca-cert, or --insecure")
         return grpc.insecure_channel(self.server, options=opts)
 
     def metadata(self) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self.token}"),)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def token_from(env: str | None, token_file: Path | None) -> str:

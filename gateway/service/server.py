@@ -9,7 +9,6 @@ were running as failed before the first call is served.
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 import threading
 import time
@@ -26,6 +25,7 @@ from grpc_reflection.v1alpha import reflection
 
 from gateway.errors import UsageError
 from gateway.service import audit, observe
+from gateway.service.addresses import is_loopback
 from gateway.service.auth import authenticate, bearer
 from gateway.service.jobs import JobRunner, Limits
 from gateway.service.pb import gateway_pb2 as pb
@@ -152,22 +152,13 @@ def _timed(handler: Any, method: str, rid: str, token_id: str) -> Any:
     return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), **ser)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
     tls = opts.tls_cert is not None or opts.tls_key is not None
     if (opts.tls_cert is None) != (opts.tls_key is None):
         raise UsageError("--tls-cert and --tls-key go together")
     if opts.client_ca is not None and not tls:
         raise UsageError("--client-ca (mutual TLS) needs --tls-cert and --tls-key")
-    if not tls and not _is_loopback(opts.host) and not opts.insecure:
+    if not tls and not is_loopback(opts.host) and not opts.insecure:
         raise UsageError(
             f"refusing plaintext on {opts.host}: give --tls-cert/--tls-key, or --insecure if "
             "something else encrypts this network"
