@@ -27,7 +27,7 @@ from detectors.base import ModelDigest
 from detectors.errors import ModelError
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "injection_classifier.json"
-ARTIFACT_SHA256 = "11889d50b5245f30bbb4caaa23a9b0815fdcec36381b60d3e1598fc9c2dd1d21"
+ARTIFACT_SHA256 = "27f5a9a53187b07d348c462d476fc8d0ab0522609e3e0b7512a484059b4465a7"
 NAME = "tunegate/injection-classifier"
 
 HEADS = ("prompt", "content")
