@@ -212,11 +212,20 @@ class _Boom(Detector):
 def test_failure_mid_job_publishes_nothing(tmp_path: Path) -> None:
     p = write_jsonl(tmp_path / "a.jsonl", [alpaca(i) for i in range(50)])
     policy = parse_policy({"input": {"batch_rows": 10}})
-    pipe = Pipeline(policy, [*policy.build_detectors(), _Boom()])
+    dets = policy.build_detectors()
+    pipe = Pipeline(policy, [dets[0], _Boom(), *dets[1:]])  # a per-row detector, so early
     with pytest.raises(RuntimeError, match="mid-job"):
         pipe.scan(ScanRequest(inputs=[p], out=tmp_path / "out", device="cpu"))
     assert not (tmp_path / "out").exists()
     assert [f for f in tmp_path.iterdir() if f.name != "a.jsonl"] == []
+
+
+def test_per_row_detector_after_a_dataset_wide_one_is_refused() -> None:
+    from detectors.errors import DetectorConfigError
+
+    policy = parse_policy({})
+    with pytest.raises(DetectorConfigError, match="ordered after a dataset-wide"):
+        Pipeline(policy, [*policy.build_detectors(), _Boom()])
 
 
 def test_existing_output_refused_unless_overwrite(tmp_path: Path) -> None:
