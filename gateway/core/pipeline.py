@@ -350,6 +350,10 @@ class Pipeline:
         self, chunk: Chunk, findings: _Findings, timings: defaultdict[str, float]
     ) -> None:
         """The dataset-wide detectors observe the chunk, in row order, where the job runs."""
+        if EMBEDDING not in chunk.segments.schema.names and any(
+            d.needs_embeddings for d in self.detectors
+        ):  # the row stage ran elsewhere, before a reference switched drift on
+            chunk = self._timed_embed(chunk, timings)
         if EMBEDDING in chunk.segments.schema.names:
             self._projection.add(chunk.segments)
         for det in self.detectors:
