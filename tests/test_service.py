@@ -344,7 +344,18 @@ def test_revoke_then_pull_is_refused(
 def test_pull_resumes_and_refuses_a_wrong_key(
     server: Server, tokens: dict[str, str], tmp_path: Path
 ) -> None:
-    job = submit(server.conn(tokens["all"]), dataset_file(tmp_path, 20, 900), "finance/resume")
+    rows = [alpaca(i) for i in range(900, 920)]
+    rows[3]["input"] = "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    events: list[pb.Progress] = []
+    job = submit(
+        server.conn(tokens["all"]),
+        write_jsonl(tmp_path / "r.jsonl", rows),
+        "finance/resume",
+        on_progress=events.append,
+    )
+    scanning = [e for e in events if e.stage == "scanning"]
+    assert scanning and scanning[-1].rows == 20 and scanning[-1].total_rows == 20
+    assert scanning[-1].findings >= 1  # the planted secret, counted while the scan ran
     conn = server.conn(tokens["all"])
     run_cli("keygen", "--out", tmp_path / "stranger")
     with pytest.raises(VerificationError):

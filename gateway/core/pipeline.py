@@ -133,6 +133,7 @@ class Pipeline:
         self._engine: EmbeddingEngine | None = None
         self._projection = _ProjectionSample(0)
         self._request: ScanRequest | None = None
+        self.findings_so_far = 0  # for progress reports while a scan runs
 
     def setup(self, device: str = "auto") -> str:
         """Resolve the device and load every detector's models; idempotent."""
@@ -258,6 +259,7 @@ class Pipeline:
                 redacted += touched
                 spool.write_batch(chunk.data)
                 rows += chunk.data.num_rows
+                self.findings_so_far = len(findings.items)
                 if progress is not None:
                     progress(rows, plan.rows)
         return findings, rows, redacted

@@ -281,7 +281,7 @@ class JobRunner:
             return pipe
 
     def start(
-        self, job_id: str, h: Header, upload: Path, input_sha: str, progress: Callable[[int], None]
+        self, job_id: str, h: Header, upload: Path, input_sha: str, progress: Callable[[Any], None]
     ) -> Future[tuple[dict[str, Any], Exception | None]]:
         """Queue the scan on the bounded pool. The future resolves to the finished job row
         and the error that ended it, if any (the job is already marked failed then)."""
@@ -295,7 +295,7 @@ class JobRunner:
         return self.pool.submit(self._run, job_id, h, upload, input_sha, progress)
 
     def _run(
-        self, job_id: str, h: Header, upload: Path, input_sha: str, progress: Callable[[int], None]
+        self, job_id: str, h: Header, upload: Path, input_sha: str, progress: Callable[[Any], None]
     ) -> tuple[dict[str, Any], Exception | None]:
         with self._lock:
             self.waiting -= 1
@@ -315,7 +315,7 @@ class JobRunner:
         job_id: str,
         h: Header,
         upload: Path,
-        progress: Callable[[int], None],
+        progress: Callable[[Any], None],
         deadline: float,
     ) -> dict[str, Any]:
         if self.cancelled(job_id):
@@ -339,7 +339,7 @@ class JobRunner:
                     "DEADLINE_EXCEEDED",
                     f"scan ran longer than {self.limits.max_scan_seconds:.0f} s",
                 )
-            progress(rows)
+            progress(pb_progress(rows, total, pipe.findings_so_far))
 
         pipe = self._take_pipeline(h.policy)
         reference = self._previous_clean(h.dataset) if _has_drift(pipe) else []
@@ -443,3 +443,9 @@ def _has_drift(pipe: Pipeline) -> bool:
     from detectors.drift import DriftDetector
 
     return any(isinstance(d, DriftDetector) for d in pipe.detectors)
+
+
+def pb_progress(rows: int, total: int, findings: int) -> Any:
+    from gateway.service.pb import gateway_pb2 as pb
+
+    return pb.Progress(stage="scanning", rows=rows, total_rows=total, findings=findings)

@@ -169,9 +169,7 @@ class GatewayServicer(pbg.GatewayServicer):
                 h,
                 upload,
                 input_sha,
-                lambda rows: _offer(
-                    events, pb.ScanEvent(progress=pb.Progress(stage="scanning", rows=rows))
-                ),
+                lambda p: _offer(events, pb.ScanEvent(progress=p)),
             )
             while True:
                 try:

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19tunegate/v1/gateway.proto\x12\x0btunegate.v1\"\xf5\x01\n\nScanHeader\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12#\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x13.tunegate.v1.Format\x12@\n\rfield_mapping\x18\x03 \x03(\x0b\x32).tunegate.v1.ScanHeader.FieldMappingEntry\x12\x0e\n\x06policy\x18\x04 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\x12\x11\n\tfile_name\x18\x06 \x01(\t\x1a\x33\n\x11\x46ieldMappingEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"P\n\x0bScanRequest\x12)\n\x06header\x18\x01 \x01(\x0b\x32\x17.tunegate.v1.ScanHeaderH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04kind\"?\n\x08Progress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x16\n\x0e\x62ytes_received\x18\x03 \x01(\x03\"b\n\tScanEvent\x12)\n\x08progress\x18\x01 \x01(\x0b\x32\x15.tunegate.v1.ProgressH\x00\x12\"\n\x06result\x18\x02 \x01(\x0b\x32\x10.tunegate.v1.JobH\x00\x42\x06\n\x04kind\"\xc3\x02\n\x03Job\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12$\n\x05state\x18\x04 \x01(\x0e\x32\x15.tunegate.v1.JobState\x12\x0f\n\x07rows_in\x18\x05 \x01(\x03\x12\x12\n\nrows_clean\x18\x06 \x01(\x03\x12\x18\n\x10rows_quarantined\x18\x07 \x01(\x03\x12\x14\n\x0crows_flagged\x18\x08 \x01(\x03\x12\x17\n\x0fmanifest_sha256\x18\t \x01(\t\x12\x13\n\x0bgate_failed\x18\n \x01(\x08\x12\r\n\x05\x65rror\x18\x0b \x01(\t\x12\x14\n\x0cinput_sha256\x18\x0c \x01(\t\x12\x12\n\ncreated_at\x18\r \x01(\t\x12\x13\n\x0b\x66inished_at\x18\x0e \x01(\t\x12\x13\n\x0breport_json\x18\x0f \x01(\t\"\x18\n\x06JobRef\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"o\n\x0fListJobsRequest\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12$\n\x05state\x18\x02 \x01(\x0e\x32\x15.tunegate.v1.JobState\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"K\n\x10ListJobsResponse\x12\x1e\n\x04jobs\x18\x01 \x03(\x0b\x32\x10.tunegate.v1.Job\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"s\n\x08Manifest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x10\n\x08\x65nvelope\x18\x04 \x01(\x0c\x12#\n\x05\x66iles\x18\x05 \x03(\x0b\x32\x14.tunegate.v1.FileRef\"6\n\x07\x46ileRef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\t\x12\r\n\x05\x62ytes\x18\x03 \x01(\x03\"8\n\x08ShardRef\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"%\n\x05\x43hunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x0e\n\x06offset\x18\x02 \x01(\x03\"\x1d\n\nDatasetRef\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\"\x91\x01\n\x07Version\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x0e\n\x06job_id\x18\x03 \x01(\t\x12\x17\n\x0fmanifest_sha256\x18\x04 \x01(\t\x12\x0f\n\x07revoked\x18\x05 \x01(\x08\x12\x16\n\x0erevoked_reason\x18\x06 \x01(\t\x12\x12\n\ncreated_at\x18\x07 \x01(\t\">\n\x14ListVersionsResponse\x12&\n\x08versions\x18\x01 \x03(\x0b\x32\x14.tunegate.v1.Version\"A\n\rRevokeRequest\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t*\\\n\x06\x46ormat\x12\x16\n\x12\x46ORMAT_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x46ORMAT_JSONL\x10\x01\x12\x12\n\x0e\x46ORMAT_PARQUET\x10\x02\x12\x14\n\x10\x46ORMAT_ARROW_IPC\x10\x03*\xd3\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13JOB_STATE_RECEIVING\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x17\n\x13JOB_STATE_SUCCEEDED\x10\x03\x12\x19\n\x15JOB_STATE_GATE_FAILED\x10\x04\x12\x14\n\x10JOB_STATE_FAILED\x10\x05\x12\x17\n\x13JOB_STATE_CANCELLED\x10\x06\x12\x19\n\x15JOB_STATE_INTERRUPTED\x10\x07\x32\xf2\x03\n\x07Gateway\x12<\n\x04Scan\x12\x18.tunegate.v1.ScanRequest\x1a\x16.tunegate.v1.ScanEvent(\x01\x30\x01\x12/\n\x06GetJob\x12\x13.tunegate.v1.JobRef\x1a\x10.tunegate.v1.Job\x12G\n\x08ListJobs\x12\x1c.tunegate.v1.ListJobsRequest\x1a\x1d.tunegate.v1.ListJobsResponse\x12\x32\n\tCancelJob\x12\x13.tunegate.v1.JobRef\x1a\x10.tunegate.v1.Job\x12\x39\n\x0bGetManifest\x12\x13.tunegate.v1.JobRef\x1a\x15.tunegate.v1.Manifest\x12\x38\n\tPullShard\x12\x15.tunegate.v1.ShardRef\x1a\x12.tunegate.v1.Chunk0\x01\x12J\n\x0cListVersions\x12\x17.tunegate.v1.DatasetRef\x1a!.tunegate.v1.ListVersionsResponse\x12:\n\x06Revoke\x12\x1a.tunegate.v1.RevokeRequest\x1a\x14.tunegate.v1.Versionb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19tunegate/v1/gateway.proto\x12\x0btunegate.v1\"\xf5\x01\n\nScanHeader\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12#\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x13.tunegate.v1.Format\x12@\n\rfield_mapping\x18\x03 \x03(\x0b\x32).tunegate.v1.ScanHeader.FieldMappingEntry\x12\x0e\n\x06policy\x18\x04 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\x12\x11\n\tfile_name\x18\x06 \x01(\t\x1a\x33\n\x11\x46ieldMappingEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"P\n\x0bScanRequest\x12)\n\x06header\x18\x01 \x01(\x0b\x32\x17.tunegate.v1.ScanHeaderH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04kind\"e\n\x08Progress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\x12\x16\n\x0e\x62ytes_received\x18\x03 \x01(\x03\x12\x10\n\x08\x66indings\x18\x04 \x01(\x03\x12\x12\n\ntotal_rows\x18\x05 \x01(\x03\"b\n\tScanEvent\x12)\n\x08progress\x18\x01 \x01(\x0b\x32\x15.tunegate.v1.ProgressH\x00\x12\"\n\x06result\x18\x02 \x01(\x0b\x32\x10.tunegate.v1.JobH\x00\x42\x06\n\x04kind\"\xc3\x02\n\x03Job\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12$\n\x05state\x18\x04 \x01(\x0e\x32\x15.tunegate.v1.JobState\x12\x0f\n\x07rows_in\x18\x05 \x01(\x03\x12\x12\n\nrows_clean\x18\x06 \x01(\x03\x12\x18\n\x10rows_quarantined\x18\x07 \x01(\x03\x12\x14\n\x0crows_flagged\x18\x08 \x01(\x03\x12\x17\n\x0fmanifest_sha256\x18\t \x01(\t\x12\x13\n\x0bgate_failed\x18\n \x01(\x08\x12\r\n\x05\x65rror\x18\x0b \x01(\t\x12\x14\n\x0cinput_sha256\x18\x0c \x01(\t\x12\x12\n\ncreated_at\x18\r \x01(\t\x12\x13\n\x0b\x66inished_at\x18\x0e \x01(\t\x12\x13\n\x0breport_json\x18\x0f \x01(\t\"\x18\n\x06JobRef\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"o\n\x0fListJobsRequest\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12$\n\x05state\x18\x02 \x01(\x0e\x32\x15.tunegate.v1.JobState\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"K\n\x10ListJobsResponse\x12\x1e\n\x04jobs\x18\x01 \x03(\x0b\x32\x10.tunegate.v1.Job\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"s\n\x08Manifest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x61taset\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x10\n\x08\x65nvelope\x18\x04 \x01(\x0c\x12#\n\x05\x66iles\x18\x05 \x03(\x0b\x32\x14.tunegate.v1.FileRef\"6\n\x07\x46ileRef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\t\x12\r\n\x05\x62ytes\x18\x03 \x01(\x03\"8\n\x08ShardRef\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"%\n\x05\x43hunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x0e\n\x06offset\x18\x02 \x01(\x03\"\x1d\n\nDatasetRef\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\"\x91\x01\n\x07Version\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x0e\n\x06job_id\x18\x03 \x01(\t\x12\x17\n\x0fmanifest_sha256\x18\x04 \x01(\t\x12\x0f\n\x07revoked\x18\x05 \x01(\x08\x12\x16\n\x0erevoked_reason\x18\x06 \x01(\t\x12\x12\n\ncreated_at\x18\x07 \x01(\t\">\n\x14ListVersionsResponse\x12&\n\x08versions\x18\x01 \x03(\x0b\x32\x14.tunegate.v1.Version\"A\n\rRevokeRequest\x12\x0f\n\x07\x64\x61taset\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t*\\\n\x06\x46ormat\x12\x16\n\x12\x46ORMAT_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x46ORMAT_JSONL\x10\x01\x12\x12\n\x0e\x46ORMAT_PARQUET\x10\x02\x12\x14\n\x10\x46ORMAT_ARROW_IPC\x10\x03*\xd3\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13JOB_STATE_RECEIVING\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x17\n\x13JOB_STATE_SUCCEEDED\x10\x03\x12\x19\n\x15JOB_STATE_GATE_FAILED\x10\x04\x12\x14\n\x10JOB_STATE_FAILED\x10\x05\x12\x17\n\x13JOB_STATE_CANCELLED\x10\x06\x12\x19\n\x15JOB_STATE_INTERRUPTED\x10\x07\x32\xf2\x03\n\x07Gateway\x12<\n\x04Scan\x12\x18.tunegate.v1.ScanRequest\x1a\x16.tunegate.v1.ScanEvent(\x01\x30\x01\x12/\n\x06GetJob\x12\x13.tunegate.v1.JobRef\x1a\x10.tunegate.v1.Job\x12G\n\x08ListJobs\x12\x1c.tunegate.v1.ListJobsRequest\x1a\x1d.tunegate.v1.ListJobsResponse\x12\x32\n\tCancelJob\x12\x13.tunegate.v1.JobRef\x1a\x10.tunegate.v1.Job\x12\x39\n\x0bGetManifest\x12\x13.tunegate.v1.JobRef\x1a\x15.tunegate.v1.Manifest\x12\x38\n\tPullShard\x12\x15.tunegate.v1.ShardRef\x1a\x12.tunegate.v1.Chunk0\x01\x12J\n\x0cListVersions\x12\x17.tunegate.v1.DatasetRef\x1a!.tunegate.v1.ListVersionsResponse\x12:\n\x06Revoke\x12\x1a.tunegate.v1.RevokeRequest\x1a\x14.tunegate.v1.Versionb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,10 +33,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SCANHEADER_FIELDMAPPINGENTRY']._loaded_options = None
   _globals['_SCANHEADER_FIELDMAPPINGENTRY']._serialized_options = b'8\001'
-  _globals['_FORMAT']._serialized_start=1659
-  _globals['_FORMAT']._serialized_end=1751
-  _globals['_JOBSTATE']._serialized_start=1754
-  _globals['_JOBSTATE']._serialized_end=1965
+  _globals['_FORMAT']._serialized_start=1697
+  _globals['_FORMAT']._serialized_end=1789
+  _globals['_JOBSTATE']._serialized_start=1792
+  _globals['_JOBSTATE']._serialized_end=2003
   _globals['_SCANHEADER']._serialized_start=43
   _globals['_SCANHEADER']._serialized_end=288
   _globals['_SCANHEADER_FIELDMAPPINGENTRY']._serialized_start=237
@@ -44,33 +44,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SCANREQUEST']._serialized_start=290
   _globals['_SCANREQUEST']._serialized_end=370
   _globals['_PROGRESS']._serialized_start=372
-  _globals['_PROGRESS']._serialized_end=435
-  _globals['_SCANEVENT']._serialized_start=437
-  _globals['_SCANEVENT']._serialized_end=535
-  _globals['_JOB']._serialized_start=538
-  _globals['_JOB']._serialized_end=861
-  _globals['_JOBREF']._serialized_start=863
-  _globals['_JOBREF']._serialized_end=887
-  _globals['_LISTJOBSREQUEST']._serialized_start=889
-  _globals['_LISTJOBSREQUEST']._serialized_end=1000
-  _globals['_LISTJOBSRESPONSE']._serialized_start=1002
-  _globals['_LISTJOBSRESPONSE']._serialized_end=1077
-  _globals['_MANIFEST']._serialized_start=1079
-  _globals['_MANIFEST']._serialized_end=1194
-  _globals['_FILEREF']._serialized_start=1196
-  _globals['_FILEREF']._serialized_end=1250
-  _globals['_SHARDREF']._serialized_start=1252
-  _globals['_SHARDREF']._serialized_end=1308
-  _globals['_CHUNK']._serialized_start=1310
-  _globals['_CHUNK']._serialized_end=1347
-  _globals['_DATASETREF']._serialized_start=1349
-  _globals['_DATASETREF']._serialized_end=1378
-  _globals['_VERSION']._serialized_start=1381
-  _globals['_VERSION']._serialized_end=1526
-  _globals['_LISTVERSIONSRESPONSE']._serialized_start=1528
-  _globals['_LISTVERSIONSRESPONSE']._serialized_end=1590
-  _globals['_REVOKEREQUEST']._serialized_start=1592
-  _globals['_REVOKEREQUEST']._serialized_end=1657
-  _globals['_GATEWAY']._serialized_start=1968
-  _globals['_GATEWAY']._serialized_end=2466
+  _globals['_PROGRESS']._serialized_end=473
+  _globals['_SCANEVENT']._serialized_start=475
+  _globals['_SCANEVENT']._serialized_end=573
+  _globals['_JOB']._serialized_start=576
+  _globals['_JOB']._serialized_end=899
+  _globals['_JOBREF']._serialized_start=901
+  _globals['_JOBREF']._serialized_end=925
+  _globals['_LISTJOBSREQUEST']._serialized_start=927
+  _globals['_LISTJOBSREQUEST']._serialized_end=1038
+  _globals['_LISTJOBSRESPONSE']._serialized_start=1040
+  _globals['_LISTJOBSRESPONSE']._serialized_end=1115
+  _globals['_MANIFEST']._serialized_start=1117
+  _globals['_MANIFEST']._serialized_end=1232
+  _globals['_FILEREF']._serialized_start=1234
+  _globals['_FILEREF']._serialized_end=1288
+  _globals['_SHARDREF']._serialized_start=1290
+  _globals['_SHARDREF']._serialized_end=1346
+  _globals['_CHUNK']._serialized_start=1348
+  _globals['_CHUNK']._serialized_end=1385
+  _globals['_DATASETREF']._serialized_start=1387
+  _globals['_DATASETREF']._serialized_end=1416
+  _globals['_VERSION']._serialized_start=1419
+  _globals['_VERSION']._serialized_end=1564
+  _globals['_LISTVERSIONSRESPONSE']._serialized_start=1566
+  _globals['_LISTVERSIONSRESPONSE']._serialized_end=1628
+  _globals['_REVOKEREQUEST']._serialized_start=1630
+  _globals['_REVOKEREQUEST']._serialized_end=1695
+  _globals['_GATEWAY']._serialized_start=2006
+  _globals['_GATEWAY']._serialized_end=2504
 # @@protoc_insertion_point(module_scope)

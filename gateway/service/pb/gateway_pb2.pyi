@@ -69,14 +69,18 @@ class ScanRequest(_message.Message):
     def __init__(self, header: _Optional[_Union[ScanHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class Progress(_message.Message):
-    __slots__ = ("stage", "rows", "bytes_received")
+    __slots__ = ("stage", "rows", "bytes_received", "findings", "total_rows")
     STAGE_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
     BYTES_RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_ROWS_FIELD_NUMBER: _ClassVar[int]
     stage: str
     rows: int
     bytes_received: int
-    def __init__(self, stage: _Optional[str] = ..., rows: _Optional[int] = ..., bytes_received: _Optional[int] = ...) -> None: ...
+    findings: int
+    total_rows: int
+    def __init__(self, stage: _Optional[str] = ..., rows: _Optional[int] = ..., bytes_received: _Optional[int] = ..., findings: _Optional[int] = ..., total_rows: _Optional[int] = ...) -> None: ...
 
 class ScanEvent(_message.Message):
     __slots__ = ("progress", "result")
