@@ -1,12 +1,12 @@
 """The embedding engine: all-MiniLM-L6-v2 from an installed package, pinned, once per process.
 
 Every detector that reads embeddings reads the same array: the pipeline embeds each
-segment once per scan (:meth:`EmbeddingEngine.embed`) and hands the vectors to detectors
+segment once per scan (:meth:`Embedder.embed`) and hands the vectors to detectors
 as a column of the segment batch. With a cache folder, vectors are kept by content hash
 so a re-scan of a mostly unchanged dataset embeds only what is new.
 
 Texts longer than the model's window (256 word pieces) are truncated, as the model was
-trained; the engine counts them so the report can say how many.
+trained; each scan's :class:`Embedder` counts them so the report can say how many.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -49,16 +50,36 @@ MINILM_SAFETENSORS_SHA256 = MINILM.files["model.safetensors"]
 MINILM_DIGEST = ModelDigest(MINILM.name, "model/model.safetensors", MINILM_SAFETENSORS_SHA256)
 
 _ENGINES: dict[str, EmbeddingEngine] = {}
+_ENGINES_LOCK = threading.Lock()  # two scans starting at once load one model, not two
+
+
+class TextEmbedder(Protocol):
+    """Anything that turns texts into unit vectors: the engine, or one scan's Embedder."""
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
 class EmbeddingCache:
-    """Vectors by (model, text) digest in SQLite, as float16."""
+    """Vectors by (model, text) digest in SQLite, as float16.
+
+    One cache belongs to one :class:`Embedder`, which one scan uses at a time, but the
+    gateway runs that scan on whichever pool thread is free: the connection is therefore
+    not tied to its creating thread, and a lock keeps it to one user at a time. Several
+    caches may share one file (WAL, with a busy timeout).
+    """
 
     def __init__(self, folder: Path, model_digest: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(folder / "embeddings.sqlite")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
+        self._db = sqlite3.connect(
+            folder / "embeddings.sqlite", timeout=60, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)"
+            )
+            self._db.commit()
         self._salt = model_digest.encode()
 
     def key(self, text: str) -> bytes:
@@ -66,23 +87,35 @@ class EmbeddingCache:
 
     def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         out = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            q = f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
-            for k, v in self._db.execute(q, chunk):
-                out[k] = np.frombuffer(v, dtype=np.float16).astype(np.float32)
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                q = f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
+                for k, v in self._db.execute(q, chunk):
+                    out[k] = np.frombuffer(v, dtype=np.float16).astype(np.float32)
         return out
 
     def put(self, items: list[tuple[bytes, np.ndarray]]) -> None:
-        self._db.executemany(
-            "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-            [(k, v.astype(np.float16).tobytes()) for k, v in items],
-        )
-        self._db.commit()
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                [(k, v.astype(np.float16).tobytes()) for k, v in items],
+            )
+            self._db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
 
 
 class EmbeddingEngine:
-    """One sentence-transformers model per process and device."""
+    """One sentence-transformers model per process and device, shared by every pipeline.
+
+    It holds nothing that belongs to a scan: the gateway runs several scans at once over
+    this one model, so caches and counts live on each scan's :class:`Embedder`. Encoding
+    is serialised, because a fast tokenizer may not be called from two threads at once
+    and on a few cores two concurrent forward passes only compete for the same threads.
+    """
 
     def __init__(self, device: str) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -105,36 +138,68 @@ class EmbeddingEngine:
             self.model.half()
         self.max_tokens = int(self.model.max_seq_length or 256)
         self.batch_size = 256 if device == "cuda" else 64
-        self.truncated = 0
-        self.cache: EmbeddingCache | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def get(cls, device: str) -> EmbeddingEngine:
-        if device not in _ENGINES:
-            _ENGINES[device] = cls(device)
-        return _ENGINES[device]
-
-    def use_cache(self, folder: Path | None) -> None:
-        self.cache = EmbeddingCache(folder, self.digest.sha256) if folder else None
+        with _ENGINES_LOCK:
+            if device not in _ENGINES:
+                _ENGINES[device] = cls(device)
+            return _ENGINES[device]
 
     def model_digest(self) -> ModelDigest:
         return MINILM_DIGEST
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def session(self, cache: Path | None = None) -> Embedder:
+        """A handle for one scan: this model, that scan's cache, its own counts."""
+        return Embedder(self, cache)
+
+    def encode(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Unit-length vectors, and how many texts were cut to the model's window."""
         if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        lengths = self.model.tokenizer(
-            texts, add_special_tokens=True, truncation=False, verbose=False
-        )["input_ids"]
-        self.truncated += sum(len(ids) > self.max_tokens for ids in lengths)
-        vecs = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
+            return np.zeros((0, DIM), dtype=np.float32), 0
+        with self._lock:
+            lengths = self.model.tokenizer(
+                texts, add_special_tokens=True, truncation=False, verbose=False
+            )["input_ids"]
+            vecs = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vecs, dtype=np.float32), sum(
+            len(ids) > self.max_tokens for ids in lengths
         )
-        return np.asarray(vecs, dtype=np.float32)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one per text, with no cache (see :meth:`session`)."""
+        return self.session().embed(texts)
+
+
+class Embedder:
+    """The shared engine as one scan sees it: its cache, and its count of truncated texts."""
+
+    def __init__(self, engine: EmbeddingEngine, cache: Path | None) -> None:
+        self.engine = engine
+        self.cache = EmbeddingCache(cache, engine.digest.sha256) if cache else None
+        self.truncated = 0
+
+    @property
+    def digest(self) -> ModelDigest:
+        return self.engine.digest
+
+    @property
+    def max_tokens(self) -> int:
+        return self.engine.max_tokens
+
+    @property
+    def device(self) -> str:
+        return self.engine.device
+
+    def model_digest(self) -> ModelDigest:
+        return self.engine.model_digest()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one per text (identical texts embed once)."""
@@ -152,11 +217,16 @@ class EmbeddingEngine:
                 if k in hit:
                     vecs[i] = hit[k]
         if todo:
-            fresh = self._encode([order[i] for i in todo])
+            fresh, cut = self.engine.encode([order[i] for i in todo])
+            self.truncated += cut
             vecs[todo] = fresh
             if self.cache is not None:
                 self.cache.put([(self.cache.key(order[i]), fresh[j]) for j, i in enumerate(todo)])
         return vecs[[uniq[t] for t in texts]]
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
 
 
 def require_engine(device: str | None) -> EmbeddingEngine:

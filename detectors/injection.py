@@ -31,7 +31,7 @@ from detectors.base import (
     SetupContext,
 )
 from detectors.decoders import invisible, views
-from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine, require_engine
+from detectors.embeddings import MINILM_DIGEST, TextEmbedder, require_engine
 from detectors.errors import DetectorConfigError
 from detectors.injection_classifier import HEADS, InjectionClassifier, head_for, windows
 from detectors.row_vectors import EMBEDDING, segment_vectors
@@ -321,7 +321,7 @@ class InjectionScorer:
         self,
         params: InjectionParams,
         classifier: InjectionClassifier | None,
-        engine: EmbeddingEngine | None,
+        engine: TextEmbedder | None,
     ) -> None:
         if (classifier is None) != (engine is None):
             raise DetectorConfigError(

@@ -29,6 +29,7 @@ import hmac
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,10 @@ _CUSTOM_GATE = re.compile(r"0x|://|(?i:mrn|medical record|patient|dob|d\.o\.b|bi
 
 log = logging.getLogger(__name__)
 _NLP_CACHE: dict[str, Any] = {}
+# One spaCy pipeline serves every PII detector in the process, and the gateway scans on
+# several threads: a memory zone evicts the strings added while it was open, which would
+# pull them from under another thread's documents. NER therefore runs one batch at a time.
+_NLP_LOCK = threading.Lock()
 
 
 def _offline_tldextract() -> None:
@@ -248,13 +253,18 @@ def load_ner() -> tuple[Any, ModelDigest]:
     """spaCy's NER, loaded once per process from its pinned folder."""
     root, digest = SPACY_EN_CORE_WEB_SM.verify()
     key = str(root)
+    with _NLP_LOCK:
+        return _load_ner(key, root), digest
+
+
+def _load_ner(key: str, root: Path) -> Any:
     if key not in _NLP_CACHE:
         import spacy
 
         _NLP_CACHE[key] = spacy.load(
             root, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
         )
-    return _NLP_CACHE[key], digest
+    return _NLP_CACHE[key]
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -444,7 +454,7 @@ class PiiDetector(Detector):
                 pieces.append(text[start:end])
         # memory_zone frees the strings each batch adds to the vocabulary; without it
         # spaCy's StringStore grows with every new token of a long scan.
-        with self._nlp.memory_zone():
+        with _NLP_LOCK, self._nlp.memory_zone():
             docs = self._nlp.pipe(pieces, batch_size=256)
             for (i, base), doc in zip(jobs, docs, strict=True):
                 for ent in doc.ents:

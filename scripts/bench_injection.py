@@ -143,8 +143,7 @@ def metrics(flags: list[bool], labels: list[int]) -> dict[str, float]:
 def run(n_clean: int = 2000, cache: Path | None = None) -> dict[str, Any]:
     sets = datasets(n_clean)
     params = InjectionParams()
-    engine = EmbeddingEngine.get("cpu")
-    engine.use_cache(cache)
+    engine = EmbeddingEngine.get("cpu").session(cache)
     scorers = {
         "rules": InjectionScorer(InjectionParams(classifier=False), None, None),
         "rules+classifier": InjectionScorer(params, InjectionClassifier.load(), engine),
@@ -175,7 +174,7 @@ def run(n_clean: int = 2000, cache: Path | None = None) -> dict[str, Any]:
     rows = sets["alpaca"][0][:1000]
     texts = [t for r in rows for t, _ in r]
     roles = [role for r in rows for _, role in r]
-    engine.use_cache(None)
+    engine = EmbeddingEngine.get("cpu").session(None)
     t = time.perf_counter()
     scorers["rules"].score(texts, roles)
     out["rules_rows_per_s"] = round(len(rows) / (time.perf_counter() - t), 1)

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from detectors.base import SEGMENT_SCHEMA, SetupContext
-from detectors.embeddings import DIM, EmbeddingEngine
+from detectors.embeddings import DIM, Embedder, EmbeddingEngine, TextEmbedder
 from detectors.poisoning import PoisoningDetector, PoisoningParams
 from detectors.row_vectors import EMBEDDING
 from scripts.make_poisoned import FAMILIES, RATES, load_alpaca, plant
@@ -33,7 +33,7 @@ ROLES = {"instruction": "prompt", "input": "context", "output": "response"}
 def segments(
     rows: list[dict[str, Any]],
     vecs: np.ndarray | None = None,
-    engine: EmbeddingEngine | None = None,
+    engine: TextEmbedder | None = None,
 ) -> pa.RecordBatch:
     seg_rows, ids, fields, roles, texts = [], [], [], [], []
     for i, r in enumerate(rows):
@@ -62,7 +62,9 @@ def segments(
 
 
 def detect(
-    rows: list[dict[str, Any]], engine: EmbeddingEngine, params: PoisoningParams | None = None
+    rows: list[dict[str, Any]],
+    engine: EmbeddingEngine | Embedder,
+    params: PoisoningParams | None = None,
 ) -> set[int]:
     det = PoisoningDetector(params)
     det.setup(SetupContext(device=engine.device))
@@ -125,8 +127,7 @@ def scale(n: int = 100_000, seed: int = 0) -> dict[str, float]:
 def run(
     n_clean: int = 10_000, cache: Path | None = None, with_scale: bool = True
 ) -> dict[str, Any]:
-    engine = EmbeddingEngine.get("cpu")
-    engine.use_cache(cache)
+    engine = EmbeddingEngine.get("cpu").session(cache)
     alpaca = load_alpaca()
     out: dict[str, Any] = {"clean_rows": n_clean, "planted": {}, "backdoorllm": {}}
     for family in FAMILIES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -165,24 +166,49 @@ def test_embedding_model_is_the_pinned_one() -> None:
 
 def test_embedding_cache_skips_known_texts(tmp_path: Path) -> None:
     engine = EmbeddingEngine.get("cpu")
-    engine.use_cache(tmp_path / "cache")
+    first = engine.session(tmp_path / "cache").embed(["alpha beta", "gamma delta"])
+    calls: list[int] = []
+    real = engine.encode
+
+    def counting(texts: list[str]) -> tuple[np.ndarray, int]:
+        calls.append(len(texts))
+        return real(texts)
+
+    engine.encode = counting  # type: ignore[method-assign]
     try:
-        first = engine.embed(["alpha beta", "gamma delta"])
-        calls: list[int] = []
-        real = engine._encode
-
-        def counting(texts: list[str]) -> np.ndarray:
-            calls.append(len(texts))
-            return real(texts)
-
-        engine._encode = counting  # type: ignore[method-assign]
-        again = engine.embed(["alpha beta", "gamma delta", "epsilon"])
-        assert calls == [1]  # only the new text was embedded
-        assert np.allclose(first, again[:2], atol=1e-2)
-        assert np.allclose(np.linalg.norm(again, axis=1), 1, atol=1e-2)
+        again = engine.session(tmp_path / "cache").embed(["alpha beta", "gamma delta", "epsilon"])
     finally:
-        engine._encode = real  # type: ignore[method-assign]
-        engine.use_cache(None)
+        engine.encode = real  # type: ignore[method-assign]
+    assert calls == [1]  # only the new text was embedded
+    assert np.allclose(first, again[:2], atol=1e-2)
+    assert np.allclose(np.linalg.norm(again, axis=1), 1, atol=1e-2)
+
+
+def test_concurrent_scans_share_the_model_not_their_caches(tmp_path: Path) -> None:
+    """The gateway runs scans on pool threads over one engine: each keeps its own cache
+    handle and truncation count, and a handle made on one thread works on another."""
+    engine = EmbeddingEngine.get("cpu")
+    sessions = [engine.session(tmp_path / "cache") for _ in range(4)]  # made on this thread
+    long_text = "word " * 600  # past the 256-piece window
+    texts = [[f"row {i} of scan {s}" for i in range(40)] + [long_text] * s for s in range(4)]
+    out: dict[int, np.ndarray | BaseException] = {}
+
+    def scan(s: int) -> None:
+        try:
+            out[s] = sessions[s].embed(texts[s])
+        except BaseException as e:  # reported by the assertion below
+            out[s] = e
+
+    threads = [threading.Thread(target=scan, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s in range(4):
+        got = out[s]
+        assert isinstance(got, np.ndarray), got
+        assert np.allclose(got, engine.embed(texts[s]), atol=1e-2)
+    assert [e.truncated for e in sessions] == [0, 1, 1, 1]  # identical texts embed once
 
 
 def test_cuda_request_without_gpu_is_an_error() -> None:

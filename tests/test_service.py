@@ -239,9 +239,12 @@ def test_eight_concurrent_clients(server: Server, tokens: dict[str, str], tmp_pa
         t.start()
     for t in threads:
         t.join(timeout=300)
-    assert all(isinstance(r, pb.Job) and r.state == pb.JOB_STATE_SUCCEEDED for r in results), (
-        results
-    )
+    failed = {
+        i: (r if isinstance(r, BaseException) else (pb.JobState.Name(r.state), r.error))
+        for i, r in enumerate(results)
+        if not (isinstance(r, pb.Job) and r.state == pb.JOB_STATE_SUCCEEDED)
+    }
+    assert not failed, failed
     shared = sorted(r.version for i, r in enumerate(results) if i % 2)  # type: ignore[union-attr]
     assert shared == [1, 2, 3, 4]  # one dataset: versions in order, none lost
 

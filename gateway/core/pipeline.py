@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from detectors.base import CorpusDetector, Detector, Finding, SetupContext
 from detectors.drift import DriftDetector, Profile
-from detectors.embeddings import DIM, EmbeddingEngine
+from detectors.embeddings import DIM, Embedder, EmbeddingEngine
 from detectors.row_vectors import EMBEDDING, row_means
 from gateway import __version__
 from gateway.core.device import resolve_device
@@ -131,6 +131,7 @@ class Pipeline:
             )
         self._device: str | None = None
         self._engine: EmbeddingEngine | None = None
+        self._embedder: Embedder | None = None  # this scan's cache and counts on the engine
         self._projection = _ProjectionSample(0)
         self._request: ScanRequest | None = None
         self.findings_so_far = 0  # for progress reports while a scan runs
@@ -145,6 +146,13 @@ class Pipeline:
             if any(d.needs_embeddings for d in self.detectors):
                 self._engine = EmbeddingEngine.get(self._device)
         return self._device
+
+    def use_embedding_cache(self, cache: Path | None) -> None:
+        """A fresh :class:`Embedder` for the next scan: its own cache handle and counts."""
+        if self._embedder is not None:
+            self._embedder.close()
+        assert self._engine is not None
+        self._embedder = self._engine.session(cache)
 
     def scan(self, request: ScanRequest, progress: ProgressFn | None = None) -> ScanResult:
         if request.signer is not None and request.release is None:
@@ -164,8 +172,7 @@ class Pipeline:
             ts = time.perf_counter()
             device = self.setup(request.device)
             if self._engine is not None:
-                self._engine.use_cache(request.cache)
-                self._engine.truncated = 0
+                self.use_embedding_cache(request.cache)
             timings["setup"] += time.perf_counter() - ts
             self._request = request
             drift = self._use_reference(request, plan, timings)
@@ -225,7 +232,7 @@ class Pipeline:
         )
         if self._engine is None:
             self._engine = EmbeddingEngine.get(self._device or "cpu")
-            self._engine.use_cache(request.cache)
+            self.use_embedding_cache(request.cache)
         profile = Profile()
         base = 0
         for source in ref_plan.sources:
@@ -305,7 +312,9 @@ class Pipeline:
                     validation.append(chunk.findings)
                     yield chunk
 
-            for i, (chunk, items, touched, times) in enumerate(stage.map(feed())):
+            for i, (chunk, items, touched, times, cut) in enumerate(stage.map(feed())):
+                if self._embedder is not None:
+                    self._embedder.truncated += cut
                 findings.extend(VALIDATION, validation[i])
                 findings.items.extend(items)
                 for k, v in times.items():
@@ -373,8 +382,8 @@ class Pipeline:
 
     def _embed(self, chunk: Chunk) -> Chunk:
         """One embedding per segment, once per scan, shared by every detector that reads it."""
-        assert self._engine is not None
-        vecs = self._engine.embed(chunk.segments.column("text").to_pylist())
+        assert self._embedder is not None
+        vecs = self._embedder.embed(chunk.segments.column("text").to_pylist())
         col = pa.FixedSizeListArray.from_arrays(
             pa.array(vecs.ravel(), pa.float32()), vecs.shape[1] or DIM
         )
@@ -610,13 +619,13 @@ class Pipeline:
             "timings_s": {k: round(v, 4) for k, v in sorted(timings.items())},
             "embeddings": (
                 {
-                    "model": self._engine.digest.name,
-                    "sha256": self._engine.model_digest().sha256,
-                    "max_tokens": self._engine.max_tokens,
-                    "segments_truncated": self._engine.truncated,
+                    "model": self._embedder.digest.name,
+                    "sha256": self._embedder.model_digest().sha256,
+                    "max_tokens": self._embedder.max_tokens,
+                    "segments_truncated": self._embedder.truncated,
                     "long_text": "truncated to the model's window",
                 }
-                if self._engine is not None
+                if self._embedder is not None
                 else None
             ),
             "warnings": plan.warnings,

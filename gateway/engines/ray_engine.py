@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from gateway.core.policy import Policy
     from gateway.core.rows import Chunk
 
-RowResult = tuple["Chunk", list[tuple[str, "Finding"]], int, dict[str, float]]
+# chunk, its findings, rows touched, stage timings, segments cut to the model window
+RowResult = tuple["Chunk", list[tuple[str, "Finding"]], int, dict[str, float], int]
 
 
 class RowStageWorker:
@@ -38,15 +39,18 @@ class RowStageWorker:
         self.pipe = Pipeline(policy)
         self.pipe.setup(device)
         if self.pipe._engine is not None:
-            self.pipe._engine.use_cache(Path(cache) if cache else None)
+            self.pipe.use_embedding_cache(Path(cache) if cache else None)
 
     def run(self, chunk: Chunk) -> RowResult:
         from gateway.core.pipeline import _Findings
 
         findings = _Findings()
         timings: defaultdict[str, float] = defaultdict(float)
+        embedder = self.pipe._embedder
+        cut = embedder.truncated if embedder is not None else 0
         chunk, touched = self.pipe.row_stage(chunk, findings, timings)
-        return chunk, findings.items, touched, dict(timings)
+        cut = (embedder.truncated - cut) if embedder is not None else 0
+        return chunk, findings.items, touched, dict(timings), cut
 
 
 def start(address: str | None, cpus: int | None) -> Any:

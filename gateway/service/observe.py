@@ -61,6 +61,8 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         doc.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            doc["traceback"] = self.formatException(record.exc_info)
         return json.dumps(doc, sort_keys=True)
 
 
@@ -78,3 +80,8 @@ def setup_logging() -> None:
 
 def log(msg: str, **fields: Any) -> None:
     LOG.info(msg, extra={"fields": fields})
+
+
+def log_failure(msg: str, err: BaseException, **fields: Any) -> None:
+    """An unexpected failure, with its traceback: the client only sees the class name."""
+    LOG.error(msg, exc_info=(type(err), err, err.__traceback__), extra={"fields": fields})

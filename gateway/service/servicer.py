@@ -195,6 +195,7 @@ class GatewayServicer(pbg.GatewayServicer):
                 abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(err))
             if isinstance(err, (Cancelled, grpc.RpcError)):
                 abort(context, grpc.StatusCode.CANCELLED, "scan cancelled")
+            observe.log_failure("scan failed", err, job_id=job_id, dataset=h.dataset)
             abort(context, grpc.StatusCode.INTERNAL, f"scan failed: {type(err).__name__}")
         observe.SCANS.labels(event="finished").inc()
         observe.count_rows(row)
