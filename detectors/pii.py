@@ -183,8 +183,25 @@ _IIN = re.compile(
 # International numbers written with "+": kept when libphonenumber calls them possible,
 # even where it would not call them valid (new or unlisted ranges).
 _PLUS_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,5}){1,4}(?!\d)")
-# Short local numbers, only next to a phone word.
-_LOCAL_PHONE = re.compile(r"(?<![\d-])\(?\d{2,4}\)?[\s.-]\d{2,4}(?:[\s.-]?\d{2,4}){0,2}(?![\d-])")
+# Short local numbers, only next to a phone word, and not a piece of a longer run of
+# digit groups (a list of numbers is not a phone number).
+_LOCAL_PHONE = re.compile(
+    r"(?<![\d-])(?<!\d[ .])\(?\d{2,4}\)?[\s.-]\d{2,4}(?:[\s.-]?\d{2,4}){0,3}(?![\d-]|[ .]\d)"
+)
+
+
+def _case_free_iban(base: type) -> Any:
+    """Presidio's IBAN recognizer matches and checks capitals only, but people write
+    "my iban is gb42nawi0445…" too; the checksum and country format still decide."""
+
+    class CaseFreeIban(base):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE)
+
+        def validate_result(self, pattern_text: str) -> bool | None:
+            return super().validate_result(pattern_text.upper())  # type: ignore[no-any-return]
+
+    return CaseFreeIban()
 
 
 def luhn_ok(digits: str) -> bool:
@@ -220,8 +237,8 @@ def _phones(text: str) -> list[Span]:
         if phonenumbers.is_possible_number(num):
             out.append(Span(m.start(), m.end(), "PHONE_NUMBER", 0.5))
     for m in _LOCAL_PHONE.finditer(text):
-        digits = sum(c.isdigit() for c in m.group())
-        if 7 <= digits <= 11 and _has_context(
+        digits = sum(c.isdigit() for c in m.group())  # E.164 allows up to 15
+        if 7 <= digits <= 15 and _has_context(
             text, m.start(), m.end(), CONTEXT_WORDS["PHONE_NUMBER"]
         ):
             out.append(Span(m.start(), m.end(), "PHONE_NUMBER", 0.45))
@@ -374,7 +391,7 @@ class PiiDetector(Detector):
             "CREDIT_CARD": [pr.CreditCardRecognizer()],
             "US_SSN": [pr.UsSsnRecognizer()],
             "US_ITIN": [pr.UsItinRecognizer()],
-            "IBAN_CODE": [pr.IbanRecognizer()],
+            "IBAN_CODE": [_case_free_iban(pr.IbanRecognizer)],
             "IP_ADDRESS": [pr.IpRecognizer()],
             "US_PASSPORT": [pr.UsPassportRecognizer()],
             "US_BANK_NUMBER": [pr.UsBankRecognizer()],

@@ -65,7 +65,7 @@ def _split_fields(value: str | None) -> list[str] | None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option(
     "--policy", type=click.Path(path_type=Path), help="Policy TOML laid over the default."
@@ -96,8 +96,7 @@ def _split_fields(value: str | None) -> list[str] | None:
     "--reference",
     "references",
     multiple=True,
-    type=click.Path(path_type=Path),
-    help="A reference set (repeatable) to measure drift against.",
+    help="A reference set (file, folder or URI; repeatable) to measure drift against.",
 )
 @click.option(
     "--engine",
@@ -115,7 +114,7 @@ def _split_fields(value: str | None) -> list[str] | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, nothing else.")
 @_guarded
 def scan(
-    inputs: tuple[Path, ...],
+    inputs: tuple[str, ...],
     out: Path,
     policy: Path | None,
     fields: str | None,
@@ -129,13 +128,16 @@ def scan(
     sign_key: Path | None,
     valid_days: int,
     cache: Path | None,
-    references: tuple[Path, ...],
+    references: tuple[str, ...],
     engine: str,
     ray_address: str | None,
     ray_workers: int | None,
     as_json: bool,
 ) -> None:
-    """Scan Parquet/JSONL files; write clean and quarantine shards and a report to OUT."""
+    """Scan Parquet/JSONL files; write clean and quarantine shards and a report to OUT.
+
+    INPUTS are files, folders (every .parquet/.jsonl/.json under them, sorted) or URIs that
+    pyarrow.fs opens: s3://bucket/prefix/, gs://..., hdfs://..., file:///..."""
     from gateway.core.pipeline import Pipeline, ScanRequest
     from gateway.core.policy import load_policy
     from gateway.progress import ScanProgress

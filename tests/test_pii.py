@@ -67,6 +67,10 @@ def found(det: PiiDetector, text: str) -> dict[str, str]:
             "GB82 WEST 1234 5698 7654 32",
             "IBAN_CODE",
         ),
+        # written in lower case: the checksum decides, not the letters' case
+        ("my iban is gb82west12345698765432 thanks", "gb82west12345698765432", "IBAN_CODE"),
+        # a country code and area code make 12 digits; a phone word is next to it
+        ("Personal info: Phone: 21 284 698 2548", "21 284 698 2548", "PHONE_NUMBER"),
         ("The host 192.168.10.4 timed out.", "192.168.10.4", "IP_ADDRESS"),
         ("Her US passport C03005988 expired.", "C03005988", "US_PASSPORT"),
         ("Bank account number 00123456789 at the branch.", "00123456789", "US_BANK_NUMBER"),
@@ -101,6 +105,8 @@ def test_every_entity(pii: PiiDetector, text: str, value: str, entity: str) -> N
     "text",
     [
         "Card 4111 1111 1111 1112 fails the checksum.",
+        "Refund to gb82west12345698765433 (one digit off).",
+        "Phone the team and add 12 34 56 78 90 12 34 56 together.",
         "The quick brown fox jumps over the lazy dog.",
         "Version 1.2 of the protocol.",
         "Write a poem about the sea.",

@@ -68,7 +68,7 @@ PROJECTION_POINTS = 1500  # rows drawn in report.html's picture of the embedding
 
 @dataclass(frozen=True, slots=True)
 class ScanRequest:
-    inputs: Sequence[Path]
+    inputs: Sequence[Path | str]  # files, folders, or URIs pyarrow.fs opens (s3://, gs://, ...)
     out: Path
     overwrite: bool = False
     fields: Sequence[str] | None = None
@@ -77,7 +77,7 @@ class ScanRequest:
     release: DatasetRelease | None = None  # required to sign
     signer: Signer | None = None
     cache: Path | None = None  # embeddings by content hash, reused across scans
-    reference: Sequence[Path] | None = None  # compare with this set (drift)
+    reference: Sequence[Path | str] | None = None  # compare with this set (drift)
     engine: str = "local"  # "ray": the row stage on Ray actors (gateway/engines/ray_engine.py)
     ray_address: str | None = None  # an existing cluster; None starts a local one
     ray_workers: int | None = None  # actors (default: the cluster's CPUs)

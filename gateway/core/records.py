@@ -26,6 +26,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from gateway.core.locations import InputFile, RemoteFile, readable, resolve_inputs
 from gateway.core.schema import (
     CHAT_COLUMNS,
     ColumnKind,
@@ -50,7 +51,7 @@ _CHUNK = 1 << 20
 _HASH_CHUNK = 1 << 22
 
 
-def _sha256_file(path: Path) -> tuple[str, int]:
+def _sha256_file(path: InputFile) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
     with path.open("rb") as f:
@@ -96,7 +97,7 @@ class Source(ABC):
 
     format: str = ""
 
-    def __init__(self, path: Path, label: str) -> None:
+    def __init__(self, path: InputFile, label: str) -> None:
         self.path = path
         self.label = label
 
@@ -115,15 +116,16 @@ class Source(ABC):
 class _JsonStream:
     """Yields ``(row_value, raw_text, line)`` from JSON Lines or one top-level JSON array."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: InputFile) -> None:
         self.path = path
         self.kind = "jsonl"  # or "json" once the stream has seen a top-level array
 
     def _open(self) -> IO[bytes]:
         try:
-            if self.path.name.endswith(".gz"):
-                return gzip.GzipFile(self.path, "rb")  # type: ignore[return-value]
-            return self.path.open("rb")
+            raw = self.path.open("rb")
+            if self.path.name.lower().endswith(".gz"):
+                return _OwnedGzip(raw)  # type: ignore[return-value]
+            return raw
         except OSError as e:
             raise InputError(f"{self.path}: cannot open ({e.strerror or e})") from e
 
@@ -237,6 +239,20 @@ class _JsonStream:
             raise fail("extra data after the closing ']'")
 
 
+class _OwnedGzip(gzip.GzipFile):
+    """A gzip reader over an open stream that it also closes (GzipFile leaves it open)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
 class _Prefixed:
     """A binary stream with some bytes already read from its head pushed back."""
 
@@ -244,7 +260,7 @@ class _Prefixed:
         self._head = head
         self._f = f
 
-    def read(self, n: int, path: Path) -> bytes:
+    def read(self, n: int, path: InputFile) -> bytes:
         if self._head:
             out, self._head = self._head, b""
             return out
@@ -253,7 +269,7 @@ class _Prefixed:
         except (OSError, EOFError, gzip.BadGzipFile) as e:
             raise InputError(f"{path}: cannot read ({e}); is it truncated?") from e
 
-    def lines(self, path: Path) -> Iterator[bytes]:
+    def lines(self, path: InputFile) -> Iterator[bytes]:
         pending = b""
         while chunk := self.read(_CHUNK, path):
             pending += chunk
@@ -304,7 +320,7 @@ def _candidate_for(key: str, value: Any) -> bool:
 class JsonSource(Source):
     format = "jsonl"
 
-    def __init__(self, path: Path, label: str) -> None:
+    def __init__(self, path: InputFile, label: str) -> None:
         super().__init__(path, label)
         self._stream = _JsonStream(path)
 
@@ -404,6 +420,8 @@ class ParquetSource(Source):
 
     def _file(self) -> pq.ParquetFile:
         try:
+            if isinstance(self.path, RemoteFile):
+                return pq.ParquetFile(self.path.fs_path, filesystem=self.path.fs)
             return pq.ParquetFile(self.path)
         except (pa.ArrowInvalid, OSError) as e:
             raise InputError(
@@ -444,15 +462,15 @@ class ParquetSource(Source):
 # --------------------------------------------------------------------------- planning
 
 
-def open_source(path: Path, label: str) -> Source:
+def open_source(path: InputFile, label: str) -> Source:
     name = path.name.lower()
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         raise InputError(f"{path}: no such file")
-    if path.is_dir():
+    if isinstance(path, Path) and path.is_dir():
         raise InputError(f"{path}: is a directory; name the files to scan")
     if name.endswith(".parquet"):
         return ParquetSource(path, label)
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")):
+    if readable(name):
         return JsonSource(path, label)
     raise InputError(
         f"{path}: unknown file type; tunegate reads .parquet, .jsonl, .jsonl.gz, .ndjson and .json"
@@ -475,17 +493,23 @@ class InputPlan:
         return sum(s.rows for s in self.surveys)
 
 
-def _labels(paths: Sequence[Path]) -> list[str]:
+def _labels(paths: Sequence[InputFile]) -> list[str]:
     names = [p.name for p in paths]
     if len(set(names)) == len(names):
         return names
     return [str(p) for p in paths]
 
 
-def plan_inputs(paths: Sequence[Path], fields: Sequence[str] | None, batch_rows: int) -> InputPlan:
-    """Survey every input and agree on one text schema and one Arrow schema for the output."""
-    if not paths:
+def plan_inputs(
+    items: Sequence[Path | str], fields: Sequence[str] | None, batch_rows: int
+) -> InputPlan:
+    """Survey every input and agree on one text schema and one Arrow schema for the output.
+
+    An item is a file, a folder, or a URI pyarrow.fs opens; folders and prefixes expand
+    to the files under them (see gateway/core/locations.py)."""
+    if not items:
         raise InputError("no input files given")
+    paths = resolve_inputs(list(items))
     labels = _labels(paths)
     sources = [open_source(p, lbl) for p, lbl in zip(paths, labels, strict=True)]
     surveys: list[Survey] = []

@@ -1,0 +1,109 @@
+"""Where inputs live: local paths, or URIs that pyarrow.fs opens (s3://, gs://, hdfs://, file://).
+
+A large adaptation set is usually many Parquet files under one prefix in an object store.
+Readers only need a name, a way to open the bytes, and something to put in messages, so
+a remote file is reduced to exactly that; a folder or prefix expands to the files under
+it that tunegate can read, in sorted order, so the same prefix always gives the same
+row order (and the same row ids). Credentials come from the environment as pyarrow.fs
+reads them; tunegate never stores them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, cast
+
+from gateway.errors import InputError
+
+READABLE_SUFFIXES = (
+    ".parquet",
+    ".jsonl",
+    ".jsonl.gz",
+    ".ndjson",
+    ".ndjson.gz",
+    ".json",
+    ".json.gz",
+)
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_uri(text: str) -> bool:
+    return bool(_URI.match(text))
+
+
+class RemoteFile:
+    """One file behind a pyarrow filesystem, with the few methods readers use of a Path."""
+
+    def __init__(self, fs: Any, path: str, uri: str) -> None:
+        self.fs = fs
+        self.fs_path = path
+        self.uri = uri
+        self.name = PurePosixPath(path).name
+
+    def open(self, mode: str = "rb") -> IO[bytes]:
+        if mode != "rb":
+            raise ValueError("remote inputs are read-only")
+        return cast(IO[bytes], self.fs.open_input_file(self.fs_path))
+
+    def __str__(self) -> str:
+        return self.uri
+
+    def __repr__(self) -> str:
+        return f"RemoteFile({self.uri!r})"
+
+
+InputFile = Path | RemoteFile
+
+
+def readable(name: str) -> bool:
+    return name.lower().endswith(READABLE_SUFFIXES)
+
+
+def resolve_inputs(items: list[str | Path]) -> list[InputFile]:
+    """Files to scan, in order: a folder or prefix becomes its readable files, sorted."""
+    out: list[InputFile] = []
+    for item in items:
+        if isinstance(item, str) and is_uri(item):
+            out.extend(_resolve_uri(item))
+        else:
+            out.extend(_resolve_local(Path(item)))
+    return out
+
+
+def _resolve_local(path: Path) -> list[InputFile]:
+    if not path.is_dir():
+        return [path]  # a missing or unreadable file is reported when it is opened
+    found = sorted(p for p in path.rglob("*") if p.is_file() and readable(p.name))
+    if not found:
+        raise InputError(f"{path}: a folder with no .parquet, .jsonl or .json files in it")
+    return list(found)
+
+
+def _resolve_uri(uri: str) -> list[InputFile]:
+    import pyarrow.fs as pafs
+
+    try:
+        fs, root = pafs.FileSystem.from_uri(uri)
+    except (ValueError, OSError, NotImplementedError) as e:
+        raise InputError(f"{uri}: cannot open this location ({e})") from e
+    try:
+        info = fs.get_file_info(root)
+    except OSError as e:
+        raise InputError(f"{uri}: cannot read this location ({e})") from e
+    if info.type == pafs.FileType.NotFound:
+        raise InputError(f"{uri}: no such file or prefix")
+    if info.type == pafs.FileType.File:
+        return [RemoteFile(fs, root, uri)]
+    try:
+        infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+    except OSError as e:
+        raise InputError(f"{uri}: cannot list this prefix ({e})") from e
+    base = uri.rstrip("/")
+    files = sorted(i.path for i in infos if i.type == pafs.FileType.File and readable(i.base_name))
+    if not files:
+        raise InputError(f"{uri}: a prefix with no .parquet, .jsonl or .json files under it")
+    prefix = root.rstrip("/")
+    return [
+        RemoteFile(fs, p, base + p[len(prefix) :] if p.startswith(prefix) else p) for p in files
+    ]
