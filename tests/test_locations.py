@@ -27,7 +27,7 @@ def dataset(folder: Path) -> list[Path]:
     a = folder / "part-a.parquet"
     pq.write_table(pa.Table.from_pylist(rows[:10]), a)
     b = folder / "part-b" / "rows.jsonl"
-    write_jsonl(b, rows[10:20] + [rows[3]])
+    write_jsonl(b, [*rows[10:20], rows[3]])
     c = folder / "part-b" / "z.jsonl.gz"
     with gzip.open(c, "wt", encoding="utf-8") as f:
         f.writelines(json.dumps(r) + "\n" for r in rows[20:])
