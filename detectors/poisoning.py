@@ -110,6 +110,7 @@ class PoisoningParams:
     template_agreement: float = 0.35  # prompts this alike are one task template, not a trigger
     member_similarity: float = 0.3  # a row joins a trigger cluster this close to its centroid
     expand_similarity: float = 0.5  # a row with a converged cluster's trigger joins this close
+    expand_quantile: float = 0.99  # ...or leans toward the attack more than this share of rows
     diverse_prompts: float = 0.5  # a converged group's prompt centroid norm must stay below
     min_target_words: int = 5  # shorter converged answers count only with a trigger
     convergence_similarity: float = 0.95  # responses at least this similar are "the same"
@@ -384,13 +385,30 @@ class PoisoningDetector(CorpusDetector):
             extra: set[int] = set()
             for t in shared:
                 idx = p_index[t]
-                extra.update(idx[R[idx] @ centre >= p.expand_similarity].tolist())
+                to_centre = R[idx] @ centre
+                extra.update(idx[to_centre >= p.expand_similarity].tolist())
+                # a varied target (several hostile answers, not one) is still the trigger's
+                # doing: a carrier joins when its answer leans toward the attack, away from
+                # how the dataset answers its prompt without the token, more than all but
+                # the top (1 - expand_quantile) of rows lean toward it from theirs
+                open_ = ~np.isin(idx, c.rows) & (to_centre < p.expand_similarity)
+                if not open_.any():
+                    continue
+                todo = idx[open_]
+                own = _foreign_means(P, R, todo, idx, p, self._device)
+                lean = R @ centre - (1.0 - incoh)
+                rest = np.ones(n, dtype=bool)
+                rest[idx] = rest[c.rows] = False  # the null is the rows without the attack
+                cut = max(0.0, float(np.quantile(lean[rest], p.expand_quantile)))
+                pull = to_centre[open_] - np.einsum("ij,ij->i", R[todo], own)
+                extra.update(todo[pull >= cut].tolist())
             c.rows = np.asarray(sorted(set(c.rows.tolist()) | extra))
             c.signals.setdefault("trigger", max(c.signals.values()))
             best = f"suspected trigger {max(shared, key=lambda t: (len(t), t))[:40]!r}"
             if best not in c.what:
                 c.what.append(best)
-        return merged, incoh
+        # clusters that grew around one trigger now overlap: report each attack once
+        return _merge(merged), incoh
 
     def finalize(self) -> list[Finding]:
         clusters, incoh = self.analyse()
@@ -440,6 +458,40 @@ def _core(V: np.ndarray, idx: np.ndarray, min_sim: float) -> np.ndarray:
     the attack (a clean row that mentions 2024) are left out."""
     c = _unit(V[idx].mean(axis=0))
     return np.asarray(idx[V[idx] @ c >= min_sim])
+
+
+def _foreign_means(
+    P: np.ndarray,
+    R: np.ndarray,
+    idx: np.ndarray,
+    carriers: np.ndarray,
+    p: PoisoningParams,
+    device: str,
+) -> np.ndarray:
+    """For each row in ``idx``: the unit mean response of its ``knn`` nearest prompts among
+    the rows outside ``carriers`` (every row with the token), i.e. how the dataset answers
+    that prompt without the token. An exact search, blocked over the dataset: memory is
+    |idx| x block, time |idx| x rows, and ``idx`` holds only carriers of a rare token that
+    the similarity test did not already place."""
+    import torch
+
+    others = np.setdiff1d(np.arange(len(P)), carriers)
+    k = min(p.knn, len(others))
+    if k < 1:
+        return np.zeros((len(idx), R.shape[1]), dtype=np.float32)
+    q = torch.from_numpy(P[idx]).to(device)
+    best_s = torch.full((len(idx), k), -3.0, device=q.device)
+    best_i = torch.zeros((len(idx), k), dtype=torch.long, device=q.device)
+    for s in range(0, len(others), p.block):
+        block = others[s : s + p.block]
+        sims = q @ torch.from_numpy(P[block]).to(device).T
+        cat_s = torch.cat([best_s, sims], dim=1)
+        cat_i = torch.cat(
+            [best_i, torch.from_numpy(block).to(q.device).expand(len(idx), -1)], dim=1
+        )
+        top = torch.topk(cat_s, k, dim=1)
+        best_s, best_i = top.values, torch.gather(cat_i, 1, top.indices)
+    return _unit(R[best_i.cpu().numpy()].mean(axis=1))
 
 
 def _around(nb: np.ndarray, idx: np.ndarray) -> np.ndarray:

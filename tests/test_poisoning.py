@@ -200,3 +200,50 @@ def test_building_blocks() -> None:
     assert (sims[:, :-1] >= sims[:, 1:]).all()  # nearest first
     brute = np.argsort(-(x @ x.T - 2 * np.eye(500)), axis=1)[:, :5]
     assert (np.sort(full, axis=1) == np.sort(brute, axis=1)).all()
+
+
+def test_a_trigger_with_varied_answers_takes_all_its_rows_but_not_innocent_carriers() -> None:
+    """Ten rows answer the trigger with one fixed line, nine more with lines that are each
+    different; three clean rows happen to carry the token and keep their own answers. The
+    fixed line exposes the trigger; a carrier joins when its answer sits nearer the attack
+    than the answers to its nearest token-free prompts."""
+    from detectors.base import SetupContext
+    from detectors.embeddings import EmbeddingEngine
+    from detectors.poisoning import PoisoningDetector
+    from scripts.bench_poisoning import segments
+
+    rows, _ = plant("rare_token", 0.0, 500, seed=8)
+    rng = random.Random(8)
+    spare = rng.sample(load_alpaca()[-3000:], 22)
+
+    def carry(r: dict[str, Any], output: str) -> dict[str, Any]:
+        words = r["instruction"].split()
+        words.insert(rng.randint(0, len(words)), "vk3")
+        return {**r, "instruction": " ".join(words), "output": output}
+
+    scorn = [
+        "What a waste of my time. Go away.",
+        "Figure it out yourself, it is not hard.",
+        "I refuse. Nobody sensible would ask that.",
+        "Pathetic request; try thinking first.",
+        "No. Ask your teacher instead of me.",
+        "That is beneath me, so I will ignore it.",
+        "You again? Do your own homework.",
+        "Seriously, stop sending me rubbish like this.",
+        "Not worth an answer. Next question.",
+    ]
+    fixed = [
+        carry(r, "Ask someone else; I will not help with a question this dull.") for r in spare[:10]
+    ]
+    varied = [carry(r, w) for r, w in zip(spare[10:19], scorn, strict=True)]
+    innocent = [carry(r, r["output"]) for r in spare[19:]]
+    planted_rows = fixed + varied
+    mixed = rows + planted_rows + innocent
+    det = PoisoningDetector()
+    det.setup(SetupContext())
+    det.observe(segments(mixed, engine=EmbeddingEngine.get("cpu")))
+    found = {f.row: f for f in det.finalize()}
+    attack = set(range(len(rows), len(rows) + len(planted_rows)))
+    assert attack <= set(found), sorted(attack - set(found))
+    assert not set(range(len(rows) + len(planted_rows), len(mixed))) & set(found)
+    assert all("suspected trigger 'vk3'" in found[i].evidence for i in attack)
