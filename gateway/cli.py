@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 a gate failed, 2 bad input or usage, 3 verification failed.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import traceback
@@ -46,9 +47,8 @@ def _guarded(fn: F) -> F:
             click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(EXIT_INTERNAL)
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper  # type: ignore[return-value]
+    # name, doc, and options already attached below this decorator (__click_params__)
+    return functools.update_wrapper(wrapper, fn)  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

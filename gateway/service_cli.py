@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -16,7 +17,31 @@ if TYPE_CHECKING:
     from gateway.service.client import Connection
 
 
-def _conn_options(fn: click.decorators.FC) -> click.decorators.FC:
+def _conn_options(fn: Callable[..., None]) -> Callable[..., None]:
+    """The six connection options, handed to the command as one ``conn``.
+
+    Goes between ``@_guarded`` and the command, so a missing token or an unreadable
+    certificate is reported like any other usage error."""
+
+    def with_connection(
+        *args: Any,
+        server: str,
+        token_file: Path | None,
+        ca_cert: Path | None,
+        client_cert: Path | None,
+        client_key: Path | None,
+        insecure: bool,
+        **kwargs: Any,
+    ) -> None:
+        from gateway.service.client import Connection, token_from
+
+        conn = Connection(
+            server, token_from(None, token_file), ca_cert, client_cert, client_key, insecure
+        )
+        fn(*args, conn=conn, **kwargs)
+
+    with_connection.__name__, with_connection.__doc__ = fn.__name__, fn.__doc__
+    wrapped: Any = with_connection
     for opt in reversed(
         [
             click.option("--server", required=True, help="HOST:PORT of the gateway."),
@@ -43,23 +68,8 @@ def _conn_options(fn: click.decorators.FC) -> click.decorators.FC:
             ),
         ]
     ):
-        fn = opt(fn)
-    return fn
-
-
-def _connection(
-    server: str,
-    token_file: Path | None,
-    ca_cert: Path | None,
-    client_cert: Path | None,
-    client_key: Path | None,
-    insecure: bool,
-) -> Connection:
-    from gateway.service.client import Connection, token_from
-
-    return Connection(
-        server, token_from(None, token_file), ca_cert, client_cert, client_key, insecure
-    )
+        wrapped = opt(wrapped)
+    return cast(Callable[..., None], wrapped)
 
 
 @main.command()
@@ -228,8 +238,8 @@ def audit_verify(data_dir: Path) -> None:
 @click.option("--policy", default="", help="A policy name the server knows.")
 @click.option("--idempotency-key", help="Default: derived from the file and dataset.")
 @click.option("--json", "as_json", is_flag=True)
-@_conn_options
 @_guarded
+@_conn_options
 def submit(
     path: Path,
     dataset: str,
@@ -237,19 +247,13 @@ def submit(
     policy: str,
     idempotency_key: str | None,
     as_json: bool,
-    server: str,
-    token_file: Path | None,
-    ca_cert: Path | None,
-    client_cert: Path | None,
-    client_key: Path | None,
-    insecure: bool,
+    conn: Connection,
 ) -> None:
     """Stream PATH to the gateway and print the job result (exit 1 if a gate failed)."""
     from gateway.progress import ScanProgress
     from gateway.service.client import job_json
     from gateway.service.client import submit as send
 
-    conn = _connection(server, token_file, ca_cert, client_cert, client_key, insecure)
     size = path.stat().st_size if path.exists() else 0
     with ScanProgress(enabled=not as_json) as bar:
         job = send(
@@ -289,24 +293,18 @@ def submit(
     type=click.Path(path_type=Path),
     help="Trusted public key (repeatable).",
 )
-@_conn_options
 @_guarded
+@_conn_options
 def pull(
     dataset: str,
     version: str,
     out: Path,
     keys: tuple[Path, ...],
-    server: str,
-    token_file: Path | None,
-    ca_cert: Path | None,
-    client_cert: Path | None,
-    client_key: Path | None,
-    insecure: bool,
+    conn: Connection,
 ) -> None:
     """Download a version, verify it against KEY, and only then place it in OUT."""
     from gateway.service.client import pull as fetch
 
-    conn = _connection(server, token_file, ca_cert, client_cert, client_key, insecure)
     got = fetch(conn, dataset, version, out, keys=list(keys))
     click.echo(
         f"verified and saved {dataset} version {got['version']} ({got['files']} files) to {out}, signed by {got['keyid']}"
