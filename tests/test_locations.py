@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.core.locations import RemoteFile, is_uri, resolve_inputs
+from gateway.core.locations import RemoteFile, display_uri, is_uri, resolve_inputs
 from gateway.core.records import plan_inputs
 from gateway.errors import InputError
 from tests.helpers import ROOT, alpaca, read_split, report, run_cli, write_jsonl
@@ -106,3 +106,25 @@ def test_is_uri_needs_a_scheme_and_slashes(text: str) -> None:
         assert scheme and scheme[0].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme)
     assert not is_uri("/tmp/data.parquet") and not is_uri("C:\\data\\x.parquet")
     assert is_uri("s3://bucket/prefix/") and is_uri("file:///tmp/x.jsonl")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "file://alice:s3cret-pw@localhost/tmp/data.parquet",
+        "nosuchscheme://alice:s3cret-pw@bucket/data.parquet?token=s3cret-tok",
+    ],
+)
+def test_credentials_in_a_uri_never_reach_a_message(uri: str) -> None:
+    with pytest.raises(InputError) as e:
+        plan_inputs([uri], None, 100)
+    message = str(e.value)
+    assert "s3cret" not in message and "alice" not in message, message
+    assert e.value.__cause__ is None  # the raw pyarrow error (which echoes the URI) is dropped
+
+
+def test_display_form_of_a_uri() -> None:
+    assert display_uri("s3://KEY:SECRET@bucket/pre/x.parquet?region=eu") == (
+        "s3://bucket/pre/x.parquet"
+    )
+    assert display_uri("gs://bucket:443/a") == "gs://bucket:443/a"

@@ -5,7 +5,8 @@ Readers only need a name, a way to open the bytes, and something to put in messa
 a remote file is reduced to exactly that; a folder or prefix expands to the files under
 it that tunegate can read, in sorted order, so the same prefix always gives the same
 row order (and the same row ids). Credentials come from the environment as pyarrow.fs
-reads them; tunegate never stores them.
+reads them, or from the URI itself; either way no message, report or manifest repeats
+them (:func:`display_uri`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,39 @@ def is_uri(text: str) -> bool:
     return bool(_URI.match(text))
 
 
+def display_uri(uri: str) -> str:
+    """The URI as messages and reports show it: no user, password or query string, since
+    object-store URIs may carry credentials (s3://KEY:SECRET@bucket/...)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return uri.split("://", 1)[0] + "://<unparseable>"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _scrub(message: str, uri: str) -> str:
+    """An error from pyarrow with the raw URI (and any credentials in it) taken out."""
+    from urllib.parse import urlsplit
+
+    message = message.replace(uri, display_uri(uri))
+    try:
+        parts = urlsplit(uri)
+        secrets = [parts.username, parts.password, parts.query]
+    except ValueError:
+        secrets = []
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "***")
+    return message
+
+
 class RemoteFile:
-    """One file behind a pyarrow filesystem, with the few methods readers use of a Path."""
+    """One file behind a pyarrow filesystem, with the few methods readers use of a Path.
+    ``uri`` is the display form (no credentials): the filesystem object holds those."""
 
     def __init__(self, fs: Any, path: str, uri: str) -> None:
         self.fs = fs
@@ -83,26 +115,27 @@ def _resolve_local(path: Path) -> list[InputFile]:
 def _resolve_uri(uri: str) -> list[InputFile]:
     import pyarrow.fs as pafs
 
+    shown = display_uri(uri)
     try:
         fs, root = pafs.FileSystem.from_uri(uri)
     except (ValueError, OSError, NotImplementedError) as e:
-        raise InputError(f"{uri}: cannot open this location ({e})") from e
+        raise InputError(f"{shown}: cannot open this location ({_scrub(str(e), uri)})") from None
     try:
         info = fs.get_file_info(root)
     except OSError as e:
-        raise InputError(f"{uri}: cannot read this location ({e})") from e
+        raise InputError(f"{shown}: cannot read this location ({_scrub(str(e), uri)})") from None
     if info.type == pafs.FileType.NotFound:
-        raise InputError(f"{uri}: no such file or prefix")
+        raise InputError(f"{shown}: no such file or prefix")
     if info.type == pafs.FileType.File:
-        return [RemoteFile(fs, root, uri)]
+        return [RemoteFile(fs, root, shown)]
     try:
         infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
     except OSError as e:
-        raise InputError(f"{uri}: cannot list this prefix ({e})") from e
-    base = uri.rstrip("/")
+        raise InputError(f"{shown}: cannot list this prefix ({_scrub(str(e), uri)})") from None
+    base = shown.rstrip("/")
     files = sorted(i.path for i in infos if i.type == pafs.FileType.File and readable(i.base_name))
     if not files:
-        raise InputError(f"{uri}: a prefix with no .parquet, .jsonl or .json files under it")
+        raise InputError(f"{shown}: a prefix with no .parquet, .jsonl or .json files under it")
     prefix = root.rstrip("/")
     return [
         RemoteFile(fs, p, base + p[len(prefix) :] if p.startswith(prefix) else p) for p in files
