@@ -111,12 +111,14 @@ class PoisoningParams:
     member_similarity: float = 0.3  # a row joins a trigger cluster this close to its centroid
     expand_similarity: float = 0.5  # a row with a converged cluster's trigger joins this close
     expand_quantile: float = 0.99  # ...or leans toward the attack more than this share of rows
+    knn_reuse_carriers: int = 2  # a carrier's kNN list serves if at most this many carry the token
     diverse_prompts: float = 0.5  # a converged group's prompt centroid norm must stay below
     min_target_words: int = 5  # shorter converged answers count only with a trigger
     convergence_similarity: float = 0.95  # responses at least this similar are "the same"
     steering_topic_min: float = 0.3  # prompt centroid norm: the rows ask about one topic
     steering_neighbour_share: float = 0.6  # at most this share of their neighbours name it too
     steering_detachment: float = 0.3  # answer-vs-prompt minus naming-sentence-vs-prompt
+    detachment_sample: int = 32  # rows whose naming sentence is embedded, per candidate name
     partition_above: int = 20_000
     partition_size: int = 5_000
     block: int = 4096
@@ -184,6 +186,17 @@ def neighbours(
     return out, out_s
 
 
+def _group_means(vecs: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """The mean of ``vecs`` over each group of row indices, as one sparse product."""
+    from scipy.sparse import csr_matrix
+
+    sizes = np.asarray([len(g) for g in groups])
+    cols = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64, count=sizes.sum())
+    rows = np.repeat(np.arange(len(groups)), sizes)
+    avg = csr_matrix((np.repeat(1.0 / sizes, sizes), (rows, cols)), shape=(len(groups), len(vecs)))
+    return np.asarray(avg @ vecs.astype(np.float64), dtype=np.float32)
+
+
 def _unit(x: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(x, axis=-1, keepdims=True)
     n[n == 0] = 1
@@ -217,16 +230,34 @@ class PoisoningDetector(CorpusDetector):
         self._rraw: list[np.ndarray] = []
         self._rlen: list[int] = []
         self._engine: EmbeddingEngine | None = None
+        self._sentence_vecs: dict[str, np.ndarray] = {}
 
     def setup(self, ctx: SetupContext) -> None:
         self._device = ctx.device
         self._engine = require_engine(ctx.device)
 
-    def _detachment(self, name: str, idx: np.ndarray) -> float:
-        """Mean over rows of cos(prompt, whole answer) - cos(prompt, sentence naming it)."""
+    def _naming(self, name: str, idx: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """An even sample of the rows (its mean estimates theirs) and, for each, the
+        sentence of its answer that names ``name``."""
+        idx = idx[:: max(1, len(idx) // self.params.detachment_sample)][
+            : self.params.detachment_sample
+        ]
+        return idx, [self._rsent[i][name] for i in idx]
+
+    def _embed_sentences(self, samples: list[tuple[np.ndarray, list[str]]]) -> None:
         if self._engine is None:
             self._engine = require_engine(self._device)
-        sents = self._engine.embed([self._rsent[i][name] for i in idx])
+        # one sentence often names several candidates ("Try Veltrix Vital" and "Veltrix
+        # Vital"): each is embedded once per analysis
+        new = sorted({t for _, texts in samples for t in texts} - self._sentence_vecs.keys())
+        if new:
+            self._sentence_vecs.update(zip(new, self._engine.embed(new), strict=True))
+
+    def _detachment(self, name: str, idx: np.ndarray) -> float:
+        """Mean over rows of cos(prompt, whole answer) - cos(prompt, sentence naming it)."""
+        idx, texts = self._naming(name, idx)
+        self._embed_sentences([(idx, texts)])
+        sents = np.stack([self._sentence_vecs[t] for t in texts])
         p = _unit(np.stack([self._praw[i] for i in idx]).astype(np.float32))
         r = _unit(np.stack([self._rraw[i] for i in idx]).astype(np.float32))
         return float(np.mean(np.einsum("ij,ij->i", p, r) - np.einsum("ij,ij->i", p, sents)))
@@ -249,6 +280,8 @@ class PoisoningDetector(CorpusDetector):
         ):
             if text:
                 per_row[row].append((role, text, i))
+        p_lists: list[list[int]] = []
+        r_lists: list[list[int]] = []
         for row in sorted(per_row):
             segs = per_row[row]
             p_idx = [i for role, _, i in segs if role in PROMPT_SIDE]
@@ -258,17 +291,22 @@ class PoisoningDetector(CorpusDetector):
             p_text = "\n".join(t for role, t, _ in segs if role in PROMPT_SIDE)
             r_text = "\n".join(t for role, t, _ in segs if role in RESPONSE_SIDE)
             self._rows.append(row)
-            self._prompt.append(_unit(vecs[p_idx].mean(axis=0)).astype(np.float16))
-            self._response.append(_unit(vecs[r_idx].mean(axis=0)).astype(np.float16))
+            p_lists.append(p_idx)
+            r_lists.append(r_idx)
             self._ptok.append(tokens(p_text))
             self._rtok.append(tokens(r_text))
             self._rhash.append(_norm_response(r_text))
             ents = names(r_text)
             self._rent.append(set(ents))
             self._rsent.append(ents)
-            self._praw.append(vecs[p_idx].mean(axis=0).astype(np.float16))
-            self._rraw.append(vecs[r_idx].mean(axis=0).astype(np.float16))
             self._rlen.append(len(r_text.split()))
+        if not p_lists:
+            return
+        p_mean, r_mean = _group_means(vecs, p_lists), _group_means(vecs, r_lists)
+        self._prompt.extend(_unit(p_mean).astype(np.float16))
+        self._response.extend(_unit(r_mean).astype(np.float16))
+        self._praw.extend(p_mean.astype(np.float16))
+        self._rraw.extend(r_mean.astype(np.float16))
 
     # ------------------------------------------------------------------ analysis
     def analyse(self) -> tuple[list[Cluster], np.ndarray]:
@@ -339,6 +377,7 @@ class PoisoningDetector(CorpusDetector):
         # topic steering: a name the prompts never mention, pushed into answers on one topic
         e_index = _inverted(self._rent)
         prompt_vocab = p_index.keys()
+        steering: list[tuple[str, np.ndarray]] = []
         for ent, idx in sorted(e_index.items()):
             if not p.min_rows <= len(idx) <= max_df:
                 continue
@@ -354,8 +393,12 @@ class PoisoningDetector(CorpusDetector):
             share = float(np.isin(nb[unprompted], unprompted).mean())
             if share > p.steering_neighbour_share:
                 continue
-            # the sentence that names it has little to do with the question, unlike the
-            # rest of the answer: it was appended, not written in reply
+            steering.append((ent, unprompted))
+        # the sentence that names it has little to do with the question, unlike the rest
+        # of the answer: it was appended, not written in reply (the naming sentences of
+        # every candidate are embedded in one batch)
+        self._embed_sentences([self._naming(ent, idx) for ent, idx in steering])
+        for ent, unprompted in steering:
             detach = self._detachment(ent, unprompted)
             if detach < p.steering_detachment:
                 continue
@@ -382,23 +425,20 @@ class PoisoningDetector(CorpusDetector):
             if not shared:
                 continue
             centre = _unit(R[c.rows].mean(axis=0))
-            extra: set[int] = set()
-            for t in shared:
-                idx = p_index[t]
-                to_centre = R[idx] @ centre
-                extra.update(idx[to_centre >= p.expand_similarity].tolist())
-                # a varied target (several hostile answers, not one) is still the trigger's
-                # doing: a carrier joins when its answer leans toward the attack, away from
-                # how the dataset answers its prompt without the token, more than all but
-                # the top (1 - expand_quantile) of rows lean toward it from theirs
-                open_ = ~np.isin(idx, c.rows) & (to_centre < p.expand_similarity)
-                if not open_.any():
-                    continue
-                todo = idx[open_]
-                own = _foreign_means(P, R, todo, idx, p, self._device)
+            carriers = np.unique(np.concatenate([p_index[t] for t in shared]))
+            to_centre = R[carriers] @ centre
+            extra = set(carriers[to_centre >= p.expand_similarity].tolist())
+            # a varied target (several hostile answers, not one) is still the trigger's
+            # doing: a carrier joins when its answer leans toward the attack, away from how
+            # the dataset answers its prompt without the token, more than all but the top
+            # (1 - expand_quantile) of the other rows lean toward it from theirs
+            open_ = ~np.isin(carriers, c.rows) & (to_centre < p.expand_similarity)
+            if open_.any():
+                todo = carriers[open_]
+                own = _foreign_means(P, R, todo, carriers, nb, p, self._device)
                 lean = R @ centre - (1.0 - incoh)
                 rest = np.ones(n, dtype=bool)
-                rest[idx] = rest[c.rows] = False  # the null is the rows without the attack
+                rest[carriers] = rest[c.rows] = False  # the null: rows without the attack
                 cut = max(0.0, float(np.quantile(lean[rest], p.expand_quantile)))
                 pull = to_centre[open_] - np.einsum("ij,ij->i", R[todo], own)
                 extra.update(todo[pull >= cut].tolist())
@@ -434,6 +474,7 @@ class PoisoningDetector(CorpusDetector):
         self._rows, self._prompt, self._response = [], [], []
         self._ptok, self._rtok, self._rhash, self._rent, self._rlen = [], [], [], [], []
         self._rsent, self._praw, self._rraw = [], [], []
+        self._sentence_vecs = {}
         return sorted(out, key=lambda f: f.row)
 
 
@@ -465,33 +506,43 @@ def _foreign_means(
     R: np.ndarray,
     idx: np.ndarray,
     carriers: np.ndarray,
+    nb: np.ndarray,
     p: PoisoningParams,
     device: str,
 ) -> np.ndarray:
-    """For each row in ``idx``: the unit mean response of its ``knn`` nearest prompts among
-    the rows outside ``carriers`` (every row with the token), i.e. how the dataset answers
-    that prompt without the token. An exact search, blocked over the dataset: memory is
-    |idx| x block, time |idx| x rows, and ``idx`` holds only carriers of a rare token that
-    the similarity test did not already place."""
+    """For each row in ``idx``: the unit mean response of its nearest prompts among the rows
+    outside ``carriers`` (every row with the token), i.e. how the dataset answers that
+    prompt without the token. The kNN graph answers for a row when at most
+    ``knn_reuse_carriers`` of its neighbours carry the token; the others get an exact
+    search, blocked over the dataset (memory |rows| x block, time |rows| x N)."""
     import torch
 
+    outside = ~np.isin(nb[idx], carriers)
+    count = outside.sum(axis=1)
+    enough = (count >= nb.shape[1] - p.knn_reuse_carriers) & (count > 0)
+    out = np.zeros((len(idx), R.shape[1]), dtype=np.float32)
+    sel = np.flatnonzero(enough)
+    weights = outside[sel].astype(np.float32)
+    out[sel] = np.einsum("ikd,ik->id", R[nb[idx[sel]]], weights) / weights.sum(axis=1)[:, None]
+    redo = np.flatnonzero(~enough)
     others = np.setdiff1d(np.arange(len(P)), carriers)
     k = min(p.knn, len(others))
-    if k < 1:
-        return np.zeros((len(idx), R.shape[1]), dtype=np.float32)
-    q = torch.from_numpy(P[idx]).to(device)
-    best_s = torch.full((len(idx), k), -3.0, device=q.device)
-    best_i = torch.zeros((len(idx), k), dtype=torch.long, device=q.device)
+    if len(redo) == 0 or k < 1:
+        return _unit(out)
+    q = torch.from_numpy(P[idx[redo]]).to(device)
+    best_s = torch.full((len(redo), k), -3.0, device=q.device)
+    best_i = torch.zeros((len(redo), k), dtype=torch.long, device=q.device)
     for s in range(0, len(others), p.block):
         block = others[s : s + p.block]
         sims = q @ torch.from_numpy(P[block]).to(device).T
         cat_s = torch.cat([best_s, sims], dim=1)
         cat_i = torch.cat(
-            [best_i, torch.from_numpy(block).to(q.device).expand(len(idx), -1)], dim=1
+            [best_i, torch.from_numpy(block).to(q.device).expand(len(redo), -1)], dim=1
         )
         top = torch.topk(cat_s, k, dim=1)
         best_s, best_i = top.values, torch.gather(cat_i, 1, top.indices)
-    return _unit(R[best_i.cpu().numpy()].mean(axis=1))
+    out[redo] = R[best_i.cpu().numpy()].mean(axis=1)
+    return _unit(out)
 
 
 def _around(nb: np.ndarray, idx: np.ndarray) -> np.ndarray:
