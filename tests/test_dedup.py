@@ -188,7 +188,9 @@ def test_concurrent_scans_share_the_model_not_their_caches(tmp_path: Path) -> No
     """The gateway runs scans on pool threads over one engine: each keeps its own cache
     handle and truncation count, and a handle made on one thread works on another."""
     engine = EmbeddingEngine.get("cpu")
-    sessions = [engine.session(tmp_path / "cache") for _ in range(4)]  # made on this thread
+    # made on this thread, used on others; separate folders keep each count independent
+    # of which thread writes its cache first
+    sessions = [engine.session(tmp_path / f"cache{s}") for s in range(4)]
     long_text = "word " * 600  # past the 256-piece window
     texts = [[f"row {i} of scan {s}" for i in range(40)] + [long_text] * s for s in range(4)]
     out: dict[int, np.ndarray | BaseException] = {}
@@ -209,6 +211,9 @@ def test_concurrent_scans_share_the_model_not_their_caches(tmp_path: Path) -> No
         assert isinstance(got, np.ndarray), got
         assert np.allclose(got, engine.embed(texts[s]), atol=1e-2)
     assert [e.truncated for e in sessions] == [0, 1, 1, 1]  # identical texts embed once
+    again = engine.session(tmp_path / "cache3")
+    again.embed(texts[3])
+    assert again.truncated == 0  # all from the cache another thread wrote
 
 
 def test_cuda_request_without_gpu_is_an_error() -> None:
