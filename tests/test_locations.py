@@ -128,3 +128,15 @@ def test_display_form_of_a_uri() -> None:
         "s3://bucket/pre/x.parquet"
     )
     assert display_uri("gs://bucket:443/a") == "gs://bucket:443/a"
+
+
+_USERINFO = st.text(
+    alphabet=st.characters(codec="ascii", exclude_characters="@/?#[]:%\\"), min_size=4, max_size=20
+)
+
+
+@given(user=_USERINFO, password=_USERINFO, query=_USERINFO)
+def test_display_uri_never_shows_userinfo_or_query(user: str, password: str, query: str) -> None:
+    uri = f"s3://{user}:{password}@bucket/prefix/data.parquet?secret={query}"
+    shown = display_uri(uri)
+    assert shown == "s3://bucket/prefix/data.parquet"  # nothing of user, password or query
