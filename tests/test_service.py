@@ -571,3 +571,31 @@ def test_sigterm_drains_and_marks_what_is_left(tmp_path: Path) -> None:
     assert states["finance/before"] == "SUCCEEDED" and done.version == 1
     assert states["finance/stalled"] in ("INTERRUPTED", "CANCELLED")
     assert versions == [("finance/before",)]
+
+
+def test_failure_logs_carry_the_stack_but_never_the_message() -> None:
+    """An exception's message may quote a row ('could not parse 4111 1111 ...'): the log
+    keeps where it failed and its type, not the text."""
+    import io
+    import logging
+
+    from gateway.service import observe
+
+    def fails() -> None:
+        raise ValueError("could not parse 'jane.doe@example.com'")
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(observe.JsonFormatter())
+    observe.LOG.addHandler(handler)
+    try:
+        try:
+            fails()
+        except ValueError as e:
+            observe.log_failure("scan failed", e, job_id="j1")
+    finally:
+        observe.LOG.removeHandler(handler)
+    doc = json.loads(stream.getvalue().splitlines()[-1])
+    assert doc["error_type"] == "ValueError" and "in fails" in doc["traceback"]
+    assert doc["job_id"] == "j1" and doc["level"] == "ERROR"
+    assert "jane.doe" not in stream.getvalue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
@@ -61,8 +62,16 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         doc.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            doc["traceback"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            # where it failed, and the exception's type, but not its message: a message
+            # may quote the data being scanned (a value that failed to parse), and the
+            # logs must never carry a row's content
+            err = record.exc_info[1]
+            doc["traceback"] = "\n".join(
+                f"{f.filename}:{f.lineno} in {f.name}"
+                for f in traceback.extract_tb(err.__traceback__)
+            )
+            doc["error_type"] = type(err).__name__
         return json.dumps(doc, sort_keys=True)
 
 
@@ -83,5 +92,5 @@ def log(msg: str, **fields: Any) -> None:
 
 
 def log_failure(msg: str, err: BaseException, **fields: Any) -> None:
-    """An unexpected failure, with its traceback: the client only sees the class name."""
+    """An unexpected failure, with its stack (the client only sees the class name)."""
     LOG.error(msg, exc_info=(type(err), err, err.__traceback__), extra={"fields": fields})
