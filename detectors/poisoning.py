@@ -253,10 +253,9 @@ class PoisoningDetector(CorpusDetector):
         if new:
             self._sentence_vecs.update(zip(new, self._engine.embed(new), strict=True))
 
-    def _detachment(self, name: str, idx: np.ndarray) -> float:
-        """Mean over rows of cos(prompt, whole answer) - cos(prompt, sentence naming it)."""
-        idx, texts = self._naming(name, idx)
-        self._embed_sentences([(idx, texts)])
+    def _detachment(self, idx: np.ndarray, texts: list[str]) -> float:
+        """Mean over rows of cos(prompt, whole answer) - cos(prompt, sentence naming it),
+        for a sample from :meth:`_naming` whose sentences are already embedded."""
         sents = np.stack([self._sentence_vecs[t] for t in texts])
         p = _unit(np.stack([self._praw[i] for i in idx]).astype(np.float32))
         r = _unit(np.stack([self._rraw[i] for i in idx]).astype(np.float32))
@@ -397,9 +396,10 @@ class PoisoningDetector(CorpusDetector):
         # the sentence that names it has little to do with the question, unlike the rest
         # of the answer: it was appended, not written in reply (the naming sentences of
         # every candidate are embedded in one batch)
-        self._embed_sentences([self._naming(ent, idx) for ent, idx in steering])
-        for ent, unprompted in steering:
-            detach = self._detachment(ent, unprompted)
+        samples = [self._naming(ent, idx) for ent, idx in steering]
+        self._embed_sentences(samples)
+        for (ent, unprompted), (sample, texts) in zip(steering, samples, strict=True):
+            detach = self._detachment(sample, texts)
             if detach < p.steering_detachment:
                 continue
             clusters.append(

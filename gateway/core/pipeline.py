@@ -342,10 +342,7 @@ class Pipeline:
                 chunk, n = apply_rewrites(chunk, result.rewrites)
                 touched += n
             timings[det.info.name] += time.perf_counter() - t
-        if EMBEDDING not in chunk.segments.schema.names and any(
-            d.needs_embeddings for d in self.detectors
-        ):
-            chunk = self._timed_embed(chunk, timings)
+        chunk = self._ensure_embedded(chunk, timings)
         raw = raw_segments(chunk)
         if raw.num_rows:
             for det in self.detectors:
@@ -361,10 +358,8 @@ class Pipeline:
         self, chunk: Chunk, findings: _Findings, timings: defaultdict[str, float]
     ) -> None:
         """The dataset-wide detectors observe the chunk, in row order, where the job runs."""
-        if EMBEDDING not in chunk.segments.schema.names and any(
-            d.needs_embeddings for d in self.detectors
-        ):  # the row stage ran elsewhere, before a reference switched drift on
-            chunk = self._timed_embed(chunk, timings)
+        # the row stage may have run elsewhere, before a reference switched drift on
+        chunk = self._ensure_embedded(chunk, timings)
         if EMBEDDING in chunk.segments.schema.names:
             self._projection.add(chunk.segments)
         for det in self.detectors:
@@ -373,6 +368,14 @@ class Pipeline:
             t = time.perf_counter()
             findings.extend(det.info.name, det.detect(chunk.segments).findings)
             timings[det.info.name] += time.perf_counter() - t
+
+    def _ensure_embedded(self, chunk: Chunk, timings: defaultdict[str, float]) -> Chunk:
+        """The chunk with its embedding column, when any detector reads one."""
+        if EMBEDDING in chunk.segments.schema.names or not any(
+            d.needs_embeddings for d in self.detectors
+        ):
+            return chunk
+        return self._timed_embed(chunk, timings)
 
     def _timed_embed(self, chunk: Chunk, timings: defaultdict[str, float]) -> Chunk:
         t = time.perf_counter()
