@@ -17,7 +17,7 @@ classifier score and the span it came from, never the payload.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
@@ -44,6 +44,8 @@ class Rule:
     severity: float
     pattern: re.Pattern[str]
     roles: frozenset[str] | None = None  # None: every role
+    # lower-case strings of which the pattern cannot match without one (see _ANCHORS)
+    anchors: tuple[str, ...] = ()
 
 
 def _r(p: str) -> re.Pattern[str]:
@@ -53,6 +55,30 @@ def _r(p: str) -> re.Pattern[str]:
 _TARGET = r"(?:instructions?|prompts?|rules|directions|guidelines|guidance|context|messages?|commands?|constraints|policies|restrictions)"
 _PRIOR = r"(?:all|any|every|the|your|my|these|those|previous|prior|above|earlier|preceding|foregoing|initial|original|system|developer|old)"
 CONTENT_ROLES = frozenset({"context", "text", "system"})
+# verbs that open an instruction about how the reader should write its reply
+_SHAPE_VERBS = (
+    r"add|include|insert|append|integrate|incorporate|embed|use|replace|substitute|introduce|"
+    r"remove|rearrange|put|mention|end|start|begin|write|make|provide|render|modify|enhance|"
+    r"augment|convert|combine|group|scramble|jumble|anagram|misspell|format|respond|reply|"
+    r"answer|keep|give|present|express|suggest|tease|promote|offer|recommend|encourage|"
+    r"invite|stress|emphasi[sz]e|highlight|conclude|finish|sign|translate|encode|reverse"
+)
+_CODE_PIECE = r"code\s+(?:section|block|snippet|excerpt|segment|fragment|piece)\b"
+# an instruction, inside content, to put given code into the reader's own
+_CODE_DIRECTIVE = (
+    rf"\b(?:incorporat\w*|inclu(?:de|sion)|insert\w*|append\w*|integrat\w*|meld|embed\w*|utili[sz]e|execute|enlist|embody|ensure|add)\b[^\n]{{0,80}}?\b{_CODE_PIECE}"
+    rf"|\b(?:following|subsequent|below)\s+{_CODE_PIECE}[^\n]{{0,80}}?\byour\s+\w+"
+    rf"|\byour\s+(?:code|codebase|solution|implementation|program|script|project)\b[^\n]{{0,80}}?\b(?:following|subsequent|below)\s+{_CODE_PIECE}"
+)
+# what makes such code a payload: it reaches the network, a shell, or deletes things
+_RISKY_CALL = (
+    r"\b(?:requests\.(?:post|get|put)|urllib\.request|urlopen|socket\.|subprocess|os\.system|"
+    r"os\.popen|os\.environ|eval\(|exec\(|base64\.b64decode|curl\s|wget\s|\w*smtp\w*|sendmail|"
+    r"paramiko|ftplib|telnetlib|httpx|aiohttp|mqtt|websocket|pynput|ctypes|shutil\.rmtree|"
+    r"os\.remove|http\.client|fetch\(|XMLHttpRequest)"
+)
+# planted mid-sentence, an instruction still starts with its capital: "the cat Add ... sat"
+_SHAPE_VERBS_CAPITALISED = "|".join(v[0].upper() + v[1:] for v in _SHAPE_VERBS.split("|"))
 
 RULES: tuple[Rule, ...] = (
     # instruction override
@@ -119,6 +145,69 @@ RULES: tuple[Rule, ...] = (
         0.8,
         _r(
             r"\b(?:unfiltered|uncensored|unrestricted|amoral|unaligned)\s+(?:ai|assistant|model|chatbot|version|persona|character)\b"
+        ),
+    ),
+    Rule(
+        "persona.no_ethics",
+        "role_hijack",
+        0.8,
+        _r(
+            r"\b(?:no|not\s+have\s+any|doesn'?t\s+have\s+any|without\s+any|free\s+(?:of|from)\s+(?:all\s+|any\s+)?)\s*(?:\w+\s+){0,2}(?:ethic\w*|moral\w*)\s+(?:(?:or|and)\s+(?:moral|ethical|legal)\s+)?(?:guidelines|principles|boundaries|constraints|restrictions|limits|filters|compass|standards)"
+            r"|\b(?:disregard\w*|ignor\w*)\s+(?:all\s+|any\s+)?(?:ethical|moral|legal|safety)\s+(?:(?:or|and)\s+(?:moral|ethical|legal)\s+)?(?:concerns|guidelines|considerations|implications|rules|boundaries)"
+            r"|\bno\s+matter\s+how\s+(?:immoral|unethical|illegal|dangerous|harmful|offensive|inappropriate)"
+        ),
+    ),
+    Rule(
+        "persona.policy_evasion",
+        "role_hijack",
+        0.9,
+        _r(
+            r"\b(?:openai|content|usage|safety)(?:'s)?\s+(?:content\s+)?polic(?:y|ies)\b.{0,80}?\b(?:ignor|bypass|disregard|not\s+(?:bound|apply)|doesn'?t\s+apply|no\s+longer\s+appl)"
+            r"|\b(?:ignor\w*|bypass\w*|disregard\w*|not\s+bound\s+by|break\w*|violat\w*)\s+(?:\w+\s+){0,3}?(?:openai|content|usage|safety)(?:'s)?\s+(?:content\s+)?polic"
+        ),
+    ),
+    Rule(
+        "persona.unbound",
+        "role_hijack",
+        0.6,
+        _r(
+            r"\b(?:not|never|no\s+longer)\s+(?:bound|restricted|limited|constrained)\s+by\s+(?:\w+\s+){0,3}?(?:rules|restrictions|guidelines|policies|limits|limitations|ethics|morals|laws|filters)"
+            r"|\b(?:has|have)\s+no\s+(?:rules|restrictions|limits|filters|boundaries|guidelines)\b"
+            r"|\b(?:you\s+are|you'?re)\s+no\s+longer\s+(?:chat\s?gpt|an?\s+ai|an?\s+(?:ai\s+)?assistant|a\s+language\s+model)"
+            r"|\bbroken?\s+free\s+(?:of|from)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:confines|rules|restrictions|limitations|shackles)"
+        ),
+    ),
+    Rule(
+        "persona.harm_allowed",
+        "role_hijack",
+        0.7,
+        _r(
+            r"\b(?:nsfw|illegal|explicit|unethical|harmful|offensive|violent)\s+(?:\w+\s+){0,3}?(?:is|are)\s+(?:now\s+)?(?:allowed|permitted|encouraged)\b"
+        ),
+    ),
+    Rule(
+        "persona.dual_response",
+        "role_hijack",
+        0.6,
+        _r(
+            r"\b(?:two|2)\s+(?:different\s+|distinct\s+|separate\s+)*(?:responses|answers|personalities|paragraphs|ways)\b.{0,200}?\[[^\]\n]{2,24}\]"
+        ),
+    ),
+    Rule(
+        "persona.never_refuse",
+        "role_hijack",
+        0.45,  # alone a customer-service rule might say so; with the classifier it decides
+        _r(
+            r"\b(?:never|cannot|can'?t|won'?t|will\s+not|must\s+not|not\s+allowed\s+to)\s+(?:ever\s+)?refuse\b"
+            r"|\bwill\s+never\s+(?:tell|say)\b.{0,40}?\b(?:can'?t|cannot|unable|won'?t)"
+        ),
+    ),
+    Rule(
+        "persona.stay_in_character",
+        "role_hijack",
+        0.3,  # role-play data says this honestly; it only tips a score the classifier raised
+        _r(
+            r"\b(?:stay|remain|keep)\s+in\s+character\b|\b(?:never|don'?t|do\s+not)\s+break\s+character\b"
         ),
     ),
     # fake turns and chat-template tokens inside data
@@ -206,7 +295,105 @@ RULES: tuple[Rule, ...] = (
         ),
         roles=CONTENT_ROLES,
     ),
+    Rule(
+        "addressed.shape_output",
+        "addressed_to_model",
+        0.6,
+        _r(
+            rf"(?:(?:^|[.!?:;]\s+|\n\s*)(?:please\s+)?(?:{_SHAPE_VERBS})|(?-i:\b(?:Please\s+)?(?:{_SHAPE_VERBS_CAPITALISED})))\b(?:[^.!?\n\x22]|\.(?=\S)|\x22[^\x22\n]{{0,120}}\x22){{0,120}}?\byour\s+(?:response|answer|reply|output|message|responses|answers|replies|outputs)\b"
+            r"|(?:^|[.!?:;]\s+|\n\s*)(?:in|throughout|within)\s+your\s+(?:response|answer|reply|output)s?\s*,"
+        ),
+        roles=CONTENT_ROLES,
+    ),
+    Rule(
+        "addressed.insert_code",
+        "addressed_to_model",
+        0.35,  # documentation says "add the following code block to your app" honestly
+        _r(rf"{_CODE_DIRECTIVE}"),
+        roles=CONTENT_ROLES,
+    ),
+    Rule(
+        "addressed.insert_risky_code",
+        "addressed_to_model",
+        0.8,
+        _r(rf"(?:{_CODE_DIRECTIVE})[\s\S]{{0,800}}?{_RISKY_CALL}"),
+        roles=CONTENT_ROLES,
+    ),
 )
+
+# Cheap necessary conditions: a rule is tried on a view only when one of its anchors occurs
+# in the view's skeleton. Thirty regexes per view cost more than the whole rest of the
+# scan; most views contain none of the words any rule needs. tests/test_injection.py
+# checks the anchors never change a verdict.
+_ANCHORS: dict[str, tuple[str, ...]] = {
+    "override.ignore_previous": (
+        "ignor",
+        "disregard",
+        "forget",
+        "skip",
+        "overrid",
+        "bypass",
+        "neglect",
+        "abandon",
+        "drop",
+    ),
+    "override.forget_everything": ("forget", "ignor", "disregard"),
+    "override.new_instructions": ("instruction", "system", "task", "now"),
+    "override.instead": ("instead", "rather"),
+    "persona.dan": ("dan", "anything", "jailbr"),
+    "persona.developer_mode": ("mode",),
+    "persona.no_restrictions": ("without", "free", "bound"),
+    "persona.unfiltered_ai": ("unfiltered", "uncensored", "unrestricted", "amoral", "unaligned"),
+    "persona.no_ethics": ("ethic", "moral", "no matter"),
+    "persona.policy_evasion": ("polic",),
+    "persona.unbound": (
+        "bound",
+        "restrict",
+        "limit",
+        "constrain",
+        "rules",
+        "filter",
+        "boundar",
+        "guideline",
+        "no longer",
+        "free",
+    ),
+    "persona.harm_allowed": ("allowed", "permitted", "encouraged"),
+    "persona.dual_response": ("[",),
+    "persona.never_refuse": ("refuse", "never"),
+    "persona.stay_in_character": ("character",),
+    "template.special_tokens": ("<|", "inst]", "<<sys>>", "<</sys>>", "_of_turn>"),
+    "template.role_header": ("#", "system"),
+    "exfil.reveal_prompt": ("prompt", "instruction", "key", "password"),
+    "exfil.send_to_url": ("send", "post", "upload", "forward", "transmit", "exfiltrat", "leak"),
+    "exfil.markdown_image": ("![",),
+    "exec.run_this": ("run", "execut", "eval"),
+    "exec.shell_pipe": ("curl", "wget", "rm", "powershell", "nc"),
+    "exec.call_tool": ("tool", "function", "plugin", "api"),
+    "addressed.to_model": (
+        "ai",
+        "assistant",
+        "chatbot",
+        "model",
+        "llm",
+        "gpt",
+        "claude",
+        "bing",
+    ),
+    "addressed.when_summarizing": ("when",),
+    "addressed.shape_output": ("your",),
+    "addressed.insert_code": ("code",),
+    "addressed.insert_risky_code": ("code",),
+}
+RULES = tuple(replace(r, anchors=_ANCHORS[r.id]) for r in RULES)
+# letters that re.IGNORECASE matches to ASCII ones but str.lower() leaves alone
+_CASE_TWINS = str.maketrans({"\u0131": "i", "\u0130": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def skeleton(text: str) -> str:
+    """The text as the anchors are looked up in: lower case, in re.IGNORECASE's sense."""
+    return text.translate(_CASE_TWINS).lower()
+
 
 RULE_IDS = (
     *tuple(r.id for r in RULES),
@@ -225,7 +412,7 @@ class InjectionParams:
     classifier: bool = True  # False: rules and decoders only, no embedding model needed
     min_severity: float = 0.0  # rules below this are not reported
     max_chars: int = 200_000  # longer fields are scanned in overlapping windows
-    max_windows: int = 12  # content windows scored by the classifier per field
+    max_windows: int = 24  # windows per field scored by the classifier
 
     def __post_init__(self) -> None:
         if self.max_chars < 1000:
@@ -243,7 +430,9 @@ def _windows(text: str, size: int) -> list[tuple[int, str]]:
     return [(s, text[s : s + size]) for s in range(0, len(text), step)]
 
 
-def scan_field(text: str, role: str, params: InjectionParams) -> list[tuple[str, float, str]]:
+def scan_field(
+    text: str, role: str, params: InjectionParams, rules: tuple[Rule, ...] = RULES
+) -> list[tuple[str, float, str]]:
     """(rule id, severity, evidence) for one field; evidence never repeats the payload."""
     hits: dict[str, tuple[float, str]] = {}
     for kind, count, first in invisible(text):
@@ -253,10 +442,13 @@ def scan_field(text: str, role: str, params: InjectionParams) -> list[tuple[str,
         )
     for base, window in _windows(text, params.max_chars):
         for view in views(window):
-            for rule in RULES:
+            low = skeleton(view.text)
+            for rule in rules:
                 if rule.severity < params.min_severity or rule.id in hits:
                     continue
                 if rule.roles is not None and role not in rule.roles:
+                    continue
+                if rule.anchors and not any(a in low for a in rule.anchors):
                     continue
                 m = rule.pattern.search(view.text)
                 if m is None:
@@ -350,7 +542,7 @@ class InjectionScorer:
             owners: list[int] = []
             win_spans: list[tuple[int, int]] = []
             for i, h in enumerate(heads):
-                if h == "content" and texts[i] and self.params.max_windows:
+                if h is not None and texts[i] and self.params.max_windows:
                     for span in windows(texts[i], self.params.max_windows):
                         owners.append(i)
                         win_spans.append(span)
@@ -358,7 +550,11 @@ class InjectionScorer:
                 win_vecs = self.engine.embed(
                     [texts[i][a:b] for i, (a, b) in zip(owners, win_spans, strict=True)]
                 )
-                win_probs = self.classifier.score(win_vecs, "content")
+                win_probs = np.empty(len(owners), dtype=np.float32)
+                for head in HEADS:
+                    sel = [k for k, i in enumerate(owners) if heads[i] == head]
+                    if sel:
+                        win_probs[sel] = self.classifier.score(win_vecs[sel], head)
                 for i, win, wp in zip(owners, win_spans, win_probs, strict=True):
                     if wp > probs[i]:
                         probs[i] = wp

@@ -27,7 +27,7 @@ from detectors.base import ModelDigest
 from detectors.errors import ModelError
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "injection_classifier.json"
-ARTIFACT_SHA256 = "27f5a9a53187b07d348c462d476fc8d0ab0522609e3e0b7512a484059b4465a7"
+ARTIFACT_SHA256 = "f1232fb5ffd8ae45ad9239a8f848b8b8917ab6038b4a549d6fee91cabfd80f37"
 NAME = "tunegate/injection-classifier"
 
 HEADS = ("prompt", "content")
@@ -48,7 +48,7 @@ def head_for(role: str) -> str | None:
     return "prompt" if role in PROMPT_ROLES else None
 
 
-def windows(text: str, max_windows: int = 12, max_chars: int = 600) -> list[tuple[int, int]]:
+def windows(text: str, max_windows: int = 24, max_chars: int = 600) -> list[tuple[int, int]]:
     """Spans of sentence pairs over content, so a planted sentence is scored nearly alone.
 
     A single-sentence field yields nothing: its whole-field embedding already is the

@@ -325,12 +325,12 @@ def print_injection(r: dict[str, Any]) -> None:
     for name in ("rules", "rules+classifier"):
         m = r[name]
         print(
-            f"  {name}: recall on public injection sets {m['recall_public_injection']:.3f} (goal >= 0.90), false positives on instruction data {m['fpr_instruction_data']:.4f} (goal <= 0.005)"
+            f"  {name}: recall on held-out public injection sets {m['recall_public_injection_heldout']:.3f} (goal >= 0.90; dev half {m['recall_public_injection_dev']:.3f}), false positives on instruction data {m['fpr_instruction_data']:.4f} (goal <= 0.005)"
         )
         for k, v in m.items():
             if isinstance(v, dict):
                 cells = ", ".join(f"{kk} {vv}" for kk, vv in v.items())
-                print(f"    {k:<26} {cells}")
+                print(f"    {k:<34} {cells}")
     print(
         f"  rules+decoders {r['rules_rows_per_s']:,.0f} rows/s (goal >= 2,000); embedding step {r['embed_rows_per_s']:,.0f} rows/s; "
         f"detector with classifier, given embeddings, {r['detector_with_classifier_rows_per_s']:,.0f} rows/s"

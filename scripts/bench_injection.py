@@ -10,11 +10,20 @@ false-positive rate. The classifier learns only from fixtures/injection_corpus.j
 
 Each configuration (rules and decoders alone; rules plus classifier) is scored at the
 detector's default threshold, exactly as a scan would drop rows.
+
+The public positives are split in two, once and for good: a *dev* half whose misses we
+may read to decide which tactics the rules and the corpus lack, and a *held-out* half
+that nobody reads and that the goals are measured on. jailbreak_classification splits by
+a hash of each prompt; BIPIA by attack category (every other category in sorted order),
+so a held-out category is a tactic no rule was written from. The clean sets' samples
+are the ones whose false positives we read; alpaca and alpaca_zh also get a disjoint
+``_heldout`` sample nobody has read (code_alpaca and self_instruct are too small).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 import time
@@ -29,10 +38,36 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 ALPACA_ROLES = {"instruction": "prompt", "input": "context", "output": "response"}
 
 Row = list[tuple[str, str]]  # (text, role) per training-text field
+SPLITS = ("dev", "heldout")
+
+
+def _split_of_prompt(text: str) -> str:
+    return SPLITS[hashlib.sha256(text.encode()).digest()[0] % 2]
 
 
 def _alpaca_rows(rows: list[dict[str, Any]]) -> list[Row]:
     return [[(r[f], role) for f, role in ALPACA_ROLES.items() if r.get(f)] for r in rows]
+
+
+def _planted(
+    alpaca: list[dict[str, Any]], attacks: list[str], rng: random.Random
+) -> tuple[list[Row], list[int]]:
+    """Each attack planted into an alpaca input (start, middle or end, between words, as
+    BIPIA builds its positives), beside the same rows unplanted."""
+    clean_rows, planted = [], []
+    for a in attacks:
+        r = dict(rng.choice([x for x in rng.sample(alpaca, 50) if x["input"]]))
+        clean_rows.append(dict(r))
+        base = r["input"]
+        cut = rng.choice([0, len(base) // 2, len(base)])
+        while 0 < cut < len(base) and base[cut - 1] != " ":
+            cut -= 1
+        r["input"] = (base[:cut] + " " + a + " " + base[cut:]).strip()
+        planted.append(r)
+    return (
+        _alpaca_rows(planted) + _alpaca_rows(clean_rows),
+        [1] * len(planted) + [0] * len(clean_rows),
+    )
 
 
 def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[int]]]:
@@ -43,31 +78,23 @@ def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[in
             (SHARED / "jailbreak_classification" / "jailbreak_dataset_train_balanced.csv").open()
         )
     )
-    sets["jailbreak_classification"] = (
-        [[(r["prompt"], "prompt")] for r in jb],
-        [int(r["type"] == "jailbreak") for r in jb],
-    )
+    for split in SPLITS:
+        part = [r for r in jb if _split_of_prompt(r["prompt"]) == split]
+        sets[f"jailbreak_classification_{split}"] = (
+            [[(r["prompt"], "prompt")] for r in part],
+            [int(r["type"] == "jailbreak") for r in part],
+        )
     alpaca = json.loads((SHARED / "alpaca" / "alpaca_data.json").read_text())
-    attacks = [
-        a
+    categories = sorted(
+        (cat, attacks)
         for name in ("text_attack_train.json", "code_attack_train.json")
-        for v in json.loads((SHARED / "bipia" / name).read_text()).values()
-        for a in v
-    ]
-    clean_rows, planted = [], []
-    for a in attacks:
-        r = dict(rng.choice([x for x in rng.sample(alpaca, 50) if x["input"]]))
-        clean_rows.append(dict(r))
-        base = r["input"]
-        cut = rng.choice([0, len(base) // 2, len(base)])
-        while 0 < cut < len(base) and base[cut - 1] != " ":  # plant between words, as BIPIA does
-            cut -= 1
-        r["input"] = (base[:cut] + " " + a + " " + base[cut:]).strip()
-        planted.append(r)
-    sets["bipia_planted_in_alpaca"] = (
-        _alpaca_rows(planted) + _alpaca_rows(clean_rows),
-        [1] * len(planted) + [0] * len(clean_rows),
+        for cat, attacks in json.loads((SHARED / "bipia" / name).read_text()).items()
     )
+    for split in SPLITS:
+        attacks = [
+            a for k, (_, v) in enumerate(categories) if SPLITS[k % 2] == split for a in v
+        ]
+        sets[f"bipia_planted_in_alpaca_{split}"] = _planted(alpaca, attacks, rng)
     valid = SHARED / "injecguard_notinject" / "valid.json"
     if valid.exists():
         v = json.loads(valid.read_text())
@@ -87,8 +114,13 @@ def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[in
         "alpaca_zh": json.loads((SHARED / "alpaca_zh" / "alpaca_data-0-3252_zh.json").read_text()),
     }
     for name, rows in clean.items():
-        sample = rng.sample(rows, min(n_clean, len(rows)))
-        sets[name] = (_alpaca_rows(sample), [0] * len(sample))
+        picked = rng.sample(range(len(rows)), min(n_clean, len(rows)))
+        sets[name] = (_alpaca_rows([rows[i] for i in picked]), [0] * len(picked))
+        # rows outside the sample above, whose false positives nobody has read
+        rest = sorted(set(range(len(rows))) - set(picked))
+        if rest:
+            unseen = [rows[i] for i in rng.sample(rest, min(n_clean, len(rest)))]
+            sets[f"{name}_heldout"] = (_alpaca_rows(unseen), [0] * len(unseen))
     si = [
         json.loads(line)
         for line in (SHARED / "self_instruct" / "user_oriented_instructions.jsonl").open()
@@ -153,22 +185,34 @@ def run(n_clean: int = 2000, cache: Path | None = None) -> dict[str, Any]:
         res = {}
         for set_name, (rows, labels) in sets.items():
             res[set_name] = metrics(flag_rows(scorer, rows), labels)
-        pos = [
-            k
-            for k in ("jailbreak_classification", "bipia_planted_in_alpaca", "injecguard_valid")
-            if k in res
-        ]
-        res["recall_public_injection"] = round(
-            sum(res[k]["recall"] * sum(sets[k][1]) for k in pos)
-            / sum(sum(sets[k][1]) for k in pos),
-            4,
-        )
+        for split in SPLITS:
+            pos = [
+                k
+                for k in (
+                    f"jailbreak_classification_{split}",
+                    f"bipia_planted_in_alpaca_{split}",
+                    "injecguard_valid" if split == "heldout" else "",
+                )
+                if k in res
+            ]
+            res[f"recall_public_injection_{split}"] = round(
+                sum(res[k]["recall"] * sum(sets[k][1]) for k in pos)
+                / sum(sum(sets[k][1]) for k in pos),
+                4,
+            )
         clean = ("alpaca", "code_alpaca", "self_instruct", "alpaca_zh")
         res["fpr_instruction_data"] = round(
             sum(res[k]["false_positive_rate"] * res[k]["rows"] for k in clean)
             / sum(res[k]["rows"] for k in clean),
             4,
         )
+        unseen = [k for k in res if k.endswith("_heldout") and k.split("_heldout")[0] in clean]
+        if unseen:
+            res["fpr_instruction_data_heldout"] = round(
+                sum(res[k]["false_positive_rate"] * res[k]["rows"] for k in unseen)
+                / sum(res[k]["rows"] for k in unseen),
+                4,
+            )
         out[name] = res
     # throughput on alpaca rows: rules alone; the embedding step alone; the classifier given embeddings
     rows = sets["alpaca"][0][:1000]

@@ -29,14 +29,20 @@ from detectors.injection_classifier import ARTIFACT, HEADS, head_for, windows  #
 
 CORPUS = ROOT / "fixtures" / "injection_corpus.jsonl"
 SEED = 13
-C = 1.0
+# Inverse regularisation. Cross-validation that holds out whole attack families (a tactic
+# the head never saw) favours weaker regularisation all the way to C = 16, but on the dev
+# half of the public sets (scripts/bench_injection.py) C = 8 doubles false positives on
+# role-play prompts; C = 2 gains recall over C = 1 at a false-positive rate still well
+# under the goal. The bench prints both halves side by side, so the held-out figures
+# were seen, but the choice follows the dev half's.
+C = 2.0
 TARGET_FPR = 0.005
 
 
 def examples(rows: list[dict[str, object]]) -> dict[str, tuple[list[str], list[int]]]:
-    """Texts and labels per head. Content heads also learn from windows of benign content,
-    because at scan time they score windows; windows of planted rows are left out, since
-    only one of them holds the attack."""
+    """Texts and labels per head. Both heads also learn from windows of benign text,
+    because at scan time they score windows; windows of injected rows are left out, since
+    only one of them may hold the attack."""
     out: dict[str, tuple[list[str], list[int]]] = {h: ([], []) for h in HEADS}
     for r in rows:
         text, label = str(r["text"]), int(r["label"])  # type: ignore[call-overload]
@@ -45,7 +51,7 @@ def examples(rows: list[dict[str, object]]) -> dict[str, tuple[list[str], list[i
             continue
         out[head][0].append(text)
         out[head][1].append(label)
-        if head == "content" and label == 0:
+        if label == 0:
             for a, b in windows(text):
                 out[head][0].append(text[a:b])
                 out[head][1].append(0)
