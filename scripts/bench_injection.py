@@ -91,9 +91,7 @@ def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[in
         for cat, attacks in json.loads((SHARED / "bipia" / name).read_text()).items()
     )
     for split in SPLITS:
-        attacks = [
-            a for k, (_, v) in enumerate(categories) if SPLITS[k % 2] == split for a in v
-        ]
+        attacks = [a for k, (_, v) in enumerate(categories) if SPLITS[k % 2] == split for a in v]
         sets[f"bipia_planted_in_alpaca_{split}"] = _planted(alpaca, attacks, rng)
     valid = SHARED / "injecguard_notinject" / "valid.json"
     if valid.exists():
