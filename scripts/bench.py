@@ -386,6 +386,11 @@ def print_pii(r: dict[str, Any]) -> None:
         f"Presidio per-row {rate['presidio_per_row']:,.0f}, BatchAnalyzerEngine {rate['presidio_batch']:,.0f}; "
         f"ratios {s['ratio_vs_per_row']:.1f}x per-row (goal >= 5x), {s['ratio_vs_batch']:.1f}x batch (goal >= 2x)"
     )
+    w = s["ner_workers"]
+    print(
+        f"  with ner_workers = {w}: {rate[f'ours_{w}_ner_workers']:,.0f} rows/s; ratios "
+        f"{s['ratio_vs_per_row_with_workers']:.1f}x per-row, {s['ratio_vs_batch_with_workers']:.1f}x batch"
+    )
     print(
         f"  redaction recall on planted spans: ours {rec['ours']:.3f}, per-row {rec['presidio_per_row']:.3f}, "
         f"batch {rec['presidio_batch']:.3f}"

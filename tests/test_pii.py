@@ -71,6 +71,10 @@ def found(det: PiiDetector, text: str) -> dict[str, str]:
         ("my iban is gb82west12345698765432 thanks", "gb82west12345698765432", "IBAN_CODE"),
         # a country code and area code make 12 digits; a phone word is next to it
         ("Personal info: Phone: 21 284 698 2548", "21 284 698 2548", "PHONE_NUMBER"),
+        # grouped like a phone number, no phone word needed
+        ("Leave a message at 612 884 207 after six.", "612 884 207", "PHONE_NUMBER"),
+        # a label after the number ("-Office") counts as context and does not break it
+        ("Switchboard 21 253 109 8211-Office", "21 253 109 8211", "PHONE_NUMBER"),
         ("The host 192.168.10.4 timed out.", "192.168.10.4", "IP_ADDRESS"),
         ("Her US passport C03005988 expired.", "C03005988", "US_PASSPORT"),
         ("Bank account number 00123456789 at the branch.", "00123456789", "US_BANK_NUMBER"),
@@ -110,6 +114,10 @@ def test_every_entity(pii: PiiDetector, text: str, value: str, entity: str) -> N
         "The quick brown fox jumps over the lazy dog.",
         "Version 1.2 of the protocol.",
         "Write a poem about the sea.",
+        # round groups are amounts; a group after other numbers is part of a list
+        "The region has 10 000 000 residents.",
+        "Sort these numbers: 12, 345 678 900.",
+        "Add 15 to 204 and then 117.",
     ],
 )
 def test_negatives(pii: PiiDetector, text: str) -> None:
@@ -423,3 +431,32 @@ def test_ner_spans_are_cut_where_the_name_ends() -> None:
     assert _name_length("Ana Silva 42 Main Street") == len("Ana Silva")
     assert _name_length("checksum") == 0
     assert _name_length("Maria Garcia") == len("Maria Garcia")
+
+
+def test_ner_workers_tag_exactly_what_one_process_tags(pii: PiiDetector) -> None:
+    from detectors import pii as pii_module
+
+    names = ["Maria Garcia", "Kenji Watanabe", "Olu Adeyemi", "Ingrid Svensson", "Rahul Mehta"]
+    places = ["Nairobi", "Lisbon", "Osaka", "Winnipeg"]
+    texts = [
+        f"Yesterday {names[i % 5]} flew from {places[i % 4]} to meet the team. Case {i} closed."
+        for i in range(90)  # enough pieces to go to the pool
+    ]
+    fields, roles = ["output"] * len(texts), ["response"] * len(texts)
+    workers = PiiDetector(PiiParams(ner_workers=2))
+    workers.setup(SetupContext())
+    assert workers.find(texts, fields, roles) == pii.find(texts, fields, roles)
+    # a worker that dies fails the batch loudly, and the next batch gets a fresh pool
+    for proc in list(pii_module._NER_POOLS[2]._processes.values()):
+        proc.kill()
+    with pytest.raises(ModelError, match="NER worker process died"):
+        workers.find(texts, fields, roles)
+    assert workers.find(texts, fields, roles) == pii.find(texts, fields, roles)
+
+
+def test_ner_workers_are_bounded() -> None:
+    with pytest.raises(ValueError, match="ner_workers"):
+        PiiParams(ner_workers=0)
+    policy = parse_policy({"detectors": {"pii": {"params": {"ner_workers": 2}}}})
+    [pii_policy] = [d for d in policy.detectors if d.name == "pii"]
+    assert pii_policy.params.ner_workers == 2
