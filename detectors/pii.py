@@ -23,6 +23,7 @@ mask. Evidence names entity, field and span, never the value.
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import hashlib
 import hmac
@@ -320,12 +321,24 @@ def _ner_pool(workers: int) -> Any:
     from multiprocessing import get_context
 
     with _NER_POOLS_LOCK:
+        if not _NER_POOLS:
+            atexit.register(_shutdown_ner_pools)
         if workers not in _NER_POOLS:
             # spawn, not fork: the gateway's gRPC threads must not be copied mid-flight
             _NER_POOLS[workers] = ProcessPoolExecutor(
                 max_workers=workers, mp_context=get_context("spawn"), initializer=_warm_ner_worker
             )
         return _NER_POOLS[workers]
+
+
+def _shutdown_ner_pools() -> None:
+    """Join the workers while the interpreter is whole; left to garbage collection at
+    exit, the pool's callbacks run after the modules they need are gone."""
+    with _NER_POOLS_LOCK:
+        pools = list(_NER_POOLS.values())
+        _NER_POOLS.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _ner_in_workers(pieces: list[str], workers: int) -> list[list[tuple[int, int, str]]]:
