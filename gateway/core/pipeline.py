@@ -94,7 +94,7 @@ class ScanResult:
 
 
 @dataclass(slots=True)
-class _Findings:
+class Findings:
     """Every finding of a job, by detector, in the order they were made."""
 
     items: list[tuple[str, Finding]] = field(default_factory=list)
@@ -146,6 +146,16 @@ class Pipeline:
             if any(d.needs_embeddings for d in self.detectors):
                 self._engine = EmbeddingEngine.get(self._device)
         return self._device
+
+    @property
+    def embeds(self) -> bool:
+        """Whether some enabled detector reads embeddings (known after :meth:`setup`)."""
+        return self._engine is not None
+
+    @property
+    def segments_truncated(self) -> int:
+        """Segments this scan's embedder has cut to the model window so far."""
+        return self._embedder.truncated if self._embedder is not None else 0
 
     def use_embedding_cache(self, cache: Path | None) -> None:
         """A fresh :class:`Embedder` for the next scan: its own cache handle and counts."""
@@ -252,8 +262,8 @@ class Pipeline:
         staged: StagedOutput,
         timings: defaultdict[str, float],
         progress: ProgressFn | None,
-    ) -> tuple[_Findings, int, int]:
-        findings = _Findings()
+    ) -> tuple[Findings, int, int]:
+        findings = Findings()
         rows = 0
         redacted = 0
         spool_path = staged.path(".spool.arrow")
@@ -286,7 +296,7 @@ class Pipeline:
             timings["read"] += time.perf_counter() - t
 
     def _row_results(
-        self, plan: InputPlan, findings: _Findings, timings: defaultdict[str, float]
+        self, plan: InputPlan, findings: Findings, timings: defaultdict[str, float]
     ) -> Iterator[tuple[Chunk, int]]:
         """Row-stage results in input order: computed here, or on Ray actors."""
         if self._request is None or self._request.engine == "local":
@@ -324,7 +334,7 @@ class Pipeline:
             stage.close()
 
     def row_stage(
-        self, chunk: Chunk, findings: _Findings, timings: defaultdict[str, float]
+        self, chunk: Chunk, findings: Findings, timings: defaultdict[str, float]
     ) -> tuple[Chunk, int]:
         """Everything that needs only this chunk: per-row detectors in registry order (they
         all come before the dataset-wide ones), rewrites, and the embeddings the dataset-wide
@@ -355,7 +365,7 @@ class Pipeline:
         return chunk, touched
 
     def corpus_stage(
-        self, chunk: Chunk, findings: _Findings, timings: defaultdict[str, float]
+        self, chunk: Chunk, findings: Findings, timings: defaultdict[str, float]
     ) -> None:
         """The dataset-wide detectors observe the chunk, in row order, where the job runs."""
         # the row stage may have run elsewhere, before a reference switched drift on
@@ -394,7 +404,7 @@ class Pipeline:
         return Chunk(chunk.data, segments, chunk.findings, chunk.row_base)
 
     def _decide(
-        self, findings: _Findings, rows_in: int, row_ids: Callable[[int], str]
+        self, findings: Findings, rows_in: int, row_ids: Callable[[int], str]
     ) -> _Decisions:
         quarantine = np.zeros(rows_in, dtype=bool)
         flagged = np.zeros(rows_in, dtype=bool)

@@ -38,18 +38,17 @@ class RowStageWorker:
 
         self.pipe = Pipeline(policy)
         self.pipe.setup(device)
-        if self.pipe._engine is not None:
+        if self.pipe.embeds:
             self.pipe.use_embedding_cache(Path(cache) if cache else None)
 
     def run(self, chunk: Chunk) -> RowResult:
-        from gateway.core.pipeline import _Findings
+        from gateway.core.pipeline import Findings
 
-        findings = _Findings()
+        findings = Findings()
         timings: defaultdict[str, float] = defaultdict(float)
-        embedder = self.pipe._embedder
-        cut = embedder.truncated if embedder is not None else 0
+        before = self.pipe.segments_truncated
         chunk, touched = self.pipe.row_stage(chunk, findings, timings)
-        cut = (embedder.truncated - cut) if embedder is not None else 0
+        cut = self.pipe.segments_truncated - before
         return chunk, findings.items, touched, dict(timings), cut
 
 
