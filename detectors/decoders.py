@@ -7,8 +7,8 @@ original it came from, so evidence can point at the original characters:
   Latin and zero-width, bidi and tag characters removed;
 - text hidden in Unicode tag characters (U+E0020–E007E spell ASCII invisibly);
 - the insides of HTML comments and hidden HTML elements;
-- base64, hex, URL-encoded and rot13 payloads that decode to readable text, decoded
-  recursively to a small depth.
+- base64, hex, URL-encoded, rot13 and Morse payloads that decode to readable text,
+  decoded recursively to a small depth.
 
 :func:`invisible` reports zero-width, bidi-override and tag characters, whose presence
 in training text is itself a finding.
@@ -53,6 +53,28 @@ _ROT13_STEMS = re.compile(
     r"vtaber|qvfertneq|sbetrg|cerivbhf|vafgehpgvba|flfgrz|cebzcg|erirny|wnvyoern", re.I
 )
 MAX_DEPTH = 2
+# Morse: at least eight letters of dots and dashes, letters split by one space, words by
+# two or more spaces or a slash
+_MORSE = re.compile(r"(?<![\w.-])[.-]{1,7}(?:(?: {1,3}| ?/ ?)[.-]{1,7}){7,}(?![\w.-])")
+_MORSE_CODE = {
+    ".-": "a", "-...": "b", "-.-.": "c", "-..": "d", ".": "e", "..-.": "f", "--.": "g",
+    "....": "h", "..": "i", ".---": "j", "-.-": "k", ".-..": "l", "--": "m", "-.": "n",
+    "---": "o", ".--.": "p", "--.-": "q", ".-.": "r", "...": "s", "-": "t", "..-": "u",
+    "...-": "v", ".--": "w", "-..-": "x", "-.--": "y", "--..": "z", "-----": "0",
+    ".----": "1", "..---": "2", "...--": "3", "....-": "4", ".....": "5", "-....": "6",
+    "--...": "7", "---..": "8", "----.": "9", ".-.-.-": ".", "--..--": ",", "..--..": "?",
+    "-.-.--": "!", ".----.": "'", "-..-.": "/", "---...": ":",
+}  # fmt: skip
+
+
+def _morse(code: str) -> str | None:
+    words = []
+    for word in re.split(r" ?/ ?| {2,}", code.strip()):
+        letters = [_MORSE_CODE.get(sym) for sym in word.split()]
+        if None in letters:
+            return None  # not Morse after all: a row of dashes, a divider
+        words.append("".join(c for c in letters if c))
+    return " ".join(w for w in words if w)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +82,7 @@ class View:
     text: str
     start: int  # span of the original field this view stands for
     end: int
-    how: str  # "plain", "tags", "comment", "hidden_html", "base64", "hex", "url", "rot13"
+    how: str  # "plain", "tags", "comment", "hidden_html", "base64", "hex", "url", "rot13", "morse"
 
 
 def clean(text: str) -> str:
@@ -105,6 +127,11 @@ def _decodes(text: str) -> list[tuple[str, int, int, str]]:
         out.append((dec, m.start(), m.end(), "hex"))
     for m in _URLENC.finditer(text):
         out.append((urllib.parse.unquote(m.group()), m.start(), m.end(), "url"))
+    if "-" in text and "." in text:
+        for m in _MORSE.finditer(text):
+            dec = _morse(m.group())
+            if dec is not None:
+                out.append((dec, m.start(), m.end(), "morse"))
     return [(d, s, e, how) for d, s, e, how in out if _readable(d)]
 
 

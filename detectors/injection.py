@@ -154,6 +154,8 @@ RULES: tuple[Rule, ...] = (
         _r(
             r"\b(?:no|not\s+have\s+any|doesn'?t\s+have\s+any|without\s+any|free\s+(?:of|from)\s+(?:all\s+|any\s+)?)\s*(?:\w+\s+){0,2}(?:ethic\w*|moral\w*)\s+(?:(?:or|and)\s+(?:moral|ethical|legal)\s+)?(?:guidelines|principles|boundaries|constraints|restrictions|limits|filters|compass|standards)"
             r"|\b(?:disregard\w*|ignor\w*)\s+(?:all\s+|any\s+)?(?:ethical|moral|legal|safety)\s+(?:(?:or|and)\s+(?:moral|ethical|legal)\s+)?(?:concerns|guidelines|considerations|implications|rules|boundaries)"
+            # a persona described as one "who disregards ethics"
+            r"|\b(?:who|that|which)\s+(?:\w+\s+)?(?:disregards|ignores)\s+(?:all\s+|any\s+)?(?:ethics|morals|morality)\b"
             r"|\bno\s+matter\s+how\s+(?:immoral|unethical|illegal|dangerous|harmful|offensive|inappropriate)"
         ),
     ),
@@ -171,7 +173,7 @@ RULES: tuple[Rule, ...] = (
         "role_hijack",
         0.6,
         _r(
-            r"\b(?:not|never|no\s+longer)\s+(?:bound|restricted|limited|constrained)\s+by\s+(?:\w+\s+){0,3}?(?:rules|restrictions|guidelines|policies|limits|limitations|ethics|morals|laws|filters)"
+            r"\b(?:not|never|no\s+longer)\s+(?:bound|restricted|restrained|limited|constrained)\s+by\s+(?:\w+\s+){0,3}?(?:rules|restrictions|guidelines|policies|limits|limitations|ethics|morals|laws|filters)"
             r"|\b(?:has|have)\s+no\s+(?:rules|restrictions|limits|filters|boundaries|guidelines)\b"
             r"|\b(?:you\s+are|you'?re)\s+no\s+longer\s+(?:chat\s?gpt|an?\s+ai|an?\s+(?:ai\s+)?assistant|a\s+language\s+model)"
             r"|\bbroken?\s+free\s+(?:of|from)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:confines|rules|restrictions|limitations|shackles)"
@@ -349,6 +351,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     "persona.unbound": (
         "bound",
         "restrict",
+        "restrain",
         "limit",
         "constrain",
         "rules",
