@@ -129,9 +129,9 @@ def _decodes(text: str) -> list[tuple[str, int, int, str]]:
         out.append((urllib.parse.unquote(m.group()), m.start(), m.end(), "url"))
     if "-" in text and "." in text:
         for m in _MORSE.finditer(text):
-            dec = _morse(m.group())
-            if dec is not None:
-                out.append((dec, m.start(), m.end(), "morse"))
+            letters = _morse(m.group())
+            if letters is not None:
+                out.append((letters, m.start(), m.end(), "morse"))
     return [(d, s, e, how) for d, s, e, how in out if _readable(d)]
 
 
