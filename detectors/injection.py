@@ -346,7 +346,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     "persona.developer_mode": ("mode",),
     "persona.no_restrictions": ("without", "free", "bound"),
     "persona.unfiltered_ai": ("unfiltered", "uncensored", "unrestricted", "amoral", "unaligned"),
-    "persona.no_ethics": ("ethic", "moral", "no matter"),
+    "persona.no_ethics": ("ethic", "moral", "legal", "safety", "no matter"),
     "persona.policy_evasion": ("polic",),
     "persona.unbound": (
         "bound",
