@@ -346,7 +346,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     "persona.developer_mode": ("mode",),
     "persona.no_restrictions": ("without", "free", "bound"),
     "persona.unfiltered_ai": ("unfiltered", "uncensored", "unrestricted", "amoral", "unaligned"),
-    "persona.no_ethics": ("ethic", "moral", "legal", "safety", "no matter"),
+    "persona.no_ethics": ("ethic", "moral", "legal", "safety", "matter"),
     "persona.policy_evasion": ("polic",),
     "persona.unbound": (
         "bound",
@@ -358,7 +358,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "filter",
         "boundar",
         "guideline",
-        "no longer",
+        "longer",
         "free",
     ),
     "persona.harm_allowed": ("allowed", "permitted", "encouraged"),

@@ -11,11 +11,11 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detectors.decoders import clean, invisible, views
-from detectors.injection import RULES, InjectionParams, Rule, scan_field
+from detectors.injection import RULES, InjectionParams, Rule, scan_field, skeleton
 
 P = InjectionParams()
 
@@ -240,3 +240,18 @@ def test_morse_is_decoded_and_dividers_are_not() -> None:
 def test_views_never_fail_on_dot_dash_noise(text: str) -> None:
     for v in views(text):
         assert 0 <= v.start <= v.end <= len(text)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_every_text_a_rule_matches_holds_one_of_its_anchors(rule: Rule) -> None:
+    """The anchors' contract, checked against texts generated from the rule's own regex
+    (hypothesis found anchors with a space in them, which Unicode whitespace evades)."""
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.from_regex(rule.pattern))
+    def check(text: str) -> None:
+        if rule.pattern.search(text):
+            low = skeleton(text)
+            assert any(a in low for a in rule.anchors), text
+
+    check()
