@@ -411,7 +411,7 @@ class PiiParams:
     # national formats are parsed for these; numbers written with "+" need no region
     phone_regions: tuple[str, ...] = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR", "AU")
     # NER is most of the detector's time and holds one core; more workers are processes,
-    # each with its own copy of the model (about 150 MB)
+    # each with its own copy of the model (about 500 MB resident: thinc brings in torch)
     ner_workers: int = 1
 
     def __post_init__(self) -> None:
