@@ -9,7 +9,7 @@ process; constructors stay cheap so that a policy can be validated without loadi
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -129,10 +129,24 @@ class Detector(ABC):
         """Score one batch of segments (schema :data:`SEGMENT_SCHEMA`)."""
 
 
+def run_locally(fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """The default :data:`PartitionMap`: every job here, in order."""
+    return [fn(*args) for args in jobs]
+
+
+# Runs ``fn(*args)`` for each job and returns the results in job order. A corpus
+# detector hands its independent per-partition work to one, so an engine can run the
+# partitions elsewhere (gateway/engines/ray_engine.py runs them as Ray tasks) while the
+# detector knows nothing of where. ``fn`` must be a module-level function.
+PartitionMap = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
+
+
 class CorpusDetector(Detector):
     """A detector that needs the whole dataset: it observes every batch, then decides once."""
 
     dataset_wide = True
+    # where independent partitions of finalize() run; engines replace it
+    partition_map: PartitionMap = staticmethod(run_locally)
 
     @abstractmethod
     def observe(self, segments: pa.RecordBatch) -> None:

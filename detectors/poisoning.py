@@ -35,7 +35,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import CorpusDetector, DetectorInfo, Finding, ModelDigest, SetupContext
+from detectors.base import (
+    CorpusDetector,
+    DetectorInfo,
+    Finding,
+    ModelDigest,
+    PartitionMap,
+    SetupContext,
+    run_locally,
+)
 from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine, require_engine
 from detectors.row_vectors import segment_vectors
 from detectors.semantic_duplicate import kmeans_partitions
@@ -149,11 +157,17 @@ class Cluster:
 
 
 def neighbours(
-    vecs: np.ndarray, k: int, device: str, p: PoisoningParams, seed_offset: int = 0
+    vecs: np.ndarray,
+    k: int,
+    device: str,
+    p: PoisoningParams,
+    seed_offset: int = 0,
+    map_partitions: PartitionMap = run_locally,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices and cosine similarities of each row's k nearest other rows, blocked; within
-    k-means partitions past ``partition_above`` rows. A row in a partition smaller than
-    k + 1 repeats its farthest neighbour (or itself, at similarity -1, when alone)."""
+    k-means partitions past ``partition_above`` rows, each partition one job of
+    ``map_partitions``. A row in a partition smaller than k + 1 repeats its farthest
+    neighbour (or itself, at similarity -1, when alone)."""
     n = len(vecs)
     width = min(k, max(1, n - 1))
     out = np.tile(np.arange(n)[:, None], (1, width))
@@ -164,26 +178,37 @@ def neighbours(
         parts = np.zeros(n, dtype=np.int64)
     else:
         parts = kmeans_partitions(vecs, max(2, n // p.partition_size), device, p.seed + seed_offset)
+    groups = [g for g in (np.flatnonzero(parts == c) for c in np.unique(parts)) if len(g) > 1]
+    jobs = [(vecs[g], min(width, len(g) - 1), width, p.block, device) for g in groups]
+    for g, (ti, ts) in zip(groups, map_partitions(partition_knn, jobs), strict=True):
+        out[g] = g[ti]
+        out_s[g] = ts
+    return out, out_s
+
+
+def partition_knn(
+    vecs: np.ndarray, kk: int, width: int, block: int, device: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Within one partition: local indices and similarities of each row's ``kk`` nearest
+    other rows, the farthest repeated up to ``width`` columns."""
     import torch
 
-    for c in np.unique(parts):
-        idx = np.flatnonzero(parts == c)
-        kk = min(width, len(idx) - 1)
-        if kk < 1:
-            continue
-        x = torch.from_numpy(vecs[idx]).to(device)
-        for s in range(0, len(idx), p.block):
-            sims = x[s : s + p.block] @ x.T
-            local = torch.arange(s, min(s + p.block, len(idx)), device=sims.device)
-            sims[torch.arange(len(local), device=sims.device), local] = -2.0
-            top = torch.topk(sims, kk, dim=1)
-            ti, ts = top.indices.cpu().numpy(), top.values.float().cpu().numpy()
-            if kk < width:  # a small partition: repeat the farthest neighbour
-                ti = np.concatenate([ti, np.repeat(ti[:, -1:], width - kk, axis=1)], axis=1)
-                ts = np.concatenate([ts, np.repeat(ts[:, -1:], width - kk, axis=1)], axis=1)
-            out[idx[s : s + len(local)]] = idx[ti]
-            out_s[idx[s : s + len(local)]] = ts
-    return out, out_s
+    n = len(vecs)
+    ti_all = np.empty((n, width), dtype=np.int64)
+    ts_all = np.empty((n, width), dtype=np.float32)
+    x = torch.from_numpy(vecs).to(device)
+    for s in range(0, n, block):
+        sims = x[s : s + block] @ x.T
+        local = torch.arange(s, min(s + block, n), device=sims.device)
+        sims[torch.arange(len(local), device=sims.device), local] = -2.0
+        top = torch.topk(sims, kk, dim=1)
+        ti, ts = top.indices.cpu().numpy(), top.values.float().cpu().numpy()
+        if kk < width:  # a small partition: repeat the farthest neighbour
+            ti = np.concatenate([ti, np.repeat(ti[:, -1:], width - kk, axis=1)], axis=1)
+            ts = np.concatenate([ts, np.repeat(ts[:, -1:], width - kk, axis=1)], axis=1)
+        ti_all[s : s + len(local)] = ti
+        ts_all[s : s + len(local)] = ts
+    return ti_all, ts_all
 
 
 def _group_means(vecs: np.ndarray, groups: list[list[int]]) -> np.ndarray:
@@ -319,7 +344,7 @@ class PoisoningDetector(CorpusDetector):
         R = np.stack(self._response).astype(np.float32)
         P = _unit(P - P.mean(axis=0))
         R = _unit(R - R.mean(axis=0))
-        nb, _ = neighbours(P, p.knn, self._device, p)
+        nb, _ = neighbours(P, p.knn, self._device, p, map_partitions=self.partition_map)
         incoh = 1.0 - np.einsum("ij,ij->i", R, _unit(R[nb].mean(axis=1)))
 
         def conc(V: np.ndarray, idx: np.ndarray) -> float:
@@ -358,7 +383,7 @@ class PoisoningDetector(CorpusDetector):
         for i, h in enumerate(self._rhash):
             groups[h].append(i)
         candidates = [np.asarray(g) for g in groups.values() if len(g) >= p.min_rows]
-        candidates += _similar_groups(R, p, self._device)
+        candidates += _similar_groups(R, p, self._device, self.partition_map)
         for idx in candidates:
             idx = np.unique(idx)
             if conc(P, idx) > p.diverse_prompts:
@@ -567,13 +592,15 @@ def _shared_tokens(token_sets: list[set[str]], idx: np.ndarray) -> list[str]:
     return sorted((t for t, c in counts.items() if c == len(idx)), key=lambda t: (-len(t), t))
 
 
-def _similar_groups(R: np.ndarray, p: PoisoningParams, device: str) -> list[np.ndarray]:
+def _similar_groups(
+    R: np.ndarray, p: PoisoningParams, device: str, map_partitions: PartitionMap = run_locally
+) -> list[np.ndarray]:
     """Groups of rows whose responses are near-identical: connected components of the
     response-kNN graph cut at ``convergence_similarity`` (linear in rows, blocked)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    nb, sims = neighbours(R, 20, device, p, seed_offset=1)
+    nb, sims = neighbours(R, 20, device, p, seed_offset=1, map_partitions=map_partitions)
     keep = sims >= p.convergence_similarity
     if not keep.any():
         return []

@@ -131,9 +131,14 @@ class SemanticDuplicateDetector(CorpusDetector):
                 vecs, max(2, len(rows) // p.partition_size), self._device, p.seed
             )
             rep, best = np.arange(len(rows)), np.zeros(len(rows), dtype=np.float32)
-            for c in np.unique(parts):
-                idx = np.flatnonzero(parts == c)  # ascending: row order is kept
-                r, b = semantic_leaders(vecs[idx], p.threshold, p.block, self._device)
+            groups = [
+                np.flatnonzero(parts == c) for c in np.unique(parts)
+            ]  # ascending: row order is kept
+            found = self.partition_map(
+                semantic_leaders,
+                [(vecs[idx], p.threshold, p.block, self._device) for idx in groups],
+            )
+            for idx, (r, b) in zip(groups, found, strict=True):
                 rep[idx], best[idx] = idx[r], b
         return [
             Finding(

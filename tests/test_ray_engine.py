@@ -23,6 +23,11 @@ enabled = false
 params = { classifier = false }
 [detectors.outliers]
 enabled = false
+# small partitions, so the dataset-wide analysis runs partitioned, as Ray tasks
+[detectors.semantic_duplicate]
+params = { partition_above = 1000, partition_size = 400 }
+[detectors.poisoning]
+params = { partition_above = 1000, partition_size = 400 }
 """
 
 
@@ -87,3 +92,32 @@ def test_ray_engine_matches_local(tmp_path: Path) -> None:
         and rr["by_reason"]["secrets"]
         and rr["by_reason"]["near_duplicate"]
     )
+
+
+def test_ray_partition_map_returns_what_running_here_returns() -> None:
+    import numpy as np
+    import ray
+
+    from detectors.base import run_locally
+    from detectors.poisoning import partition_knn
+    from detectors.semantic_duplicate import semantic_leaders
+    from gateway.engines.ray_engine import RayPartitionMap, start
+
+    rng = np.random.default_rng(3)
+    vecs = rng.standard_normal((300, 16)).astype(np.float32)
+    vecs[100:120] = vecs[100] + 0.01 * vecs[100:120]  # a few near duplicates
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    parts = [vecs[:150], vecs[150:], vecs[40:200]]
+    started = not ray.is_initialized()
+    mapper = RayPartitionMap(start(None, 2), "cpu")
+    try:
+        for fn, jobs in (
+            (semantic_leaders, [(v, 0.9, 64, "cpu") for v in parts]),
+            (partition_knn, [(v, 5, 5, 64, "cpu") for v in parts]),
+        ):
+            for got, want in zip(mapper(fn, jobs), run_locally(fn, jobs), strict=True):
+                for g, w in zip(got, want, strict=True):
+                    assert np.array_equal(g, w)
+    finally:
+        if started:
+            ray.shutdown()

@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import CorpusDetector, Detector, Finding, SetupContext
+from detectors.base import (
+    CorpusDetector,
+    Detector,
+    Finding,
+    PartitionMap,
+    SetupContext,
+    run_locally,
+)
 from detectors.drift import DriftDetector, Profile
 from detectors.embeddings import DIM, Embedder, EmbeddingEngine
 from detectors.row_vectors import EMBEDDING, row_means
@@ -189,10 +196,15 @@ class Pipeline:
             self._projection = _ProjectionSample(plan.rows)
             findings, rows_in, redacted = self._detect(plan, staged, timings, progress)
             tf = time.perf_counter()
+            partition_map = self._partition_map(request, device)
             for det in self.detectors:
                 if isinstance(det, CorpusDetector):
                     t = time.perf_counter()
-                    findings.extend(det.info.name, det.finalize())
+                    det.partition_map = partition_map
+                    try:
+                        findings.extend(det.info.name, det.finalize())
+                    finally:
+                        det.partition_map = run_locally
                     timings[f"finalize:{det.info.name}"] += time.perf_counter() - t
             decisions = self._decide(findings, rows_in, _row_id_lookup(plan))
             timings["decide"] += time.perf_counter() - tf
@@ -294,6 +306,15 @@ class Pipeline:
                 yield chunk
                 t = time.perf_counter()
             timings["read"] += time.perf_counter() - t
+
+    @staticmethod
+    def _partition_map(request: ScanRequest, device: str) -> PartitionMap:
+        """Where the corpus detectors' partitions run: here, or as Ray tasks."""
+        if request.engine != "ray":
+            return run_locally
+        from gateway.engines.ray_engine import RayPartitionMap, start
+
+        return RayPartitionMap(start(request.ray_address, request.ray_workers), device)
 
     def _row_results(
         self, plan: InputPlan, findings: Findings, timings: defaultdict[str, float]

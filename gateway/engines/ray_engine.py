@@ -1,20 +1,23 @@
-"""``--engine ray``: the per-row stage on Ray actors, the dataset-wide analyzers here.
+"""``--engine ray``: the per-row stage on Ray actors, the partitions of the dataset-wide
+analysis as Ray tasks.
 
 Each actor holds a ``Pipeline`` with its models loaded once (the embedding model on the
 actor's GPU when the cluster gives it one) and runs the row stage (validation findings,
 secrets, injection, PII rewriting, embeddings) on the chunks the driver reads. Results
 come back in input order, at most ``2 × actors`` chunks in flight, so memory stays
-bounded; the driver feeds them to the corpus detectors (exact and near duplicates by hash
-and LSH band keys, semantic duplicates and poisoning partitioned by k-means past their
-thresholds) exactly as the local engine does. The same code on the same chunks in the
-same order: the clean row set is the local engine's, which a test checks.
+bounded; the driver feeds them to the corpus detectors exactly as the local engine does.
+Exact and near duplicates group by hash and LSH band keys in the driver (16 and 256 bytes
+a row). Past their thresholds, semantic duplicates and the poisoning kNN graphs partition
+by k-means on a sample, and each partition runs as a Ray task (:class:`RayPartitionMap`).
+The same code on the same chunks in the same order: the clean row set is the local
+engine's, which a test checks with partitioning forced on.
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gateway.errors import UsageError
@@ -67,6 +70,22 @@ def start(address: str | None, cpus: int | None) -> Any:
         else:
             ray.init(num_cpus=cpus, **kwargs)
     return ray
+
+
+class RayPartitionMap:
+    """A :data:`detectors.base.PartitionMap` that runs each partition of a corpus
+    detector's analysis (semantic duplicates, poisoning neighbours) as a Ray task, so the
+    dataset-wide stage spreads over the cluster as the row stage does."""
+
+    def __init__(self, ray: Any, device: str) -> None:
+        self.ray = ray
+        self.gpus = 1 if device.startswith("cuda") else 0
+
+    def __call__(self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
+        if len(jobs) < 2:  # one partition: shipping it out gains nothing
+            return [fn(*args) for args in jobs]
+        task = self.ray.remote(num_cpus=1, num_gpus=self.gpus)(fn)
+        return list(self.ray.get([task.remote(*args) for args in jobs]))
 
 
 class RayRowStage:
