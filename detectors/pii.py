@@ -295,7 +295,7 @@ def load_ner() -> tuple[Any, ModelDigest]:
 def ner_entities(pieces: list[str]) -> list[list[tuple[int, int, str]]]:
     """(start, end, spaCy label) of every entity in each piece. Runs in this process or,
     unchanged, in an NER worker process; the caller maps labels and offsets."""
-    nlp, _ = load_ner()
+    nlp = _loaded_ner()
     # memory_zone frees the strings each batch adds to the vocabulary; without it
     # spaCy's StringStore grows with every new token of a long scan.
     with _NLP_LOCK, nlp.memory_zone():
@@ -303,6 +303,15 @@ def ner_entities(pieces: list[str]) -> list[list[tuple[int, int, str]]]:
             [(e.start_char, e.end_char, e.label_) for e in doc.ents]
             for doc in nlp.pipe(pieces, batch_size=256)
         ]
+
+
+def _loaded_ner() -> Any:
+    """The pipeline this process already verified and loaded (setup, or a worker's start),
+    without hashing the model's files again on every batch."""
+    with _NLP_LOCK:
+        if _NLP_CACHE:
+            return next(iter(_NLP_CACHE.values()))
+    return load_ner()[0]
 
 
 def _warm_ner_worker() -> None:

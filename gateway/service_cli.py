@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -40,8 +41,7 @@ def _conn_options(fn: Callable[..., None]) -> Callable[..., None]:
         )
         fn(*args, conn=conn, **kwargs)
 
-    with_connection.__name__, with_connection.__doc__ = fn.__name__, fn.__doc__
-    wrapped: Any = with_connection
+    wrapped: Any = functools.update_wrapper(with_connection, fn)
     for opt in reversed(
         [
             click.option("--server", required=True, help="HOST:PORT of the gateway."),
