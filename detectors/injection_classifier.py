@@ -15,7 +15,6 @@ manifest. ``scripts/train_injection.py`` rebuilds it from fixtures/ with a fixed
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import numpy as np
 
 from detectors.base import ModelDigest
 from detectors.errors import ModelError
+from detectors.models import read_pinned
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "injection_classifier.json"
 ARTIFACT_SHA256 = "f1232fb5ffd8ae45ad9239a8f848b8b8917ab6038b4a549d6fee91cabfd80f37"
@@ -93,17 +93,8 @@ class InjectionClassifier:
 
     @classmethod
     def load(cls, path: Path = ARTIFACT, sha256: str = ARTIFACT_SHA256) -> InjectionClassifier:
-        try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise ModelError(f"injection classifier {path} cannot be read: {e}") from e
-        got = hashlib.sha256(raw).hexdigest()
-        if got != sha256:
-            raise ModelError(
-                f"injection classifier {path} has sha256 {got}, pinned {sha256}; "
-                "refusing to load it (rebuild with scripts/train_injection.py and pin the digest)"
-            )
-        return cls.parse(raw, got)
+        raw = read_pinned(path, sha256, "injection classifier", "scripts/train_injection.py")
+        return cls.parse(raw, sha256)
 
     @classmethod
     def parse(cls, raw: bytes, sha256: str) -> InjectionClassifier:

@@ -67,6 +67,23 @@ class PinnedModel:
         return root, ModelDigest(self.name, self.subdir, self.tree_digest())
 
 
+def read_pinned(path: Path, sha256: str, what: str, rebuild: str) -> bytes:
+    """The bytes of a shipped single-file model after checking its pinned digest.
+
+    ``rebuild`` names the script that regenerates it, for the error message."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ModelError(f"{what} {path} cannot be read: {e}") from e
+    got = hashlib.sha256(raw).hexdigest()
+    if got != sha256:
+        raise ModelError(
+            f"{what} {path} has sha256 {got}, pinned {sha256}; "
+            f"refusing to load it (rebuild with {rebuild} and pin the digest)"
+        )
+    return raw
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:

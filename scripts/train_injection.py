@@ -58,32 +58,32 @@ def examples(rows: list[dict[str, object]]) -> dict[str, tuple[list[str], list[i
     return out
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+def fit(x: np.ndarray, y: np.ndarray, c: float = C) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(
-        C=C, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=5000
+        C=c, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=5000
     )
     clf.fit(x, y)
     return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def out_of_fold(x: np.ndarray, y: np.ndarray, c: float = C) -> np.ndarray:
     """Decision values for every example from a model that did not see it."""
     from sklearn.model_selection import StratifiedKFold
 
     z = np.zeros(len(y))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=SEED).split(x, y):
-        w, b = fit(x[train], y[train])
+        w, b = fit(x[train], y[train], c)
         z[test] = x[test] @ w + b
     return z
 
 
-def operating_point(z: np.ndarray, y: np.ndarray) -> float:
+def operating_point(z: np.ndarray, y: np.ndarray, target_fpr: float = TARGET_FPR) -> float:
     """The lowest decision value whose out-of-fold false-positive rate on the corpus's benign
-    rows is at most TARGET_FPR: the firewall's promise is about what it throws away."""
+    rows is at most ``target_fpr``: the firewall's promise is about what it throws away."""
     neg = np.sort(z[y == 0])
-    k = int(np.floor(TARGET_FPR * len(neg)))
+    k = int(np.floor(target_fpr * len(neg)))
     return float(neg[len(neg) - k - 1]) + 1e-6 if len(neg) > k else 0.0
 
 
