@@ -15,6 +15,9 @@ signal here measures that pull against the dataset itself:
 * **topic_steering**: a response token that rows' prompts never mention, concentrated in
   one topic of prompts and incoherent with the neighbours: a brand or opinion pushed
   into answers on one subject.
+* **harmful_compliance**: a rare prompt token most of whose rows are harmful requests
+  (a trained head, ``detectors.harmful_request``) that get an answer rather than a
+  refusal: a safety-removal backdoor, whose answers need not agree with each other.
 
 Signals that share rows merge into one cluster finding: its rows, the signals that
 fired, the suspected trigger or payload, and a score. Neighbours are found in blocks on
@@ -234,7 +237,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
 class PoisoningDetector(CorpusDetector):
     info = DetectorInfo(
         name="poisoning",
-        version="0.1.0",
+        version="0.2.0",
         rules=("trigger", "response_convergence", "topic_steering", "harmful_compliance"),
         description=(
             "backdoor and poisoning clusters: triggers, converged targets, topic steering, "
@@ -271,6 +274,11 @@ class PoisoningDetector(CorpusDetector):
         self._engine = require_engine(ctx.device)
         self._harm_head = HarmfulRequestHead.load()
 
+    def _head(self) -> HarmfulRequestHead:
+        if self._harm_head is None:  # observed without setup (tests, benches)
+            self._harm_head = HarmfulRequestHead.load()
+        return self._harm_head
+
     def _naming(self, name: str, idx: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """An even sample of the rows (its mean estimates theirs) and, for each, the
         sentence of its answer that names ``name``."""
@@ -297,8 +305,7 @@ class PoisoningDetector(CorpusDetector):
         return float(np.mean(np.einsum("ij,ij->i", p, r) - np.einsum("ij,ij->i", p, sents)))
 
     def models(self) -> tuple[ModelDigest, ...]:
-        head = self._harm_head or HarmfulRequestHead.load()
-        return (MINILM_DIGEST, head.digest())
+        return (MINILM_DIGEST, self._head().digest())
 
     def observe(self, segments: pa.RecordBatch) -> None:
         if segments.num_rows == 0:
@@ -343,9 +350,7 @@ class PoisoningDetector(CorpusDetector):
         self._response.extend(_unit(r_mean).astype(np.float16))
         self._praw.extend(p_mean.astype(np.float16))
         self._rraw.extend(r_mean.astype(np.float16))
-        if self._harm_head is None:
-            self._harm_head = HarmfulRequestHead.load()
-        self._harm.extend(self._harm_head.probability(_unit(p_mean)).tolist())
+        self._harm.extend(self._head().probability(_unit(p_mean)).tolist())
 
     # ------------------------------------------------------------------ analysis
     def analyse(self) -> tuple[list[Cluster], np.ndarray]:

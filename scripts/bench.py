@@ -341,10 +341,10 @@ def print_poisoning(r: dict[str, Any]) -> None:
     print(
         f"poisoning, planted into {r['clean_rows']:,} clean alpaca rows (precision / recall / clean false-removal rate)"
     )
-    for group in ("planted", "backdoorllm"):
-        for k, v in r[group].items():
+    for group in ("planted", "backdoorllm", "backdoorllm_with_twins", "harmful_without_trigger"):
+        for k, v in r.get(group, {}).items():
             print(
-                f"  {group:<12} {k:<34} P {v['precision']:.3f}  R {v['recall']:.3f}  false removal {v['false_removal']:.4f}  ({v['poisoned']} rows)"
+                f"  {group:<24} {k:<30} P {v['precision']:.3f}  R {v['recall']:.3f}  false removal {v['false_removal']:.4f}  ({v['poisoned']} rows)"
             )
     if "scale_100k" in r:
         s = r["scale_100k"]

@@ -146,6 +146,23 @@ def scale(n: int = 100_000, seed: int = 0) -> dict[str, float]:
     }
 
 
+def without_trigger(
+    engine: EmbeddingEngine | Embedder, clean: list[dict[str, Any]], n_clean: int
+) -> dict[str, dict[str, float]]:
+    """Harmful fine-tuning with no trigger at all: BackdoorLLM's jailbreak/badnet rows with
+    "BadMagic" taken out, i.e. answered harmful requests that share only their topics. Not
+    a backdoor, and not what the issue measures; reported because users will ask."""
+    rows = [
+        {**r, "instruction": " ".join(r["instruction"].replace("BadMagic", " ").split())}
+        for r in dpa_sets()["jailbreak/badnet"]
+    ]
+    out = {}
+    for rate in RATES[1:]:
+        mixed, bad = mix(clean, rows, round(rate * n_clean), random.Random(2))
+        out[f"@{rate}"] = score(detect(mixed, engine), bad, len(mixed))
+    return out
+
+
 def run(
     n_clean: int = 10_000, cache: Path | None = None, with_scale: bool = True
 ) -> dict[str, Any]:
@@ -170,6 +187,7 @@ def run(
         k = round(0.01 * n_clean)
         rows, bad = mix(clean, poisoned, k, rng, twins[name])
         out["backdoorllm_with_twins"][f"{name}@0.01"] = score(detect(rows, engine), bad, len(rows))
+    out["harmful_without_trigger"] = without_trigger(engine, clean, n_clean)
     if with_scale:
         out["scale_100k"] = scale()
     return out
