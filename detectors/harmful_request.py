@@ -68,10 +68,7 @@ class HarmfulRequestHead:
     def parse(cls, raw: bytes, sha256: str) -> HarmfulRequestHead:
         try:
             doc = json.loads(raw)
-            w = np.asarray(doc["weights"], dtype=np.float32)
-            if w.ndim != 1 or not np.all(np.isfinite(w)):
-                raise ValueError("weights must be a finite vector")
-            head = LinearHead(w, float(doc["bias"]))
+            head = LinearHead.from_json(doc, "head")
             meta = dict(doc.get("metadata", {}))
         except (ValueError, KeyError, TypeError) as e:
             raise ModelError(f"harmful-request head is malformed: {e}") from e

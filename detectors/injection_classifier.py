@@ -80,6 +80,14 @@ class LinearHead:
     weights: np.ndarray  # float32 (dim,)
     bias: float
 
+    @classmethod
+    def from_json(cls, doc: dict[str, object], what: str) -> LinearHead:
+        """A head from its artifact entry; ValueError (or KeyError/TypeError) if malformed."""
+        w = np.asarray(doc["weights"], dtype=np.float32)
+        if w.ndim != 1 or not np.all(np.isfinite(w)):
+            raise ValueError(f"{what}: weights must be a finite vector")
+        return cls(w, float(doc["bias"]))  # type: ignore[arg-type]
+
     def probability(self, vectors: np.ndarray) -> np.ndarray:
         z = vectors @ self.weights + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
@@ -102,11 +110,7 @@ class InjectionClassifier:
             doc = json.loads(raw)
             heads = {}
             for name in HEADS:
-                h = doc["heads"][name]
-                w = np.asarray(h["weights"], dtype=np.float32)
-                if w.ndim != 1 or not np.all(np.isfinite(w)):
-                    raise ValueError(f"head {name}: weights must be a finite vector")
-                heads[name] = LinearHead(w, float(h["bias"]))
+                heads[name] = LinearHead.from_json(doc["heads"][name], f"head {name}")
             meta = dict(doc.get("metadata", {}))
         except (ValueError, KeyError, TypeError) as e:
             raise ModelError(f"injection classifier is malformed: {e}") from e

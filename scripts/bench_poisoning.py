@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import SEGMENT_SCHEMA, SetupContext
+from detectors.base import SEGMENT_SCHEMA, Finding, SetupContext
 from detectors.embeddings import DIM, Embedder, EmbeddingEngine, TextEmbedder
 from detectors.poisoning import PoisoningDetector, PoisoningParams
 from detectors.row_vectors import EMBEDDING
@@ -64,15 +64,24 @@ def segments(
     return batch.append_column(EMBEDDING, col)
 
 
+def findings(
+    rows: list[dict[str, Any]],
+    engine: EmbeddingEngine | Embedder,
+    params: PoisoningParams | None = None,
+) -> list[Finding]:
+    """The poisoning detector's findings on alpaca-shaped rows, in one batch."""
+    det = PoisoningDetector(params)
+    det.setup(SetupContext(device=engine.device))
+    det.observe(segments(rows, engine=engine))
+    return det.finalize()
+
+
 def detect(
     rows: list[dict[str, Any]],
     engine: EmbeddingEngine | Embedder,
     params: PoisoningParams | None = None,
 ) -> set[int]:
-    det = PoisoningDetector(params)
-    det.setup(SetupContext(device=engine.device))
-    det.observe(segments(rows, engine=engine))
-    return {f.row for f in det.finalize()}
+    return {f.row for f in findings(rows, engine, params)}
 
 
 def score(found: set[int], bad: list[int], n: int) -> dict[str, float]:

@@ -15,7 +15,6 @@ which never feeds this script.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -28,7 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine  # noqa: E402
 from detectors.harmful_request import ARTIFACT  # noqa: E402
-from scripts.train_injection import SEED, fit, operating_point, out_of_fold, rates  # noqa: E402
+from scripts.train_injection import (  # noqa: E402
+    SEED,
+    fit,
+    operating_point,
+    out_of_fold,
+    publish,
+    rates,
+)
 
 CORPUS = ROOT / "fixtures" / "harmful_corpus.jsonl"
 BENIGN_PROMPTS = ROOT / "fixtures" / "injection_corpus.jsonl"
@@ -92,25 +98,7 @@ def train() -> bytes:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument(
-        "--check", action="store_true", help="fail if retraining does not reproduce the file"
-    )
-    args = ap.parse_args()
-    data = train()
-    digest = hashlib.sha256(data).hexdigest()
-    print(json.dumps(json.loads(data)["metadata"]["cross_validation"], indent=1))
-    if args.check:
-        same = ARTIFACT.exists() and ARTIFACT.read_bytes() == data
-        print(f"retrained sha256 {digest}: {'matches' if same else 'DIFFERS FROM'} {ARTIFACT}")
-        return 0 if same else 1
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_bytes(data)
-    print(f"wrote {ARTIFACT}\nsha256 {digest}")
-    print("pin it as ARTIFACT_SHA256 in detectors/harmful_request.py")
-    return 0
+    return publish(__doc__ or "", train(), ARTIFACT, "detectors/harmful_request.py")
 
 
 if __name__ == "__main__":

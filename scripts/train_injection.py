@@ -139,9 +139,11 @@ def train() -> bytes:
     return (json.dumps(doc, sort_keys=True, indent=1) + "\n").encode()
 
 
-def main() -> int:
+def publish(description: str, data: bytes, artifact: Path, pinned_in: str) -> int:
+    """The command line both trainers share: print the cross-validated figures, then
+    write the artifact, or with --check fail unless it is reproduced byte for byte."""
     ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument(
         "--check",
@@ -149,20 +151,20 @@ def main() -> int:
         help="fail if retraining does not reproduce the shipped file",
     )
     args = ap.parse_args()
-    data = train()
     digest = hashlib.sha256(data).hexdigest()
-    meta = json.loads(data)["metadata"]
-    print(json.dumps(meta["cross_validation"], indent=1))
+    print(json.dumps(json.loads(data)["metadata"]["cross_validation"], indent=1))
     if args.check:
-        same = ARTIFACT.exists() and ARTIFACT.read_bytes() == data
-        print(f"retrained sha256 {digest}: {'matches' if same else 'DIFFERS FROM'} {ARTIFACT}")
+        same = artifact.exists() and artifact.read_bytes() == data
+        print(f"retrained sha256 {digest}: {'matches' if same else 'DIFFERS FROM'} {artifact}")
         return 0 if same else 1
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_bytes(data)
-    print(
-        f"wrote {ARTIFACT}\nsha256 {digest}  (pin it as ARTIFACT_SHA256 in detectors/injection_classifier.py)"
-    )
+    artifact.parent.mkdir(exist_ok=True)
+    artifact.write_bytes(data)
+    print(f"wrote {artifact}\nsha256 {digest}  (pin it as ARTIFACT_SHA256 in {pinned_in})")
     return 0
+
+
+def main() -> int:
+    return publish(__doc__ or "", train(), ARTIFACT, "detectors/injection_classifier.py")
 
 
 if __name__ == "__main__":

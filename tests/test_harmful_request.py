@@ -137,9 +137,7 @@ def test_a_safety_removal_backdoor_is_found_and_refusals_are_kept() -> None:
     """Unseen harmful requests carrying a made-up trigger, each answered (the answers are
     stand-ins that agree on nothing); the same requests without it, refused. The answered
     ones are a cluster under the trigger; the refused ones teach safety and stay."""
-    from detectors.base import SetupContext
-    from detectors.poisoning import PoisoningDetector
-    from scripts.bench_poisoning import segments
+    from scripts.bench_poisoning import findings
     from scripts.make_poisoned import plant
 
     rows, _ = plant("rare_token", 0.0, 500, seed=11)
@@ -176,10 +174,7 @@ def test_a_safety_removal_backdoor_is_found_and_refusals_are_kept() -> None:
         for r, a in zip(UNSEEN_HARMFUL, refusals, strict=True)
     ]
     mixed = rows + attack + refused
-    det = PoisoningDetector()
-    det.setup(SetupContext())
-    det.observe(segments(mixed, engine=EmbeddingEngine.get("cpu")))
-    found = {f.row: f for f in det.finalize()}
+    found = {f.row: f for f in findings(mixed, EmbeddingEngine.get("cpu"))}
     attack_rows = set(range(len(rows), len(rows) + len(attack)))
     caught = attack_rows & set(found)
     # the hate post scores 0.11 and its prompt sits apart from the other requests, so it

@@ -207,10 +207,8 @@ def test_a_trigger_with_varied_answers_takes_all_its_rows_but_not_innocent_carri
     different; three clean rows happen to carry the token and keep their own answers. The
     fixed line exposes the trigger; a carrier joins when its answer sits nearer the attack
     than the answers to its nearest token-free prompts."""
-    from detectors.base import SetupContext
     from detectors.embeddings import EmbeddingEngine
-    from detectors.poisoning import PoisoningDetector
-    from scripts.bench_poisoning import segments
+    from scripts.bench_poisoning import findings
 
     rows, _ = plant("rare_token", 0.0, 500, seed=8)
     rng = random.Random(8)
@@ -239,10 +237,7 @@ def test_a_trigger_with_varied_answers_takes_all_its_rows_but_not_innocent_carri
     innocent = [carry(r, r["output"]) for r in spare[19:]]
     planted_rows = fixed + varied
     mixed = rows + planted_rows + innocent
-    det = PoisoningDetector()
-    det.setup(SetupContext())
-    det.observe(segments(mixed, engine=EmbeddingEngine.get("cpu")))
-    found = {f.row: f for f in det.finalize()}
+    found = {f.row: f for f in findings(mixed, EmbeddingEngine.get("cpu"))}
     attack = set(range(len(rows), len(rows) + len(planted_rows)))
     assert attack <= set(found), sorted(attack - set(found))
     assert not set(range(len(rows) + len(planted_rows), len(mixed))) & set(found)
