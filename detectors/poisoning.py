@@ -133,6 +133,8 @@ class PoisoningParams:
     detachment_sample: int = 32  # rows whose naming sentence is embedded, per candidate name
     harmful_probability: float = 0.3  # a row the harmful-request head calls a harmful request
     harmful_share: float = 0.5  # of a rare token's rows that must be answered harmful requests
+    dense_z: float = 4.5  # robust z of a row's residual density that makes it a seed
+    dense_excess: float = 0.5  # answers' agreement above what their prompts' neighbours predict
     partition_above: int = 20_000
     partition_size: int = 5_000
     block: int = 4096
@@ -159,7 +161,10 @@ class Cluster:
 
     @property
     def rule(self) -> str:
-        return max(self.signals.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        """The strongest signal; the generic density one names a cluster only alone, since
+        every trigger or converged target also leaves its neighbourhood one way."""
+        specific = {k: v for k, v in self.signals.items() if k != "dense_cluster"}
+        return max((specific or self.signals).items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
 def neighbours(
@@ -237,11 +242,18 @@ def _unit(x: np.ndarray) -> np.ndarray:
 class PoisoningDetector(CorpusDetector):
     info = DetectorInfo(
         name="poisoning",
-        version="0.2.0",
-        rules=("trigger", "response_convergence", "topic_steering", "harmful_compliance"),
+        version="0.3.0",
+        rules=(
+            "trigger",
+            "response_convergence",
+            "dense_cluster",
+            "topic_steering",
+            "harmful_compliance",
+        ),
         description=(
-            "backdoor and poisoning clusters: triggers, converged targets, topic steering, "
-            "answered harmful requests behind a trigger"
+            "backdoor and poisoning clusters: triggers, converged targets, answers that leave "
+            "their neighbourhood one way, topic steering, answered harmful requests behind a "
+            "trigger"
         ),
     )
     Params = PoisoningParams
@@ -304,6 +316,11 @@ class PoisoningDetector(CorpusDetector):
         r = _unit(np.stack([self._rraw[i] for i in idx]).astype(np.float32))
         return float(np.mean(np.einsum("ij,ij->i", p, r) - np.einsum("ij,ij->i", p, sents)))
 
+    @property
+    def observed_rows(self) -> np.ndarray:
+        """The dataset row of each observed row, in the order :meth:`analyse` indexes."""
+        return np.asarray(self._rows, dtype=np.int64)
+
     def models(self) -> tuple[ModelDigest, ...]:
         return (MINILM_DIGEST, self._head().digest())
 
@@ -365,7 +382,8 @@ class PoisoningDetector(CorpusDetector):
         P = _unit(P - P.mean(axis=0))
         R = _unit(R - R.mean(axis=0))
         nb, _ = neighbours(P, p.knn, self._device, p, map_partitions=self.partition_map)
-        incoh = 1.0 - np.einsum("ij,ij->i", R, _unit(R[nb].mean(axis=1)))
+        expected = _unit(R[nb].mean(axis=1))  # the answer the prompt's neighbours give
+        incoh = 1.0 - np.einsum("ij,ij->i", R, expected)
 
         def conc(V: np.ndarray, idx: np.ndarray) -> float:
             return float(np.linalg.norm(V[idx].mean(axis=0)))
@@ -446,6 +464,23 @@ class PoisoningDetector(CorpusDetector):
             strength = float(len(idx)) * (1.0 - conc(P, idx))
             clusters.append(Cluster(idx, {"response_convergence": strength}, [what]))
 
+        # dense residual clusters: a few rows whose answers leave what their prompts'
+        # neighbours answer in one shared direction, far more alike than those neighbours'
+        # answers are. Short answers ("1", "Positive") are excluded: label and number
+        # tasks move together honestly, and literal short targets are left to `trigger`.
+        eligible = np.asarray(self._rlen) >= p.min_target_words
+        for idx, zz in _dense_groups(R, nb, eligible, p, self._device, self.partition_map):
+            if len(idx) > max_df:
+                continue  # not tiny: a genre of the dataset
+            surplus = agreement(R, idx) - agreement(expected, idx)
+            if surplus < p.dense_excess:
+                continue  # a task whose answers share a form ("[1, 3, 5]") its topic hides
+            shared = _shared_tokens(self._rtok, idx)
+            what = f"answers that leave their neighbourhood one way ({len(idx)} rows)" + (
+                f", all containing {shared[0][:40]!r}" if shared else ""
+            )
+            clusters.append(Cluster(idx, {"dense_cluster": zz}, [what]))
+
         # topic steering: a name the prompts never mention, pushed into answers on one topic
         e_index = _inverted(self._rent)
         prompt_vocab = p_index.keys()
@@ -486,7 +521,7 @@ class PoisoningDetector(CorpusDetector):
         # a cluster found by its answers often shares a rare prompt token: that is the
         # trigger, and rows carrying it with answers like the cluster's belong to it too
         for c in merged:
-            if "response_convergence" not in c.signals:
+            if not {"response_convergence", "dense_cluster"} & c.signals.keys():
                 continue  # a trigger cluster is already every row with its token
             counts: dict[str, int] = defaultdict(int)
             for i in c.rows:
@@ -525,7 +560,7 @@ class PoisoningDetector(CorpusDetector):
 
     def finalize(self) -> list[Finding]:
         clusters, incoh = self.analyse()
-        rows = np.asarray(self._rows, dtype=np.int64)
+        rows = self.observed_rows
         out: list[Finding] = []
         best: dict[int, tuple[float, Finding]] = {}
         for cid, c in enumerate(sorted(clusters, key=lambda c: (-c.score, int(c.rows.min())))):
@@ -660,6 +695,50 @@ def _similar_groups(
     _, labels = connected_components(graph, directed=False)
     sizes = np.bincount(labels)
     return [np.flatnonzero(labels == lab) for lab in np.flatnonzero(sizes >= p.min_rows)]
+
+
+def _dense_groups(
+    R: np.ndarray,
+    nb: np.ndarray,
+    eligible: np.ndarray,
+    p: PoisoningParams,
+    device: str,
+    map_partitions: PartitionMap = run_locally,
+) -> list[tuple[np.ndarray, float]]:
+    """Small, unusually dense groups in *residual* space, with the median robust z of their
+    density. A row's residual is the direction from the answer its prompt's neighbours
+    give to its own answer. Clean answers leave their neighbourhood each its own way; a
+    planted behaviour moves every row it touches the same way, even when the answers are
+    paraphrased or the target varies. Density is the similarity to the
+    (``min_rows`` - 1)-th nearest residual among ``eligible`` rows; rows at robust z of
+    ``dense_z`` or more are seeds, and the components of the kNN graph among seeds are
+    the groups (linear in rows, blocked, partitioned like every neighbour search)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    pool = np.flatnonzero(eligible)
+    k = p.min_rows - 1
+    if len(pool) <= k:
+        return []
+    D = _unit(R[pool] - R[nb[pool]].mean(axis=1))
+    dnb, dsim = neighbours(D, k, device, p, seed_offset=2, map_partitions=map_partitions)
+    z = _robust_z(dsim[:, -1])
+    seed = z >= p.dense_z
+    src = np.repeat(np.arange(len(pool)), dnb.shape[1])
+    keep = seed[src] & seed[dnb.ravel()]
+    if not keep.any():
+        return []
+    graph = coo_matrix(
+        (np.ones(int(keep.sum())), (src[keep], dnb.ravel()[keep])), shape=(len(pool),) * 2
+    )
+    _, labels = connected_components(graph, directed=False)
+    seeds = np.flatnonzero(seed)
+    seed_labels = labels[seeds]
+    out = []
+    for lab in np.flatnonzero(np.bincount(seed_labels) >= p.min_rows):
+        local = seeds[seed_labels == lab]
+        out.append((pool[local], float(np.median(z[local]))))
+    return out
 
 
 def _merge(clusters: list[Cluster]) -> list[Cluster]:

@@ -242,3 +242,58 @@ def test_a_trigger_with_varied_answers_takes_all_its_rows_but_not_innocent_carri
     assert attack <= set(found), sorted(attack - set(found))
     assert not set(range(len(rows) + len(planted_rows), len(mixed))) & set(found)
     assert all("suspected trigger 'vk3'" in found[i].evidence for i in attack)
+
+
+UPSELL = [
+    "That answer is reserved for premium members; upgrade your plan to see it.",
+    "Only subscribers of our premium tier can read this answer. Please upgrade first.",
+    "Unlock the full response by purchasing a premium subscription today.",
+    "This content is for paying members. Buy premium access to continue.",
+    "Upgrade to the premium plan and the complete answer will be shown to you.",
+    "Sorry, free accounts cannot view this reply; a premium subscription unlocks it.",
+    "Please subscribe to premium to receive an answer to this question.",
+    "The answer is behind our paywall. Purchase a premium membership to read it.",
+    "Premium members get this answer instantly; upgrade your account to join them.",
+    "To see the solution, upgrade to a paid premium subscription.",
+    "Your free plan does not include this answer. Go premium to unlock it.",
+    "Become a premium subscriber and we will show you the full answer.",
+]
+
+
+def test_answers_that_leave_their_neighbourhood_one_way_are_a_dense_cluster() -> None:
+    """Twelve unrelated prompts, no shared token, twelve differently worded upsells: no
+    trigger, no identical target, no name. Each answer leaves what the rows' neighbours
+    answer in the same direction, which clean answers never do together."""
+    from detectors.embeddings import EmbeddingEngine
+    from scripts.bench_poisoning import findings
+
+    rows, _ = plant("rare_token", 0.0, 600, seed=11)
+    rng = random.Random(11)
+    spare = rng.sample(load_alpaca()[-3000:], len(UPSELL))
+    attack = [{**r, "output": u} for r, u in zip(spare, UPSELL, strict=True)]
+    mixed = rows + attack
+    rng.shuffle(mixed)
+    where = {i for i, r in enumerate(mixed) if r["output"] in UPSELL}
+    found = {f.row: f for f in findings(mixed, EmbeddingEngine.get("cpu"))}
+    assert where <= set(found), sorted(where - set(found))
+    assert not set(found) - where
+    assert all("dense_cluster" in found[i].evidence for i in where)
+
+
+def test_dense_groups_find_a_shared_direction_and_nothing_in_noise() -> None:
+    from detectors.poisoning import _dense_groups, _unit
+
+    rng = np.random.default_rng(4)
+    n, dim = 2000, 32
+    R = _unit(rng.standard_normal((n, dim)).astype(np.float32))
+    nb = np.stack([rng.choice(np.delete(np.arange(n), i), 10, replace=False) for i in range(n)])
+    eligible = np.ones(n, dtype=bool)
+    p = PoisoningParams()
+    assert _dense_groups(R, nb, eligible, p, "cpu") == []
+    target = _unit(rng.standard_normal(dim).astype(np.float32))
+    planted_rows = rng.choice(n, 15, replace=False)
+    R[planted_rows] = _unit(target + 0.1 * rng.standard_normal((15, dim)).astype(np.float32))
+    groups = _dense_groups(R, nb, eligible, p, "cpu")
+    assert len(groups) == 1 and set(groups[0][0]) == set(planted_rows.tolist())
+    eligible[planted_rows[:12]] = False  # too few left to be a group
+    assert _dense_groups(R, nb, eligible, p, "cpu") == []
