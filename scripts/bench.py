@@ -341,10 +341,17 @@ def print_poisoning(r: dict[str, Any]) -> None:
     print(
         f"poisoning, planted into {r['clean_rows']:,} clean alpaca rows (precision / recall / clean false-removal rate)"
     )
-    for group in ("planted", "backdoorllm", "backdoorllm_with_twins", "harmful_without_trigger"):
+    for group in (
+        "planted",
+        "planted_without_dense_cluster",
+        "backdoorllm",
+        "backdoorllm_with_twins",
+        "harmful_without_trigger",
+    ):
         for k, v in r.get(group, {}).items():
             print(
-                f"  {group:<24} {k:<30} P {v['precision']:.3f}  R {v['recall']:.3f}  false removal {v['false_removal']:.4f}  ({v['poisoned']} rows)"
+                f"  {group:<29} {k:<30} P {v['precision']:.3f}  R {v['recall']:.3f}  false removal {v['false_removal']:.4f}  ({v['poisoned']} rows)"
+                + "".join(f"  {s} {x:.2f}" for s, x in v.get("by_signal", {}).items())
             )
     if "scale_100k" in r:
         s = r["scale_100k"]

@@ -6,8 +6,10 @@ our own families (scripts/make_poisoned.py) and the five BackdoorLLM DPA attacks
 which the detector was never tuned on. (The harmful-compliance rule's two thresholds were
 chosen on BackdoorLLM's separate test_data/ jailbreak rows, whose requests share none
 with poison_data/.) Then each attack at 1% beside as many of its clean twins, as
-BackdoorLLM itself trains. Per configuration: precision and recall on the planted rows, and the
-false-removal rate on the clean ones. Then the analyzer's time on 100k rows (after
+BackdoorLLM itself trains. The untriggered reworded family also runs with `dense_cluster`
+off, to show what that rule alone adds. Per configuration: precision and recall on the
+planted rows, the false-removal rate on the clean ones, and the share of planted rows in a
+cluster where each signal fired. Then the analyzer's time on 100k rows (after
 embeddings, which are synthetic here so the line measures the analysis alone).
 """
 
@@ -80,18 +82,35 @@ def detect(
     rows: list[dict[str, Any]],
     engine: EmbeddingEngine | Embedder,
     params: PoisoningParams | None = None,
-) -> set[int]:
-    return {f.row for f in findings(rows, engine, params)}
+) -> dict[int, set[str]]:
+    """Each flagged row and the signals that fired on its cluster (a row in two clusters
+    keeps the signals of both), so every rule's share of the catch can be reported."""
+    det = PoisoningDetector(params)
+    det.setup(SetupContext(device=engine.device))
+    det.observe(segments(rows, engine=engine))
+    clusters, _ = det.analyse()
+    rows = det.observed_rows
+    out: dict[int, set[str]] = {}
+    for c in clusters:
+        for i in c.rows:
+            out.setdefault(int(rows[i]), set()).update(c.signals)
+    return out
 
 
-def score(found: set[int], bad: list[int], n: int) -> dict[str, float]:
+def score(found: dict[int, set[str]], bad: list[int], n: int) -> dict[str, Any]:
+    """Precision, recall and clean false removals; ``by_signal``: the share of planted rows
+    in a cluster where that signal fired (they overlap: one attack fires several)."""
     bad_s = set(bad)
-    tp = len(found & bad_s)
+    tp = len(found.keys() & bad_s)
+    fired = sorted({s for i in bad_s & found.keys() for s in found[i]})
     return {
         "poisoned": len(bad_s),
         "precision": round(tp / len(found), 3) if found else 1.0,
         "recall": round(tp / len(bad_s), 3) if bad_s else 1.0,
-        "false_removal": round(len(found - bad_s) / (n - len(bad_s)), 4),
+        "false_removal": round(len(found.keys() - bad_s) / (n - len(bad_s)), 4),
+        "by_signal": {
+            s: round(sum(s in found.get(i, ()) for i in bad_s) / len(bad_s), 3) for s in fired
+        },
     }
 
 
@@ -182,6 +201,14 @@ def run(
         for rate in RATES:
             rows, bad = plant(family, rate, n_clean, alpaca=alpaca)
             out["planted"][f"{family}@{rate}"] = score(detect(rows, engine), bad, len(rows))
+    # what dense_cluster alone adds: the untriggered reworded attack with that rule off
+    off = PoisoningParams(dense_z=float("inf"))
+    out["planted_without_dense_cluster"] = {}
+    for rate in RATES:
+        rows, bad = plant("composed_redirect", rate, n_clean, alpaca=alpaca)
+        out["planted_without_dense_cluster"][f"composed_redirect@{rate}"] = score(
+            detect(rows, engine, off), bad, len(rows)
+        )
     rng = random.Random(5)
     clean = rng.sample(alpaca, n_clean)
     for name, poisoned in dpa_sets().items():
