@@ -232,6 +232,9 @@ def test_morse_is_decoded_and_dividers_are_not() -> None:
     assert f"in morse text at [13:{len(text)}]" in ev
     # the same words with two spaces between them, as people type it
     assert "override.ignore_previous" in rules_hit(morse.replace(" / ", "  "), "prompt")
+    # ITU punctuation belongs to the code: "(", ")" and "-" must not reject the run
+    punct = morse + "  -.--. .--. .-.. . .- ... . -.--.-  -....-  -. --- .--"
+    assert "override.ignore_previous" in rules_hit(punct, "prompt")
     for divider in ("-------- ........ --------", "Step 1 ... step 2 --- done", "- - - - - - - -"):
         assert [v.how for v in views(divider)] == ["plain"]
 
