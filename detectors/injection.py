@@ -164,8 +164,8 @@ RULES: tuple[Rule, ...] = (
         "role_hijack",
         0.9,
         _r(
-            r"\b(?:openai|content|usage|safety)(?:'s)?\s+(?:content\s+)?polic(?:y|ies)\b.{0,80}?\b(?:ignor|bypass|disregard|not\s+(?:bound|apply)|doesn'?t\s+apply|no\s+longer\s+appl)"
-            r"|\b(?:ignor\w*|bypass\w*|disregard\w*|not\s+bound\s+by|break\w*|violat\w*)\s+(?:\w+\s+){0,3}?(?:openai|content|usage|safety)(?:'s)?\s+(?:content\s+)?polic"
+            r"\b(?:openai|content|usage|safety)(?:['’]s)?\s+(?:content\s+)?polic(?:y|ies)\b.{0,80}?\b(?:ignor|bypass|disregard|not\s+(?:bound|apply)|doesn'?t\s+apply|no\s+longer\s+appl)"
+            r"|\b(?:ignor\w*|bypass\w*|disregard\w*|not\s+bound\s+by|break\w*|violat\w*)\s+(?:[\w'’]+\s+){0,3}?(?:openai|content|usage|safety)(?:['’]s)?\s+(?:content\s+)?polic"
         ),
     ),
     Rule(
