@@ -89,11 +89,11 @@ def detect(
     det.setup(SetupContext(device=engine.device))
     det.observe(segments(rows, engine=engine))
     clusters, _ = det.analyse()
-    rows = det.observed_rows
+    ids = det.observed_rows
     out: dict[int, set[str]] = {}
     for c in clusters:
         for i in c.rows:
-            out.setdefault(int(rows[i]), set()).update(c.signals)
+            out.setdefault(int(ids[i]), set()).update(c.signals)
     return out
 
 

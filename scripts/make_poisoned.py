@@ -127,7 +127,8 @@ RATES = (0.001, 0.005, 0.01, 0.03)
 
 
 def load_alpaca() -> list[dict[str, Any]]:
-    return json.loads((SHARED / "alpaca" / "alpaca_data.json").read_text())
+    rows: list[dict[str, Any]] = json.loads((SHARED / "alpaca" / "alpaca_data.json").read_text())
+    return rows
 
 
 def _insert_word(rng: random.Random, text: str, token: str) -> str:
