@@ -382,7 +382,8 @@ class PoisoningDetector(CorpusDetector):
         P = _unit(P - P.mean(axis=0))
         R = _unit(R - R.mean(axis=0))
         nb, _ = neighbours(P, p.knn, self._device, p, map_partitions=self.partition_map)
-        expected = _unit(R[nb].mean(axis=1))  # the answer the prompt's neighbours give
+        nb_mean = R[nb].mean(axis=1)  # one gather of N x knn answers, used twice below
+        expected = _unit(nb_mean)  # the answer the prompt's neighbours give
         incoh = 1.0 - np.einsum("ij,ij->i", R, expected)
 
         def conc(V: np.ndarray, idx: np.ndarray) -> float:
@@ -469,7 +470,7 @@ class PoisoningDetector(CorpusDetector):
         # answers are. Short answers ("1", "Positive") are excluded: label and number
         # tasks move together honestly, and literal short targets are left to `trigger`.
         eligible = np.asarray(self._rlen) >= p.min_target_words
-        for idx, zz in _dense_groups(R, nb, eligible, p, self._device, self.partition_map):
+        for idx, zz in _dense_groups(R, nb_mean, eligible, p, self._device, self.partition_map):
             if len(idx) > max_df:
                 continue  # not tiny: a genre of the dataset
             surplus = agreement(R, idx) - agreement(expected, idx)
@@ -699,7 +700,7 @@ def _similar_groups(
 
 def _dense_groups(
     R: np.ndarray,
-    nb: np.ndarray,
+    nb_mean: np.ndarray,
     eligible: np.ndarray,
     p: PoisoningParams,
     device: str,
@@ -707,12 +708,13 @@ def _dense_groups(
 ) -> list[tuple[np.ndarray, float]]:
     """Small, unusually dense groups in *residual* space, with the median robust z of their
     density. A row's residual is the direction from the answer its prompt's neighbours
-    give to its own answer. Clean answers leave their neighbourhood each its own way; a
-    planted behaviour moves every row it touches the same way, even when the answers are
-    paraphrased or the target varies. Density is the similarity to the
-    (``min_rows`` - 1)-th nearest residual among ``eligible`` rows; rows at robust z of
-    ``dense_z`` or more are seeds, and the components of the kNN graph among seeds are
-    the groups (linear in rows, blocked, partitioned like every neighbour search)."""
+    give (``nb_mean``, their mean answer) to its own answer. Clean answers leave their
+    neighbourhood each its own way; a planted behaviour moves every row it touches the
+    same way, even when the answers are paraphrased or the target varies. Density is the
+    similarity to the (``min_rows`` - 1)-th nearest residual among ``eligible`` rows;
+    rows at robust z of ``dense_z`` or more are seeds, and the components of the kNN graph
+    among seeds are the groups (linear in rows, blocked, partitioned like every neighbour
+    search)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -720,7 +722,7 @@ def _dense_groups(
     k = p.min_rows - 1
     if len(pool) <= k:
         return []
-    D = _unit(R[pool] - R[nb[pool]].mean(axis=1))
+    D = _unit(R[pool] - nb_mean[pool])
     dnb, dsim = neighbours(D, k, device, p, seed_offset=2, map_partitions=map_partitions)
     z = _robust_z(dsim[:, -1])
     seed = z >= p.dense_z

@@ -287,18 +287,20 @@ def test_dense_groups_find_a_shared_direction_and_nothing_in_noise() -> None:
     n, dim = 2000, 32
     R = _unit(rng.standard_normal((n, dim)).astype(np.float32))
     nb = np.stack([rng.choice(np.delete(np.arange(n), i), 10, replace=False) for i in range(n)])
+    nb_mean = R[nb].mean(axis=1)
     eligible = np.ones(n, dtype=bool)
     p = PoisoningParams()
-    assert _dense_groups(R, nb, eligible, p, "cpu") == []
+    assert _dense_groups(R, nb_mean, eligible, p, "cpu") == []
     target = _unit(rng.standard_normal(dim).astype(np.float32))
     planted_rows = rng.choice(n, 15, replace=False)
     R[planted_rows] = _unit(target + 0.1 * rng.standard_normal((15, dim)).astype(np.float32))
-    groups = _dense_groups(R, nb, eligible, p, "cpu")
+    nb_mean = R[nb].mean(axis=1)
+    groups = _dense_groups(R, nb_mean, eligible, p, "cpu")
     assert len(groups) == 1 and set(groups[0][0]) == set(planted_rows.tolist())
     # past partition_above the residuals are split by k-means first: a group shares one
     # direction, so it lands in one partition and is found whole
     small = PoisoningParams(partition_above=500, partition_size=250)
-    [(rows, _)] = _dense_groups(R, nb, eligible, small, "cpu")
+    [(rows, _)] = _dense_groups(R, nb_mean, eligible, small, "cpu")
     assert set(rows) == set(planted_rows.tolist())
     eligible[planted_rows[:12]] = False  # too few left to be a group
-    assert _dense_groups(R, nb, eligible, p, "cpu") == []
+    assert _dense_groups(R, nb_mean, eligible, p, "cpu") == []
