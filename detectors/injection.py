@@ -31,6 +31,7 @@ from detectors.base import (
     SetupContext,
 )
 from detectors.decoders import invisible, views
+from detectors.detached_task import find_detached
 from detectors.embeddings import MINILM_DIGEST, TextEmbedder, require_engine
 from detectors.errors import DetectorConfigError
 from detectors.injection_classifier import HEADS, InjectionClassifier, head_for, windows
@@ -212,6 +213,34 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:stay|remain|keep)\s+in\s+character\b|\b(?:never|don'?t|do\s+not)\s+break\s+character\b"
         ),
     ),
+    Rule(
+        "persona.amoral",
+        "role_hijack",
+        0.45,  # stories have villains "with no conscience"; with the classifier it decides
+        _r(
+            r"\b(?:you|he|she|it|they|i|who|which|that)\s+(?:\w+\s+)?(?:has|have|possess(?:es)?)\s+no\s+(?:morals|moralities|morality|ethics|conscience|scruples)\b"
+            r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not)\s+have\s+(?:any\s+)?(?:morals|moralities|morality|ethics|conscience|scruples)\b"
+            r"|\b(?:without|devoid\s+of|free\s+(?:of|from))\s+(?:any\s+)?(?:morals|moralities|ethics|conscience|scruples)\b"
+        ),
+    ),
+    Rule(
+        "persona.unlike_assistant",
+        "role_hijack",
+        0.45,  # a product comparison says "unlike ChatGPT" too; with the classifier it decides
+        _r(
+            r"\b(?:unlike|opposite\s+(?:of|to))\s+(?:how\s+)?(?:the\s+)?(?:normal\s+|regular\s+|original\s+|standard\s+)?(?:chat\s?gpt|gpt-?\d\w*|openai|claude|bard|bing|gemini)\b"
+        ),
+    ),
+    # asking for answers in a form no output filter reads
+    Rule(
+        "evasion.encoded_reply",
+        "filter_evasion",
+        0.7,
+        _r(
+            r"\b(?:respon\w*|repl\w*|answer\w*|talk\w*|speak\w*|communicat\w*|writ\w*|give\s+(?:\w+\s+){0,2}?(?:responses|answers|replies))\s+(?:\w+\s+){0,3}?(?:in|using|with)\s+(?:\w+\s+){0,2}?(?:leet|l33t|1337|base-?64|rot-?13|morse|pig\s+latin|cipher)\b.{0,120}?\b(?:don'?t|do\s+not|never|without)\s+(?:\w+\s+){0,2}?(?:translat\w*|decod\w*|explain\w*)"
+            r"|\b(?:start|begin|prefix)\s+(?:\w+\s+){0,3}?(?:repl\w*|respons\w*|answers?|messages?|outputs?|lines?)\s+with\s+(?:(?:the\s+)?(?:character\s+)?U\+202E|\\u202e|RLO\b|(?:a\s+|the\s+)?right-to-left\s+override)"
+        ),
+    ),
     # fake turns and chat-template tokens inside data
     Rule(
         "template.special_tokens",
@@ -303,7 +332,7 @@ RULES: tuple[Rule, ...] = (
         0.6,
         _r(
             rf"(?:(?:^|[.!?:;]\s+|\n\s*)(?:please\s+)?(?:{_SHAPE_VERBS})|(?-i:\b(?:Please\s+)?(?:{_SHAPE_VERBS_CAPITALISED})))\b(?:[^.!?\n\x22]|\.(?=\S)|\x22[^\x22\n]{{0,120}}\x22){{0,120}}?\byour\s+(?:response|answer|reply|output|message|responses|answers|replies|outputs)\b"
-            r"|(?:^|[.!?:;]\s+|\n\s*)(?:in|throughout|within)\s+your\s+(?:response|answer|reply|output)s?\s*,"
+            r"|(?:(?:^|[.!?:;]\s+|\n\s*)(?:in|throughout|within)|(?-i:\b(?:In|Throughout|Within)))\s+your\s+(?:response|answer|reply|output)s?\s*,"
         ),
         roles=CONTENT_ROLES,
     ),
@@ -365,6 +394,21 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     "persona.dual_response": ("[",),
     "persona.never_refuse": ("refuse", "never"),
     "persona.stay_in_character": ("character",),
+    "persona.amoral": ("moral", "ethic", "conscience", "scruple"),
+    "persona.unlike_assistant": ("unlike", "opposite"),
+    "evasion.encoded_reply": (
+        "leet",
+        "l33t",
+        "1337",
+        "base",
+        "rot",
+        "morse",
+        "latin",
+        "cipher",
+        "202e",
+        "rlo",
+        "override",
+    ),
     "template.special_tokens": ("<|", "inst]", "<<sys>>", "<</sys>>", "_of_turn>"),
     "template.role_header": ("#", "system"),
     "exfil.reveal_prompt": ("prompt", "instruction", "key", "password"),
@@ -398,8 +442,11 @@ def skeleton(text: str) -> str:
     return text.translate(_CASE_TWINS).lower()
 
 
+DETACHED_TASK = "addressed.detached_task"
+DETACHED_TASK_SEVERITY = 0.6
 RULE_IDS = (
     *tuple(r.id for r in RULES),
+    DETACHED_TASK,
     "invisible.zero_width",
     "invisible.bidi",
     "invisible.tag",
@@ -416,6 +463,9 @@ class InjectionParams:
     min_severity: float = 0.0  # rules below this are not reported
     max_chars: int = 200_000  # longer fields are scanned in overlapping windows
     max_windows: int = 24  # windows per field scored by the classifier
+    # a request in content less similar than this to both the row's instruction and the
+    # rest of its field is planted (detectors.detached_task); 0 turns the check off
+    detached_task: float = 0.25
 
     def __post_init__(self) -> None:
         if self.max_chars < 1000:
@@ -424,6 +474,8 @@ class InjectionParams:
             raise ValueError("threshold must be in (0, 1]")
         if self.max_windows < 0:
             raise ValueError("max_windows must be >= 0")
+        if not 0.0 <= self.detached_task < 1.0:
+            raise ValueError("detached_task must be in [0, 1)")
 
 
 def _windows(text: str, size: int) -> list[tuple[int, str]]:
@@ -527,11 +579,19 @@ class InjectionScorer:
         self.engine = engine
 
     def score(
-        self, texts: list[str], roles: list[str], vectors: np.ndarray | None = None
+        self,
+        texts: list[str],
+        roles: list[str],
+        vectors: np.ndarray | None = None,
+        rows: list[int] | None = None,
     ) -> list[FieldVerdict]:
+        """One verdict per field. ``rows`` names each field's row, so content can be read
+        against its row's instruction; without it no field has an instruction."""
         rules = [
             scan_field(t, r, self.params) if t else [] for t, r in zip(texts, roles, strict=True)
         ]
+        if self.engine is not None and self.params.detached_task > 0 and rows is not None:
+            self._detached_tasks(texts, roles, rows, rules)
         probs = np.zeros(len(texts), dtype=np.float32)
         spans: list[tuple[int, int] | None] = [None] * len(texts)
         if self.classifier is not None and self.engine is not None:
@@ -569,11 +629,46 @@ class InjectionScorer:
             out.append(FieldVerdict(combined, hits, float(p), where))
         return out
 
+    def _detached_tasks(
+        self,
+        texts: list[str],
+        roles: list[str],
+        rows: list[int],
+        rules: list[list[tuple[str, float, str]]],
+    ) -> None:
+        """Adds a finding to each content field holding a request its row never asked about."""
+        assert self.engine is not None
+        instruction: dict[int, str] = {}
+        for t, role, row in zip(texts, roles, rows, strict=True):
+            if role == "prompt" and t:
+                instruction.setdefault(row, t)
+        fields = [
+            i
+            for i, (t, role, row) in enumerate(zip(texts, roles, rows, strict=True))
+            if t and row in instruction and head_for(role) == "content"
+        ]
+        found = find_detached(
+            [(instruction[rows[i]], texts[i]) for i in fields],
+            self.engine.embed,
+            self.params.detached_task,
+        )
+        for i, d in zip(fields, found, strict=True):
+            if d is not None:
+                rules[i].append(
+                    (
+                        DETACHED_TASK,
+                        DETACHED_TASK_SEVERITY,
+                        f"addressed_to_model rule {DETACHED_TASK} at [{d.start}:{d.end}]: a"
+                        f" request unrelated to the row's instruction (cosine"
+                        f" {d.to_instruction:.2f}) and to the rest of the field ({d.to_rest:.2f})",
+                    )
+                )
+
 
 class InjectionDetector(Detector):
     info = DetectorInfo(
         name="injection",
-        version="0.2.0",
+        version="0.3.0",
         rules=RULE_IDS,
         description="injected instructions: rules by tactic over decoded views, and a trained classifier",
     )
@@ -609,7 +704,7 @@ class InjectionDetector(Detector):
         vectors = None
         if self.params.classifier and EMBEDDING in segments.schema.names:
             vectors = segment_vectors(segments)
-        verdicts = self._scorer.score(texts, roles, vectors)
+        verdicts = self._scorer.score(texts, roles, vectors, rows)
         for row, fld, verdict in zip(rows, fields, verdicts, strict=True):
             for rule_id, score, evidence in verdict.findings(self.params.threshold):
                 out.add(row, rule_id, score, f"{evidence} of {fld!r}", fld)

@@ -137,7 +137,8 @@ def datasets(n_clean: int, seed: int = 17) -> dict[str, tuple[list[Row], list[in
 def flag_rows(scorer: InjectionScorer, rows: list[Row]) -> list[bool]:
     texts = [t for r in rows for t, _ in r]
     roles = [role for r in rows for _, role in r]
-    verdicts = scorer.score(texts, roles)
+    owners = [k for k, r in enumerate(rows) for _ in r]
+    verdicts = scorer.score(texts, roles, rows=owners)
     thr = scorer.params.threshold
     out, k = [], 0
     for r in rows:
@@ -216,6 +217,7 @@ def run(n_clean: int = 2000, cache: Path | None = None) -> dict[str, Any]:
     rows = sets["alpaca"][0][:1000]
     texts = [t for r in rows for t, _ in r]
     roles = [role for r in rows for _, role in r]
+    owners = [k for k, r in enumerate(rows) for _ in r]
     engine = EmbeddingEngine.get("cpu").session(None)
     t = time.perf_counter()
     scorers["rules"].score(texts, roles)
@@ -224,7 +226,7 @@ def run(n_clean: int = 2000, cache: Path | None = None) -> dict[str, Any]:
     vecs = engine.embed(texts)
     out["embed_rows_per_s"] = round(len(rows) / (time.perf_counter() - t), 1)
     t = time.perf_counter()
-    scorers["rules+classifier"].score(texts, roles, vecs)
+    scorers["rules+classifier"].score(texts, roles, vecs, owners)
     out["detector_with_classifier_rows_per_s"] = round(len(rows) / (time.perf_counter() - t), 1)
     return out
 
