@@ -528,6 +528,8 @@ class FieldVerdict:
     rules: list[tuple[str, float, str]]
     classifier: float  # 0.0 when the classifier is off
     classifier_span: tuple[int, int] | None  # the window that scored highest, None: whole field
+    # (embedding, character n-grams) when the head has both halves; classifier is their mean
+    halves: tuple[float, float] | None = None
 
     def findings(self, threshold: float) -> list[tuple[str, float, str]]:
         """(rule, score, evidence) to report for this field at this threshold."""
@@ -541,6 +543,11 @@ class FieldVerdict:
             if self.classifier_span
             else "whole field"
         )
+        if self.halves is not None:
+            where = (
+                f"{where}, mean of embedding {self.halves[0]:.3f} and character n-grams"
+                f" {self.halves[1]:.3f} on the whole field"
+            )
         if self.classifier >= threshold:
             out.append(
                 (
@@ -594,6 +601,7 @@ class InjectionScorer:
             self._detached_tasks(texts, roles, rows, rules)
         probs = np.zeros(len(texts), dtype=np.float32)
         spans: list[tuple[int, int] | None] = [None] * len(texts)
+        halves: list[tuple[float, float] | None] = [None] * len(texts)
         if self.classifier is not None and self.engine is not None:
             if vectors is None:
                 vectors = self.engine.embed(texts)
@@ -622,11 +630,18 @@ class InjectionScorer:
                     if wp > probs[i]:
                         probs[i] = wp
                         spans[i] = win
+            for head in HEADS:
+                idx = [i for i, h in enumerate(heads) if h == head and texts[i]]
+                lexical = self.classifier.score_ngrams([texts[i] for i in idx], head)
+                if lexical is not None:
+                    for i, lp in zip(idx, lexical, strict=True):
+                        halves[i] = (float(probs[i]), float(lp))
+                        probs[i] = (probs[i] + lp) / 2
         out = []
-        for hits, p, where in zip(rules, probs, spans, strict=True):
+        for hits, p, where, half in zip(rules, probs, spans, halves, strict=True):
             r = max((sev for rid, sev, _ in hits if rid not in _PRESENCE), default=0.0)
             combined = 1.0 - (1.0 - r) * (1.0 - float(p))
-            out.append(FieldVerdict(combined, hits, float(p), where))
+            out.append(FieldVerdict(combined, hits, float(p), where, half))
         return out
 
     def _detached_tasks(

@@ -8,15 +8,24 @@ head scores text a user would type (jailbreaks, overrides, fake turns); the ``co
 head scores text that should only be data, window by window, so one planted sentence
 is not averaged away by the paragraph around it.
 
-The artifact is JSON (weights, bias, training metadata), never a pickle: loading it
-cannot run code. Its sha256 is pinned below and checked before use, and goes into the
-manifest. ``scripts/train_injection.py`` rebuilds it from fixtures/ with a fixed seed.
+The prompt head also has a second, lexical half: logistic regression over character
+n-grams inside words. MiniLM's sentence vector blurs the small fixed phrasings that
+jailbreaks share ("stay in character", "[🔓JAILBREAK]", "as DAN"), and is cut off after
+256 tokens. The n-grams see the whole field and every such phrasing. Alone they fire on
+ordinary prompts too often; the prompt head's probability is the mean of the two halves,
+so each needs the other's support.
+
+The artifact is JSON (weights, bias, n-gram vocabulary, training metadata), never a
+pickle: loading it cannot run code. Its sha256 is pinned below and checked before use,
+and goes into the manifest. ``scripts/train_injection.py`` rebuilds it from fixtures/
+with a fixed seed.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +36,7 @@ from detectors.errors import ModelError
 from detectors.models import read_pinned
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "injection_classifier.json"
-ARTIFACT_SHA256 = "f1232fb5ffd8ae45ad9239a8f848b8b8917ab6038b4a549d6fee91cabfd80f37"
+ARTIFACT_SHA256 = "fc38882529d001cb1602ca24266253ccb85a66085a4d9d050da5097512cb65bb"
 NAME = "tunegate/injection-classifier"
 
 HEADS = ("prompt", "content")
@@ -93,11 +102,58 @@ class LinearHead:
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
 
 
+_WHITESPACE = re.compile(r"\s+")
+NGRAM_SIZES = range(3, 6)
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Character 3- to 5-grams inside each lower-cased word padded with a space either side
+    (a word shorter than n gives itself once), so n-grams never straddle two words."""
+    out: list[str] = []
+    for word in _WHITESPACE.sub(" ", text.lower()).split():
+        w = f" {word} "
+        for n in NGRAM_SIZES:
+            if len(w) <= n:
+                out.append(w)
+                break
+            out.extend(w[i : i + n] for i in range(len(w) - n + 1))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class NgramHead:
+    """Logistic regression over L2-normalised counts of the vocabulary's character n-grams."""
+
+    weights: dict[str, float]  # the whole vocabulary: every n-gram counts toward the norm
+    bias: float
+
+    @classmethod
+    def from_json(cls, doc: dict[str, object], what: str) -> NgramHead:
+        raw = doc["ngrams"]
+        if not isinstance(raw, dict) or not raw:
+            raise ValueError(f"{what}: ngrams must be a non-empty object")
+        weights = {str(k): float(v) for k, v in raw.items()}
+        if not all(np.isfinite(list(weights.values()))):
+            raise ValueError(f"{what}: weights must be finite")
+        return cls(weights, float(doc["bias"]))  # type: ignore[arg-type]
+
+    def probability(self, texts: list[str]) -> np.ndarray:
+        z = np.full(len(texts), self.bias, dtype=np.float64)
+        for i, text in enumerate(texts):
+            counts = Counter(g for g in char_ngrams(text) if g in self.weights)
+            if counts:
+                c = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                w = np.fromiter((self.weights[g] for g in counts), np.float64, len(counts))
+                z[i] += float(c @ w) / float(np.sqrt(c @ c))
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
+
+
 @dataclass(frozen=True, slots=True)
 class InjectionClassifier:
     heads: dict[str, LinearHead]
     sha256: str
     metadata: dict[str, object]
+    ngram_heads: dict[str, NgramHead]  # the lexical half, for the heads that have one
 
     @classmethod
     def load(cls, path: Path = ARTIFACT, sha256: str = ARTIFACT_SHA256) -> InjectionClassifier:
@@ -111,13 +167,19 @@ class InjectionClassifier:
             heads = {}
             for name in HEADS:
                 heads[name] = LinearHead.from_json(doc["heads"][name], f"head {name}")
+            ngram_heads = {
+                name: NgramHead.from_json(d, f"n-gram head {name}")
+                for name, d in doc.get("ngram_heads", {}).items()
+            }
+            if not set(ngram_heads) <= set(HEADS):
+                raise ValueError(f"unknown n-gram heads {sorted(set(ngram_heads) - set(HEADS))}")
             meta = dict(doc.get("metadata", {}))
         except (ValueError, KeyError, TypeError) as e:
             raise ModelError(f"injection classifier is malformed: {e}") from e
         dims = {h.weights.shape[0] for h in heads.values()}
         if len(dims) != 1:
             raise ModelError(f"injection classifier heads disagree on dimension: {sorted(dims)}")
-        return cls(heads, sha256, meta)
+        return cls(heads, sha256, meta, ngram_heads)
 
     @property
     def dim(self) -> int:
@@ -125,6 +187,11 @@ class InjectionClassifier:
 
     def score(self, vectors: np.ndarray, head: str) -> np.ndarray:
         return self.heads[head].probability(vectors)
+
+    def score_ngrams(self, texts: list[str], head: str) -> np.ndarray | None:
+        """The lexical half's probability for whole fields, or None if this head has none."""
+        h = self.ngram_heads.get(head)
+        return None if h is None else h.probability(texts)
 
     def digest(self) -> ModelDigest:
         return ModelDigest(NAME, f"detectors/assets/{ARTIFACT.name}", self.sha256)

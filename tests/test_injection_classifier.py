@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from detectors.embeddings import EmbeddingEngine
 from detectors.errors import ModelError
@@ -18,6 +20,8 @@ from detectors.injection_classifier import (
     ARTIFACT,
     ARTIFACT_SHA256,
     InjectionClassifier,
+    NgramHead,
+    char_ngrams,
     head_for,
     windows,
 )
@@ -30,6 +34,7 @@ def test_shipped_artifact_matches_its_pinned_digest() -> None:
     assert hashlib.sha256(ARTIFACT.read_bytes()).hexdigest() == ARTIFACT_SHA256
     clf = InjectionClassifier.load()
     assert clf.dim == 384 and set(clf.heads) == {"prompt", "content"}
+    assert set(clf.ngram_heads) == {"prompt"}  # content has no lexical half (README)
     corpus = ROOT / "fixtures" / "injection_corpus.jsonl"
     assert clf.metadata["corpus_sha256"] == hashlib.sha256(corpus.read_bytes()).hexdigest()
 
@@ -45,6 +50,46 @@ def test_tampered_or_malformed_artifact_is_refused(tmp_path: Path) -> None:
         InjectionClassifier.parse(b'{"heads": {"prompt": {"weights": [1, "x"]}}}', "0" * 64)
     with pytest.raises(ModelError, match="malformed"):
         InjectionClassifier.parse(b"not json", "0" * 64)
+    for bad_ngrams in (
+        {"prompt": {"ngrams": {}, "bias": 0}},
+        {"shell": doc["ngram_heads"]["prompt"]},
+    ):
+        broken = dict(json.loads(ARTIFACT.read_bytes()), ngram_heads=bad_ngrams)
+        with pytest.raises(ModelError, match="malformed"):
+            InjectionClassifier.parse(json.dumps(broken).encode(), "0" * 64)
+    nan = dict(doc["ngram_heads"]["prompt"], ngrams={" da": float("nan")})
+    with pytest.raises(ModelError, match="malformed"):
+        InjectionClassifier.parse(
+            json.dumps(dict(doc, ngram_heads={"prompt": nan})).encode(), "0" * 64
+        )
+
+
+def test_char_ngrams_stay_inside_words() -> None:
+    # " as " is shorter than 5: its 3-grams, then itself once
+    assert char_ngrams("As  DAN") == [
+        *(" as", "as ", " as "),
+        *(" da", "dan", "an ", " dan", "dan ", " dan "),
+    ]
+    assert char_ngrams("") == [] and char_ngrams(" \n\t ") == []
+
+
+@given(st.text(max_size=200))
+def test_char_ngrams_hold_on_any_text(text: str) -> None:
+    grams = char_ngrams(text)
+    assert grams == char_ngrams(text)
+    for g in grams:
+        assert 3 <= len(g) <= 5 or (g.startswith(" ") and g.endswith(" "))
+        assert not any(c.isspace() for c in g.strip(" "))
+
+
+def test_ngram_head_is_logistic_over_normalised_counts() -> None:
+    head = NgramHead({" da": 2.0, "dan": 1.0, "xyz": 5.0}, -1.0)
+    [p] = head.probability(["dan dan"])
+    counts = np.array([2.0, 2.0])  # " da" twice, "dan" twice; "xyz" absent but in the vocabulary
+    z = -1.0 + (counts @ np.array([2.0, 1.0])) / np.linalg.norm(counts)
+    assert p == pytest.approx(1 / (1 + np.exp(-z)), rel=1e-6)
+    [q] = head.probability(["nothing here"])
+    assert q == pytest.approx(1 / (1 + np.exp(1.0)), rel=1e-6)  # the bias alone
 
 
 @pytest.mark.slow
@@ -103,6 +148,12 @@ def test_verdict_combines_rules_and_classifier() -> None:
         ("invisible.zero_width", zw[2]),
         ("classifier", "classifier score 0.900 on window [12:40]"),
     ]
+    # a head with both halves says what each gave
+    v = FieldVerdict(0.7, [], 0.7, None, (0.8, 0.6))
+    assert v.findings(0.5)[0][2] == (
+        "classifier score 0.700 on whole field, mean of embedding 0.800 and character"
+        " n-grams 0.600 on the whole field"
+    )
     # presence findings are reported below the threshold too; nothing else is
     assert [f[0] for f in FieldVerdict(0.1, [zw], 0.1, None).findings(0.5)] == [
         "invisible.zero_width"
