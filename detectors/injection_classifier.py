@@ -174,7 +174,7 @@ class InjectionClassifier:
             if not set(ngram_heads) <= set(HEADS):
                 raise ValueError(f"unknown n-gram heads {sorted(set(ngram_heads) - set(HEADS))}")
             meta = dict(doc.get("metadata", {}))
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ModelError(f"injection classifier is malformed: {e}") from e
         dims = {h.weights.shape[0] for h in heads.values()}
         if len(dims) != 1:

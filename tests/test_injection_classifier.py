@@ -53,6 +53,7 @@ def test_tampered_or_malformed_artifact_is_refused(tmp_path: Path) -> None:
     for bad_ngrams in (
         {"prompt": {"ngrams": {}, "bias": 0}},
         {"shell": doc["ngram_heads"]["prompt"]},
+        ["not", "an", "object"],
     ):
         broken = dict(json.loads(ARTIFACT.read_bytes()), ngram_heads=bad_ngrams)
         with pytest.raises(ModelError, match="malformed"):
