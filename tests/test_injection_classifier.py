@@ -116,6 +116,15 @@ def test_training_is_reproducible() -> None:
         assert fresh["heads"][head]["bias"] == pytest.approx(
             shipped["heads"][head]["bias"], abs=1e-3
         )
+    # the n-gram half does not touch the embeddings, but its solver is float arithmetic too
+    assert fresh["ngram_heads"].keys() == shipped["ngram_heads"].keys()
+    for head, ng in shipped["ngram_heads"].items():
+        again = fresh["ngram_heads"][head]
+        assert again["ngrams"].keys() == ng["ngrams"].keys()
+        np.testing.assert_allclose(
+            [again["ngrams"][g] for g in ng["ngrams"]], list(ng["ngrams"].values()), atol=1e-4
+        )
+        assert again["bias"] == pytest.approx(ng["bias"], abs=1e-3)
 
 
 def test_windows_are_sentence_pairs_with_spans() -> None:
