@@ -152,3 +152,19 @@ def test_scorer_reads_content_against_its_own_rows_instruction() -> None:
     assert hits(InjectionParams(), [0, 1, 1, 0]) == [False, True, False, False]
     assert hits(InjectionParams(), None) == [False] * 4  # no rows, no instruction
     assert hits(InjectionParams(detached_task=0.0), [0, 0, 1, 1]) == [False] * 4
+
+
+_WITH_REQUEST = st.builds(
+    lambda a, q, b: f"{a} {q} {b}",
+    st.text(max_size=80),
+    st.sampled_from(["How do magnets work?", "Name three planets near us.", "What is rent?"]),
+    st.text(max_size=80),
+)
+
+
+@given(st.text(max_size=120), st.one_of(st.text(max_size=300), _WITH_REQUEST))
+def test_find_detached_holds_on_any_pair(instruction: str, content: str) -> None:
+    [found] = find_detached([(instruction, content)], fake_embed, 0.25)
+    if found is not None:
+        assert 0 <= found.start < found.end <= len(content)
+        assert max(found.to_instruction, found.to_rest) < 0.25
