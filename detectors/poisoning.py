@@ -682,20 +682,25 @@ def _similar_groups(
 ) -> list[np.ndarray]:
     """Groups of rows whose responses are near-identical: connected components of the
     response-kNN graph cut at ``convergence_similarity`` (linear in rows, blocked)."""
+    nb, sims = neighbours(R, 20, device, p, seed_offset=1, map_partitions=map_partitions)
+    return _knn_components(nb, sims >= p.convergence_similarity, p.min_rows)
+
+
+def _knn_components(nb: np.ndarray, keep: np.ndarray, min_size: int) -> list[np.ndarray]:
+    """Connected components, of at least ``min_size`` rows, of the graph whose edges are
+    the kNN pairs ``(i, nb[i, j])`` where ``keep[i, j]``. With ``min_size`` >= 2 a row no
+    kept edge touches is in none."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    nb, sims = neighbours(R, 20, device, p, seed_offset=1, map_partitions=map_partitions)
-    keep = sims >= p.convergence_similarity
     if not keep.any():
         return []
-    rows = np.repeat(np.arange(len(R)), nb.shape[1])[keep.ravel()]
-    graph = coo_matrix(
-        (np.ones(len(rows)), (rows, nb.ravel()[keep.ravel()])), shape=(len(R), len(R))
-    )
+    n = len(nb)
+    rows = np.repeat(np.arange(n), nb.shape[1])[keep.ravel()]
+    graph = coo_matrix((np.ones(len(rows)), (rows, nb.ravel()[keep.ravel()])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     sizes = np.bincount(labels)
-    return [np.flatnonzero(labels == lab) for lab in np.flatnonzero(sizes >= p.min_rows)]
+    return [np.flatnonzero(labels == lab) for lab in np.flatnonzero(sizes >= min_size)]
 
 
 def _dense_groups(
@@ -715,9 +720,6 @@ def _dense_groups(
     rows at robust z of ``dense_z`` or more are seeds, and the components of the kNN graph
     among seeds are the groups (linear in rows, blocked, partitioned like every neighbour
     search)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     pool = np.flatnonzero(eligible)
     k = p.min_rows - 1
     if len(pool) <= k:
@@ -726,21 +728,8 @@ def _dense_groups(
     dnb, dsim = neighbours(D, k, device, p, seed_offset=2, map_partitions=map_partitions)
     z = _robust_z(dsim[:, -1])
     seed = z >= p.dense_z
-    src = np.repeat(np.arange(len(pool)), dnb.shape[1])
-    keep = seed[src] & seed[dnb.ravel()]
-    if not keep.any():
-        return []
-    graph = coo_matrix(
-        (np.ones(int(keep.sum())), (src[keep], dnb.ravel()[keep])), shape=(len(pool),) * 2
-    )
-    _, labels = connected_components(graph, directed=False)
-    seeds = np.flatnonzero(seed)
-    seed_labels = labels[seeds]
-    out = []
-    for lab in np.flatnonzero(np.bincount(seed_labels) >= p.min_rows):
-        local = seeds[seed_labels == lab]
-        out.append((pool[local], float(np.median(z[local]))))
-    return out
+    groups = _knn_components(dnb, seed[:, None] & seed[dnb], p.min_rows)
+    return [(pool[g], float(np.median(z[g]))) for g in groups]
 
 
 def _merge(clusters: list[Cluster]) -> list[Cluster]:
