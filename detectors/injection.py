@@ -606,8 +606,10 @@ class InjectionScorer:
             if vectors is None:
                 vectors = self.engine.embed(texts)
             heads = [head_for(r) for r in roles]
-            for head in HEADS:
-                idx = [i for i, h in enumerate(heads) if h == head and texts[i]]
+            fields_of = {
+                head: [i for i, h in enumerate(heads) if h == head and texts[i]] for head in HEADS
+            }
+            for head, idx in fields_of.items():
                 if idx:
                     probs[idx] = self.classifier.score(vectors[idx], head)
             owners: list[int] = []
@@ -630,8 +632,7 @@ class InjectionScorer:
                     if wp > probs[i]:
                         probs[i] = wp
                         spans[i] = win
-            for head in HEADS:
-                idx = [i for i, h in enumerate(heads) if h == head and texts[i]]
+            for head, idx in fields_of.items():
                 lexical = self.classifier.score_ngrams([texts[i] for i in idx], head)
                 if lexical is not None:
                     for i, lp in zip(idx, lexical, strict=True):

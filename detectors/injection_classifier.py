@@ -24,8 +24,10 @@ with a fixed seed.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +122,14 @@ def char_ngrams(text: str) -> list[str]:
     return out
 
 
+def ngram_features(text: str, vocabulary: Container[str]) -> dict[str, float]:
+    """The text's features for an n-gram head: counts of the vocabulary's n-grams, scaled
+    to unit length. Training and scanning both call this, so they cannot drift apart."""
+    counts = Counter(g for g in char_ngrams(text) if g in vocabulary)
+    norm = math.sqrt(sum(c * c for c in counts.values()))
+    return {g: c / norm for g, c in counts.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class NgramHead:
     """Logistic regression over L2-normalised counts of the vocabulary's character n-grams."""
@@ -138,13 +148,14 @@ class NgramHead:
         return cls(weights, float(doc["bias"]))  # type: ignore[arg-type]
 
     def probability(self, texts: list[str]) -> np.ndarray:
-        z = np.full(len(texts), self.bias, dtype=np.float64)
-        for i, text in enumerate(texts):
-            counts = Counter(g for g in char_ngrams(text) if g in self.weights)
-            if counts:
-                c = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-                w = np.fromiter((self.weights[g] for g in counts), np.float64, len(counts))
-                z[i] += float(c @ w) / float(np.sqrt(c @ c))
+        z = np.array(
+            [
+                self.bias
+                + sum(self.weights[g] * v for g, v in ngram_features(t, self.weights).items())
+                for t in texts
+            ],
+            dtype=np.float64,
+        )
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
 
 

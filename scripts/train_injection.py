@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from detectors.injection_classifier import (  # noqa: E402
     NGRAM_SIZES,
     char_ngrams,
     head_for,
+    ngram_features,
     windows,
 )
 
@@ -84,26 +86,21 @@ def fit(x: Any, y: np.ndarray, c: float = C) -> tuple[np.ndarray, float]:
 
 
 def ngram_matrix(texts: list[str], vocabulary: dict[str, int]) -> Any:
-    """L2-normalised counts of the vocabulary's n-grams, as the scanner computes them."""
-    from collections import Counter
-
+    """Each text's n-gram features (the scanner's own function) as a sparse matrix."""
     from scipy.sparse import csr_matrix
 
     data: list[float] = []
     cols: list[int] = []
     ptr = [0]
     for t in texts:
-        counts = Counter(g for g in char_ngrams(t) if g in vocabulary)
-        norm = float(np.sqrt(sum(v * v for v in counts.values()))) or 1.0
-        cols += [vocabulary[g] for g in counts]
-        data += [v / norm for v in counts.values()]
+        feats = ngram_features(t, vocabulary)
+        cols += [vocabulary[g] for g in feats]
+        data += list(feats.values())
         ptr.append(len(cols))
     return csr_matrix((data, cols, ptr), shape=(len(texts), len(vocabulary)))
 
 
 def ngram_vocabulary(texts: list[str]) -> dict[str, int]:
-    from collections import Counter
-
     df = Counter(g for t in texts for g in set(char_ngrams(t)))
     return {g: k for k, g in enumerate(sorted(g for g, n in df.items() if n >= MIN_DF))}
 
