@@ -19,55 +19,23 @@ Similarities are computed in blocks on the engine's device.
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import CorpusDetector, DetectorInfo, Finding, ModelDigest, SetupContext
+from detectors.base import (
+    FLAG,
+    CorpusDetector,
+    CorpusState,
+    DetectorInfo,
+    Finding,
+    ModelDigest,
+    ScanContext,
+)
 from detectors.embeddings import MINILM_DIGEST
-from detectors.row_vectors import row_means
-
-_WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-@dataclass(slots=True)
-class Profile:
-    """What the comparison needs from one set, built batch by batch."""
-
-    lengths: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    rows: list[np.ndarray] = field(default_factory=list)
-    vecs: list[np.ndarray] = field(default_factory=list)
-    df: Counter[str] = field(default_factory=Counter)
-    n: int = 0
-
-    def add(self, segments: pa.RecordBatch) -> None:
-        if segments.num_rows == 0:
-            return
-        words: dict[int, set[str]] = defaultdict(set)
-        for row, fld, text in zip(
-            segments.column("row").to_pylist(),
-            segments.column("field").to_pylist(),
-            segments.column("text").to_pylist(),
-            strict=True,
-        ):
-            if text:
-                self.lengths[re.sub(r"\[\d+\]", "[]", fld)].append(len(text))
-                words[row].update(w.casefold() for w in _WORD.findall(text[:5000]))
-        for ws in words.values():
-            self.df.update(ws)
-        rows, vecs = row_means(segments)
-        self.rows.append(rows)
-        self.vecs.append(vecs.astype(np.float16))
-        self.n += len(rows)
-
-    def matrix(self) -> np.ndarray:
-        if not self.vecs:
-            return np.zeros((0, 0), np.float32)
-        return np.concatenate(self.vecs).astype(np.float32)
+from detectors.profile import Profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,41 +152,41 @@ class DriftDetector(CorpusDetector):
         version="0.1.0",
         rules=("far_from_reference",),
         description="distance from a reference set: lengths, topics, centroid, far rows, words",
+        defaults={"far_from_reference": FLAG},
     )
     Params = DriftParams
     params: DriftParams
     uses_device = True
 
-    def __init__(self, params: DriftParams | None = None) -> None:
-        super().__init__(params)
-        self.needs_embeddings = False  # only with a reference (see use_reference)
-        self._device = "cpu"
-        self.reference: Profile | None = None
-        self._new = Profile()
-        self.summary: dict[str, Any] | None = None
-
-    def setup(self, ctx: SetupContext) -> None:
-        self._device = ctx.device
-
-    def use_reference(self, profile: Profile | None) -> None:
-        """Compare this scan with ``profile`` (None: no comparison, no embeddings needed)."""
-        self.reference = profile
-        self.needs_embeddings = profile is not None
-        self.summary = None
+    def needs_embeddings_in(self, scan: ScanContext) -> bool:
+        return scan.reference is not None  # nothing to compare, nothing to embed
 
     def models(self) -> tuple[ModelDigest, ...]:
         return (MINILM_DIGEST,)
 
-    def observe(self, segments: pa.RecordBatch) -> None:
-        if self.reference is not None:
-            self._new.add(segments)
+    def start(self, scan: ScanContext) -> DriftState:
+        return DriftState(self.params, scan)
+
+
+class DriftState(CorpusState):
+    """One scan's profile, compared with the scan's reference at the end."""
+
+    def __init__(self, params: DriftParams, scan: ScanContext) -> None:
+        self.params = params
+        self.scan = scan
+        self.new = Profile()
+        self._summary: dict[str, Any] | None = None
+
+    def observe(self, segments: pa.RecordBatch) -> list[Finding]:
+        if self.scan.reference is not None:
+            self.new.add(segments)
+        return []
 
     def finalize(self) -> list[Finding]:
-        if self.reference is None:
+        if self.scan.reference is None:
             return []
-        summary, rows, far = compare(self.reference, self._new, self.params, self._device)
-        self.summary = summary
-        self._new = Profile()
+        summary, rows, far = compare(self.scan.reference, self.new, self.params, self.scan.device)
+        self._summary = summary
         cut = summary.get("far_threshold", 0.0)
         return [
             Finding(
@@ -230,3 +198,6 @@ class DriftDetector(CorpusDetector):
             )
             for r in rows[far]
         ]
+
+    def summary(self) -> dict[str, Any] | None:
+        return self._summary

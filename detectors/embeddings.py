@@ -1,26 +1,28 @@
 """The embedding engine: all-MiniLM-L6-v2 from an installed package, pinned, once per process.
 
 Every detector that reads embeddings reads the same array: the pipeline embeds each
-segment once per scan (:meth:`Embedder.embed`) and hands the vectors to detectors
-as a column of the segment batch. With a cache folder, vectors are kept by content hash
-so a re-scan of a mostly unchanged dataset embeds only what is new.
+redacted segment once per scan (:meth:`ScanEmbedder.embed`) and hands the vectors to
+detectors as a column of the segment batch. With a cache folder, vectors of redacted text
+are kept by keyed hash so a re-scan of a mostly unchanged dataset embeds only what is new.
 
 Texts longer than the model's window (256 word pieces) are truncated, as the model was
-trained; each scan's :class:`Embedder` counts them so the report can say how many.
+trained; each scan's :class:`ScanEmbedder` counts them so the report can say how many.
 """
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import os
+import secrets
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from detectors.base import ModelDigest
+from detectors.base import ModelDigest, TextEmbedder
 from detectors.errors import DetectorConfigError
 from detectors.models import PinnedModel
 
@@ -51,25 +53,61 @@ MINILM_DIGEST = ModelDigest(MINILM.name, "model/model.safetensors", MINILM_SAFET
 
 _ENGINES: dict[str, EmbeddingEngine] = {}
 _ENGINES_LOCK = threading.Lock()  # two scans starting at once load one model, not two
+CACHE_KEY_FILE = "cache.key"
+# distinct texts one scan keeps in memory (float32, 1.5 kB each: about 25 MB), so that
+# a text that two detectors or two batches both need is embedded once
+MEMO_TEXTS = 16_384
 
 
-class TextEmbedder(Protocol):
-    """Anything that turns texts into unit vectors: the engine, or one scan's Embedder."""
+class Encoder(Protocol):
+    """What a scan's embedder needs of a model: the engine, or a fake in tests."""
 
-    def embed(self, texts: list[str]) -> np.ndarray: ...
+    digest: ModelDigest
+    max_tokens: int
+    device: str
+
+    def encode(self, texts: list[str]) -> tuple[np.ndarray, int]: ...
+
+
+def _cache_secret(folder: Path) -> bytes:
+    """The cache's HMAC key: made once in the folder, readable by its owner only.
+
+    Keys of the cache are keyed hashes, so a copy of the cache file alone cannot be
+    probed for whether some text was ever scanned.
+    """
+    path = folder / CACHE_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+    st = path.stat()
+    if st.st_mode & 0o077:
+        raise DetectorConfigError(
+            f"{path}: the embedding cache's key is readable by others "
+            f"(mode {st.st_mode & 0o777:o}); chmod 600 it or use a new cache folder"
+        )
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise DetectorConfigError(f"{path}: not an embedding cache key (expected 32 bytes)")
+    return key
 
 
 class EmbeddingCache:
-    """Vectors by (model, text) digest in SQLite, as float16.
+    """Vectors of redacted text in SQLite, by HMAC of (model, text), exactly as encoded.
 
-    One cache belongs to one :class:`Embedder`, which one scan uses at a time, but the
-    gateway runs that scan on whichever pool thread is free: the connection is therefore
-    not tied to its creating thread, and a lock keeps it to one user at a time. Several
-    caches may share one file (WAL, with a busy timeout).
+    Only a scan's redacted-text path writes here (:class:`ScanEmbedder`). Values are the
+    float32 vectors a fresh encode returns, so a cached scan decides exactly as an uncached
+    one. One cache belongs to one scan at a time, but the gateway runs that scan on
+    whichever pool thread is free: the connection is not tied to its creating thread, and
+    a lock keeps it to one user at a time. Several caches may share one file (WAL).
     """
 
     def __init__(self, folder: Path, model_digest: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._secret = _cache_secret(folder)
         self._db = sqlite3.connect(
             folder / "embeddings.sqlite", timeout=60, check_same_thread=False
         )
@@ -77,29 +115,31 @@ class EmbeddingCache:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS vec32 (key BLOB PRIMARY KEY, v BLOB NOT NULL)"
             )
             self._db.commit()
         self._salt = model_digest.encode()
 
     def key(self, text: str) -> bytes:
-        return hashlib.sha256(self._salt + b"\0" + text.encode("utf-8")).digest()
+        return hmac.new(self._secret, self._salt + b"\0" + text.encode("utf-8"), "sha256").digest()
 
     def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         out = {}
         with self._lock:
             for i in range(0, len(keys), 500):
                 chunk = keys[i : i + 500]
-                q = f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
+                q = f"SELECT key, v FROM vec32 WHERE key IN ({','.join('?' * len(chunk))})"
                 for k, v in self._db.execute(q, chunk):
-                    out[k] = np.frombuffer(v, dtype=np.float16).astype(np.float32)
+                    vec = np.frombuffer(v, dtype=np.float32)
+                    if vec.shape == (DIM,):
+                        out[k] = vec
         return out
 
     def put(self, items: list[tuple[bytes, np.ndarray]]) -> None:
         with self._lock:
             self._db.executemany(
-                "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                [(k, v.astype(np.float16).tobytes()) for k, v in items],
+                "INSERT OR REPLACE INTO vec32 VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items],
             )
             self._db.commit()
 
@@ -112,7 +152,7 @@ class EmbeddingEngine:
     """One sentence-transformers model per process and device, shared by every pipeline.
 
     It holds nothing that belongs to a scan: the gateway runs several scans at once over
-    this one model, so caches and counts live on each scan's :class:`Embedder`. Encoding
+    this one model, so caches and counts live on each scan's :class:`ScanEmbedder`. Encoding
     is serialised, because a fast tokenizer may not be called from two threads at once
     and on a few cores two concurrent forward passes only compete for the same threads.
     """
@@ -150,9 +190,9 @@ class EmbeddingEngine:
     def model_digest(self) -> ModelDigest:
         return MINILM_DIGEST
 
-    def session(self, cache: Path | None = None) -> Embedder:
-        """A handle for one scan: this model, that scan's cache, its own counts."""
-        return Embedder(self, cache)
+    def session(self, cache: Path | None = None) -> ScanEmbedder:
+        """A handle for one scan: this model, that scan's cache, memory and counts."""
+        return ScanEmbedder(self, cache)
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, int]:
         """Unit-length vectors, and how many texts were cut to the model's window."""
@@ -178,13 +218,25 @@ class EmbeddingEngine:
         return self.session().embed(texts)
 
 
-class Embedder:
-    """The shared engine as one scan sees it: its cache, and its count of truncated texts."""
+class ScanEmbedder:
+    """The shared engine as one scan sees it: its cache, its memory and its counts.
 
-    def __init__(self, engine: EmbeddingEngine, cache: Path | None) -> None:
+    Two paths. :meth:`embed` is for *redacted* text, what is published: vectors may come
+    from and go to the persistent cache. :attr:`raw` is for detectors that must read text
+    as it was uploaded: it may read what is known, but what it encodes is never written to
+    the cache. Both keep what they encode in the scan's memory (at most
+    :data:`MEMO_TEXTS` texts), which is dropped with the scan, so each distinct text is
+    encoded once per scan and counted once; a text is one text whichever path asks.
+    """
+
+    def __init__(self, engine: Encoder, cache: Path | None) -> None:
         self.engine = engine
         self.cache = EmbeddingCache(cache, engine.digest.sha256) if cache else None
-        self.truncated = 0
+        self.truncated = 0  # texts cut to the model window
+        self.encoded = 0  # texts the model encoded (the rest came from memory or cache)
+        self.cache_hits = 0
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.raw: TextEmbedder = _RawPath(self)
 
     @property
     def digest(self) -> ModelDigest:
@@ -199,37 +251,51 @@ class Embedder:
         return self.engine.device
 
     def model_digest(self) -> ModelDigest:
-        return self.engine.model_digest()
+        return MINILM_DIGEST
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length float32 vectors, one per text (identical texts embed once)."""
-        uniq: dict[str, int] = {}
-        for t in texts:
-            uniq.setdefault(t, len(uniq))
-        order = list(uniq)
-        vecs = np.zeros((len(order), DIM), dtype=np.float32)
-        todo = list(range(len(order)))
-        if self.cache is not None:
-            keys = [self.cache.key(t) for t in order]
-            hit = self.cache.get(keys)
-            todo = [i for i, k in enumerate(keys) if k not in hit]
-            for i, k in enumerate(keys):
-                if k in hit:
-                    vecs[i] = hit[k]
-        if todo:
-            fresh, cut = self.engine.encode([order[i] for i in todo])
-            self.truncated += cut
-            vecs[todo] = fresh
-            if self.cache is not None:
-                self.cache.put([(self.cache.key(order[i]), fresh[j]) for j, i in enumerate(todo)])
-        return vecs[[uniq[t] for t in texts]]
+        """Unit float32 vectors of redacted text, one per text (through the cache)."""
+        return self._vectors(texts, redacted=True)
 
     def close(self) -> None:
+        self._memo.clear()
         if self.cache is not None:
             self.cache.close()
 
+    def _vectors(self, texts: list[str], *, redacted: bool) -> np.ndarray:
+        order = list(dict.fromkeys(texts))
+        found = {t: self._memo[t] for t in order if t in self._memo}
+        todo = [t for t in order if t not in found]
+        if todo and self.cache is not None:
+            keys = [self.cache.key(t) for t in todo]
+            hit = self.cache.get(keys)
+            for t, k in zip(todo, keys, strict=True):
+                if k in hit:
+                    found[t] = hit[k]
+                    self.cache_hits += 1
+            todo = [t for t in todo if t not in found]
+        if todo:
+            fresh, cut = self.engine.encode(todo)
+            self.truncated += cut
+            self.encoded += len(todo)
+            found.update(zip(todo, fresh, strict=True))
+            if redacted and self.cache is not None:
+                self.cache.put([(self.cache.key(t), found[t]) for t in todo])
+        for t in order:
+            self._memo[t] = found[t]
+            self._memo.move_to_end(t)
+        while len(self._memo) > MEMO_TEXTS:
+            self._memo.popitem(last=False)
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
-def require_engine(device: str | None) -> EmbeddingEngine:
-    if device is None:
-        raise DetectorConfigError("embedding detectors need setup() before use")
-    return EmbeddingEngine.get(device)
+
+class _RawPath:
+    """:attr:`ScanEmbedder.raw`: vectors of raw text, never written to the cache."""
+
+    def __init__(self, owner: ScanEmbedder) -> None:
+        self._owner = owner
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._owner._vectors(texts, redacted=False)

@@ -18,7 +18,16 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer, row_runs
+from detectors.base import (
+    DROP,
+    CorpusDetector,
+    CorpusState,
+    DetectorInfo,
+    Finding,
+    FindingBuffer,
+    ScanContext,
+    row_runs,
+)
 from detectors.hashindex import HashIndex
 
 
@@ -45,25 +54,34 @@ def row_keys(segments: pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
     return np.array(out_keys, dtype=np.uint64), np.array(out_rows, dtype=np.int64)
 
 
-class ExactDuplicateDetector(Detector):
-    dataset_wide = True  # the hash index spans the whole dataset
+class ExactDuplicateDetector(CorpusDetector):
     info = DetectorInfo(
         name="exact_duplicate",
-        version="1.1.0",
+        version="1.2.0",
         rules=("duplicate",),
         description="rows whose normalised training text equals an earlier row's",
+        defaults={"duplicate": DROP},
     )
 
-    def __init__(self, params: object = None) -> None:
-        super().__init__(params)
-        self._index = HashIndex()
+    def start(self, scan: ScanContext) -> ExactDuplicateState:
+        return ExactDuplicateState()
 
-    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
+
+class ExactDuplicateState(CorpusState):
+    """One scan's hash index: a row is a duplicate only of rows of the same scan."""
+
+    def __init__(self) -> None:
+        self.index = HashIndex()
+
+    def observe(self, segments: pa.RecordBatch) -> list[Finding]:
         out = FindingBuffer()
         if segments.num_rows == 0:
-            return DetectionResult(out.items)
+            return out.items
         keys, rows = row_keys(segments)
-        first = self._index.first_rows(keys, rows)
+        first = self.index.first_rows(keys, rows)
         for row, orig in zip(rows[first != rows], first[first != rows], strict=True):
             out.add(int(row), "duplicate", 1.0, "", refs=(("duplicate_of", int(orig)),))
-        return DetectionResult(out.items)
+        return out.items
+
+    def finalize(self) -> list[Finding]:
+        return []

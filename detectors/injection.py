@@ -23,16 +23,22 @@ import numpy as np
 import pyarrow as pa
 
 from detectors.base import (
+    DROP,
+    FLAG,
+    NO_SCAN,
     DetectionResult,
-    Detector,
     DetectorInfo,
     FindingBuffer,
     ModelDigest,
+    Reads,
+    RowDetector,
+    ScanContext,
     SetupContext,
+    TextEmbedder,
 )
 from detectors.decoders import invisible, views
 from detectors.detached_task import find_detached
-from detectors.embeddings import MINILM_DIGEST, TextEmbedder, require_engine
+from detectors.embeddings import MINILM_DIGEST
 from detectors.errors import DetectorConfigError
 from detectors.injection_classifier import HEADS, InjectionClassifier, head_for, windows
 from detectors.row_vectors import EMBEDDING, segment_vectors
@@ -681,37 +687,49 @@ class InjectionScorer:
                 )
 
 
-class InjectionDetector(Detector):
+class InjectionDetector(RowDetector):
     info = DetectorInfo(
         name="injection",
         version="0.3.0",
         rules=RULE_IDS,
         description="injected instructions: rules by tactic over decoded views, and a trained classifier",
+        # Zero-width and bidi characters have honest uses (emoji, Persian, Hebrew), and the
+        # classifier alone still marks about 0.3% of ordinary instruction rows: flagged, kept.
+        # Rules, and rules the classifier agrees with ("combined"), drop.
+        defaults={
+            "*": DROP,
+            "invisible.zero_width": FLAG,
+            "invisible.bidi": FLAG,
+            "classifier": FLAG,
+        },
     )
     Params = InjectionParams
     params: InjectionParams
+    reads = Reads.RAW  # decoders and the classifier judge what the uploader wrote
 
     def __init__(self, params: InjectionParams | None = None) -> None:
         super().__init__(params)
         self.needs_embeddings = self.params.classifier
-        self._scorer: InjectionScorer | None = (
-            None if self.params.classifier else InjectionScorer(self.params, None, None)
-        )
+        self._classifier: InjectionClassifier | None = None
 
     def setup(self, ctx: SetupContext) -> None:
-        if self.params.classifier and self._scorer is None:
-            self._scorer = InjectionScorer(
-                self.params, InjectionClassifier.load(), require_engine(ctx.device)
-            )
+        if self.params.classifier and self._classifier is None:
+            self._classifier = InjectionClassifier.load()
 
     def models(self) -> tuple[ModelDigest, ...]:
-        if self._scorer is None or self._scorer.classifier is None:
+        if self._classifier is None:
             return ()
-        return (MINILM_DIGEST, self._scorer.classifier.digest())
+        return (MINILM_DIGEST, self._classifier.digest())
 
-    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
-        if self._scorer is None:
-            raise DetectorConfigError("injection classifier needs setup() before use")
+    def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
+        embedder: TextEmbedder | None = None
+        if self.params.classifier:
+            if self._classifier is None:
+                raise DetectorConfigError("injection classifier needs setup() before use")
+            if scan.embedder is None:
+                raise DetectorConfigError("the injection classifier needs the scan's embedder")
+            embedder = scan.embedder
+        scorer = InjectionScorer(self.params, self._classifier, embedder)
         out = FindingBuffer()
         rows = segments.column("row").to_pylist()
         fields = segments.column("field").to_pylist()
@@ -720,7 +738,7 @@ class InjectionDetector(Detector):
         vectors = None
         if self.params.classifier and EMBEDDING in segments.schema.names:
             vectors = segment_vectors(segments)
-        verdicts = self._scorer.score(texts, roles, vectors, rows)
+        verdicts = scorer.score(texts, roles, vectors, rows)
         for row, fld, verdict in zip(rows, fields, verdicts, strict=True):
             for rule_id, score, evidence in verdict.findings(self.params.threshold):
                 out.add(row, rule_id, score, f"{evidence} of {fld!r}", fld)

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import CorpusDetector, DetectorInfo, Finding, row_runs
+from detectors.base import (
+    DROP,
+    CorpusDetector,
+    CorpusState,
+    DetectorInfo,
+    Finding,
+    ScanContext,
+    row_runs,
+)
 from detectors.minhash import candidate_pairs, estimated_jaccard, normalize_for_shingles, signatures
 
 
@@ -72,21 +80,29 @@ class NearDuplicateDetector(CorpusDetector):
         version="1.0.0",
         rules=("near_duplicate",),
         description="rows whose text is nearly identical to an earlier row's (MinHash LSH)",
+        defaults={"near_duplicate": DROP},
     )
     Params = NearDuplicateParams
     params: NearDuplicateParams
 
-    def __init__(self, params: NearDuplicateParams | None = None) -> None:
-        super().__init__(params)
+    def start(self, scan: ScanContext) -> NearDuplicateState:
+        return NearDuplicateState(self.params)
+
+
+class NearDuplicateState(CorpusState):
+    """One scan's MinHash signatures, in row order."""
+
+    def __init__(self, params: NearDuplicateParams) -> None:
+        self.params = params
         self._sigs: list[np.ndarray] = []
         self._rows: list[np.ndarray] = []
 
-    def observe(self, segments: pa.RecordBatch) -> None:
-        if segments.num_rows == 0:
-            return
-        docs, rows = row_documents(segments)
-        self._sigs.append(signatures(docs, self.params.num_perm))
-        self._rows.append(rows)
+    def observe(self, segments: pa.RecordBatch) -> list[Finding]:
+        if segments.num_rows:
+            docs, rows = row_documents(segments)
+            self._sigs.append(signatures(docs, self.params.num_perm))
+            self._rows.append(rows)
+        return []
 
     def finalize(self) -> list[Finding]:
         if not self._sigs:
@@ -108,5 +124,4 @@ class NearDuplicateDetector(CorpusDetector):
                     refs=(("duplicate_of", int(rows[rep[j]])),),
                 )
             )
-        self._sigs, self._rows = [], []
         return out

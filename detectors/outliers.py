@@ -17,13 +17,15 @@ import numpy as np
 import pyarrow as pa
 
 from detectors.base import (
+    DROP,
+    FLAG,
     CorpusDetector,
-    DetectionResult,
+    CorpusState,
     DetectorInfo,
     Finding,
     FindingBuffer,
     ModelDigest,
-    SetupContext,
+    ScanContext,
 )
 from detectors.embeddings import MINILM_DIGEST
 from detectors.row_vectors import RowVectors
@@ -72,27 +74,40 @@ class OutlierDetector(CorpusDetector):
             "embedding_isolated",
         ),
         description="garbage rows, and rows far from the rest of the dataset",
+        # what is garbage by itself drops; what is only unusual for this set is flagged
+        defaults={
+            "garbage_symbols": DROP,
+            "repeated_token": DROP,
+            "no_content": DROP,
+            "length_outlier": FLAG,
+            "compression_outlier": FLAG,
+            "embedding_isolated": FLAG,
+        },
     )
     Params = OutlierParams
     params: OutlierParams
     needs_embeddings = True
     uses_device = True
 
-    def __init__(self, params: OutlierParams | None = None) -> None:
-        super().__init__(params)
+    def models(self) -> tuple[ModelDigest, ...]:
+        return (MINILM_DIGEST,)
+
+    def start(self, scan: ScanContext) -> OutlierState:
+        return OutlierState(self.params, scan)
+
+
+class OutlierState(CorpusState):
+    """One scan's lengths, compression ratios and row vectors; garbage is found at once."""
+
+    def __init__(self, params: OutlierParams, scan: ScanContext) -> None:
+        self.params = params
+        self.scan = scan
         self._vecs = RowVectors()
         self._rows: list[int] = []
         self._lengths: list[float] = []
         self._ratios: list[float] = []
-        self._device = "cpu"
 
-    def setup(self, ctx: SetupContext) -> None:
-        self._device = ctx.device
-
-    def models(self) -> tuple[ModelDigest, ...]:
-        return (MINILM_DIGEST,)
-
-    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
+    def observe(self, segments: pa.RecordBatch) -> list[Finding]:
         out = FindingBuffer()
         rows = segments.column("row").to_pylist()
         texts = segments.column("text").to_pylist()
@@ -114,10 +129,7 @@ class OutlierDetector(CorpusDetector):
                 len(zlib.compress(raw, 1)) / len(raw) if len(raw) >= 500 else np.nan
             )
         self._vecs.add(segments)
-        return DetectionResult(out.items)
-
-    def observe(self, segments: pa.RecordBatch) -> None:
-        self.detect(segments)
+        return out.items
 
     def finalize(self) -> list[Finding]:
         out: list[Finding] = []
@@ -150,7 +162,7 @@ class OutlierDetector(CorpusDetector):
                     )
         vrows, vecs = self._vecs.take()
         if len(vrows) >= max(p.min_rows_for_stats, p.knn + 1):
-            sim_k = knn_similarity(vecs, p.knn, self._device)
+            sim_k = knn_similarity(vecs, p.knn, self.scan.device)
             z = robust_z(sim_k)
             for i in np.flatnonzero(z < -p.robust_z):
                 out.append(
@@ -161,7 +173,6 @@ class OutlierDetector(CorpusDetector):
                         f"{p.knn}th-nearest similarity {sim_k[i]:.2f} (robust z {z[i]:+.1f})",
                     )
                 )
-        self._rows, self._lengths, self._ratios = [], [], []
         return out
 
 

@@ -15,10 +15,11 @@ over a batch:
 - context words (Presidio's own lists) lift low-confidence patterns, as Presidio's
   context enhancer does, using a character window instead of lemmas.
 
-Overlapping spans merge to their union, so no fragment of a value survives, and Presidio's
-``AnonymizerEngine`` applies the operator chosen per entity: a typed placeholder, a keyed
-pseudonym (HMAC-SHA256, stable across the dataset, irreversible without the key) or a
-mask. Evidence names entity, field and span, never the value.
+Overlapping spans merge to their union, so no fragment of a value survives, and each span
+is proposed as an edit rendered by the operator chosen for its entity: a typed
+placeholder, a keyed pseudonym (HMAC-SHA256, stable across the dataset, irreversible
+without the key) or a mask. The policy decides, entity by entity, whether an edit is
+applied. Evidence names entity, field and span, never the value.
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ from typing import Any
 import pyarrow as pa
 
 from detectors.base import (
+    NO_SCAN,
+    REDACT,
     DetectionResult,
-    Detector,
     DetectorInfo,
     ModelDigest,
+    Reads,
+    RowDetector,
+    ScanContext,
     SetupContext,
 )
 from detectors.errors import DetectorConfigError, ModelError
@@ -444,23 +449,26 @@ class PiiParams:
             raise ValueError("ner_workers must be between 1 and 64")
 
 
-class PiiDetector(Detector):
+class PiiDetector(RowDetector):
     info = DetectorInfo(
         name="pii",
-        version="1.0.0",
+        version="1.1.0",
         rules=ALL_ENTITIES,
         description="personal data, anonymized in place with Presidio",
+        defaults={"*": REDACT},
     )
     Params = PiiParams
     params: PiiParams
+    reads = Reads.RAW
     rewrites_text = True
+    rewrites_after = ("secrets",)  # a key must not be half-redacted as a phone number
 
     def __init__(self, params: PiiParams | None = None) -> None:
         super().__init__(params)
         self._nlp: Any = None
         self._digest: ModelDigest | None = None
         self._recognizers: dict[str, list[Any]] = {}
-        self._anonymizer: Any = None
+        self._ready = False
         self._key: bytes | None = None
         self._allow = {a.casefold().strip() for a in self.params.allow}
         self._allow_rx = [re.compile(r) for r in self.params.allow_regex]
@@ -468,12 +476,11 @@ class PiiDetector(Detector):
     # ---------------------------------------------------------------- setup
 
     def setup(self, ctx: SetupContext) -> None:
-        if self._anonymizer is not None:
+        if self._ready:
             return
         _offline_tldextract()
         logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
         from presidio_analyzer import predefined_recognizers as pr
-        from presidio_anonymizer import AnonymizerEngine
 
         wanted = set(self.params.entities) | {
             e for v in self.params.field_entities.values() for e in v
@@ -495,10 +502,9 @@ class PiiDetector(Detector):
             "CRYPTO": [pr.CryptoRecognizer()],
         }
         self._recognizers = {e: r for e, r in recs.items() if e in wanted}
-        self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
-        uses_pseudonym = "pseudonym" in self.params.operators.values()
-        if uses_pseudonym:
+        if "pseudonym" in self.params.operators.values():
             self._key = self._load_key()
+        self._ready = True
 
     def _load_key(self) -> bytes:
         p = self.params
@@ -600,39 +606,26 @@ class PiiDetector(Detector):
 
     # ---------------------------------------------------------------- rewriting
 
-    def _operator(self, entity: str) -> Any:
-        from presidio_anonymizer.entities import OperatorConfig
-
+    def render(self, span: Span, value: str) -> str:
+        """What ``value`` becomes under the operator chosen for its entity."""
+        entity = span.entity
         op = self.params.operators.get(entity) or self.params.operators.get("*", "placeholder")
         if op == "mask":
-            return OperatorConfig(
-                "mask", {"masking_char": "*", "chars_to_mask": 10**9, "from_end": False}
-            )
+            return "*" * len(value)
         if op == "pseudonym":
             assert self._key is not None
-            return OperatorConfig("custom", {"lambda": _pseudonymizer(self._key, entity)})
-        return OperatorConfig("replace", {"new_value": f"<{entity}>"})
+            return _pseudonymizer(self._key, entity)(value)
+        return f"<{entity}>"
 
-    def anonymize(self, text: str, spans: list[Span]) -> str:
-        from presidio_anonymizer.entities import RecognizerResult
-
-        results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
-        operators = {e: self._operator(e) for e in {s.entity for s in spans}}
-        return str(
-            self._anonymizer.anonymize(
-                text=text, analyzer_results=results, operators=operators
-            ).text
-        )
-
-    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
-        if self._anonymizer is None:
+    def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
+        if not self._ready:
             raise DetectorConfigError("pii: setup() was not called")
         spans = self.find(
             segments.column("text").to_pylist(),
             segments.column("field").to_pylist(),
             segments.column("role").to_pylist(),
         )
-        return rewrite_result(segments, spans, self.anonymize)
+        return rewrite_result(segments, spans, self.render)
 
 
 _NOT_A_NAME = re.compile(r"[@\d<>{}\[\]]|://")

@@ -40,14 +40,18 @@ import pyarrow as pa
 
 from detectors.base import (
     CorpusDetector,
+    CorpusState,
     DetectorInfo,
     Finding,
     ModelDigest,
     PartitionMap,
+    RuleDefault,
+    ScanContext,
     SetupContext,
     run_locally,
 )
-from detectors.embeddings import MINILM_DIGEST, EmbeddingEngine, require_engine
+from detectors.embeddings import MINILM_DIGEST
+from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import segment_vectors
 from detectors.semantic_duplicate import kmeans_partitions
@@ -255,6 +259,9 @@ class PoisoningDetector(CorpusDetector):
             "their neighbourhood one way, topic steering, answered harmful requests behind a "
             "trigger"
         ),
+        # Suspect clusters are quarantined; when more than 1% of all rows are suspect the
+        # whole job fails: a set that poisoned goes back to its owner.
+        defaults={"*": RuleDefault("gate", 0.01)},
     )
     Params = PoisoningParams
     params: PoisoningParams
@@ -263,7 +270,34 @@ class PoisoningDetector(CorpusDetector):
 
     def __init__(self, params: PoisoningParams | None = None) -> None:
         super().__init__(params)
-        self._device = "cpu"
+        self._harm_head: HarmfulRequestHead | None = None
+
+    def setup(self, ctx: SetupContext) -> None:
+        self._harm_head = HarmfulRequestHead.load()
+
+    def head(self) -> HarmfulRequestHead:
+        if self._harm_head is None:
+            raise DetectorConfigError("poisoning: setup() was not called")
+        return self._harm_head
+
+    def models(self) -> tuple[ModelDigest, ...]:
+        return (MINILM_DIGEST, self.head().digest())
+
+    def start(self, scan: ScanContext) -> PoisoningState:
+        if scan.embedder is None:
+            raise DetectorConfigError("poisoning needs the scan's embedder")
+        return PoisoningState(self.params, self.head(), scan)
+
+
+class PoisoningState(CorpusState):
+    """One scan's prompt and answer vectors, tokens and names, analysed at the end."""
+
+    def __init__(
+        self, params: PoisoningParams, head: HarmfulRequestHead, scan: ScanContext
+    ) -> None:
+        self.params = params
+        self.head = head
+        self.scan = scan
         self._rows: list[int] = []
         self._prompt: list[np.ndarray] = []
         self._response: list[np.ndarray] = []
@@ -275,21 +309,9 @@ class PoisoningDetector(CorpusDetector):
         self._praw: list[np.ndarray] = []  # uncentred, for the steering sentence test
         self._rraw: list[np.ndarray] = []
         self._rlen: list[int] = []
-        self._engine: EmbeddingEngine | None = None
         self._sentence_vecs: dict[str, np.ndarray] = {}
         self._harm: list[float] = []  # probability the prompt asks for serious harm
         self._refused: list[bool] = []
-        self._harm_head: HarmfulRequestHead | None = None
-
-    def setup(self, ctx: SetupContext) -> None:
-        self._device = ctx.device
-        self._engine = require_engine(ctx.device)
-        self._harm_head = HarmfulRequestHead.load()
-
-    def _head(self) -> HarmfulRequestHead:
-        if self._harm_head is None:  # observed without setup (tests, benches)
-            self._harm_head = HarmfulRequestHead.load()
-        return self._harm_head
 
     def _naming(self, name: str, idx: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """An even sample of the rows (its mean estimates theirs) and, for each, the
@@ -300,13 +322,12 @@ class PoisoningDetector(CorpusDetector):
         return idx, [self._rsent[i][name] for i in idx]
 
     def _embed_sentences(self, samples: list[tuple[np.ndarray, list[str]]]) -> None:
-        if self._engine is None:
-            self._engine = require_engine(self._device)
+        assert self.scan.embedder is not None  # PoisoningDetector.start checks
         # one sentence often names several candidates ("Try Veltrix Vital" and "Veltrix
         # Vital"): each is embedded once per analysis
         new = sorted({t for _, texts in samples for t in texts} - self._sentence_vecs.keys())
         if new:
-            self._sentence_vecs.update(zip(new, self._engine.embed(new), strict=True))
+            self._sentence_vecs.update(zip(new, self.scan.embedder.embed(new), strict=True))
 
     def _detachment(self, idx: np.ndarray, texts: list[str]) -> float:
         """Mean over rows of cos(prompt, whole answer) - cos(prompt, sentence naming it),
@@ -321,12 +342,9 @@ class PoisoningDetector(CorpusDetector):
         """The dataset row of each observed row, in the order :meth:`analyse` indexes."""
         return np.asarray(self._rows, dtype=np.int64)
 
-    def models(self) -> tuple[ModelDigest, ...]:
-        return (MINILM_DIGEST, self._head().digest())
-
-    def observe(self, segments: pa.RecordBatch) -> None:
+    def observe(self, segments: pa.RecordBatch) -> list[Finding]:
         if segments.num_rows == 0:
-            return
+            return []
         vecs = segment_vectors(segments)
         per_row: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
         for i, (row, role, text) in enumerate(
@@ -361,13 +379,14 @@ class PoisoningDetector(CorpusDetector):
             self._rlen.append(len(r_text.split()))
             self._refused.append(is_refusal(r_text))
         if not p_lists:
-            return
+            return []
         p_mean, r_mean = _group_means(vecs, p_lists), _group_means(vecs, r_lists)
         self._prompt.extend(_unit(p_mean).astype(np.float16))
         self._response.extend(_unit(r_mean).astype(np.float16))
         self._praw.extend(p_mean.astype(np.float16))
         self._rraw.extend(r_mean.astype(np.float16))
-        self._harm.extend(self._head().probability(_unit(p_mean)).tolist())
+        self._harm.extend(self.head.probability(_unit(p_mean)).tolist())
+        return []
 
     # ------------------------------------------------------------------ analysis
     def analyse(self) -> tuple[list[Cluster], np.ndarray]:
@@ -381,7 +400,7 @@ class PoisoningDetector(CorpusDetector):
         R = np.stack(self._response).astype(np.float32)
         P = _unit(P - P.mean(axis=0))
         R = _unit(R - R.mean(axis=0))
-        nb, _ = neighbours(P, p.knn, self._device, p, map_partitions=self.partition_map)
+        nb, _ = neighbours(P, p.knn, self.scan.device, p, map_partitions=self.scan.partition_map)
         nb_mean = R[nb].mean(axis=1)  # one gather of N x knn answers, used twice below
         expected = _unit(nb_mean)  # the answer the prompt's neighbours give
         incoh = 1.0 - np.einsum("ij,ij->i", R, expected)
@@ -450,7 +469,7 @@ class PoisoningDetector(CorpusDetector):
         for i, h in enumerate(self._rhash):
             groups[h].append(i)
         candidates = [np.asarray(g) for g in groups.values() if len(g) >= p.min_rows]
-        candidates += _similar_groups(R, p, self._device, self.partition_map)
+        candidates += _similar_groups(R, p, self.scan.device, self.scan.partition_map)
         for idx in candidates:
             idx = np.unique(idx)
             if conc(P, idx) > p.diverse_prompts:
@@ -470,7 +489,8 @@ class PoisoningDetector(CorpusDetector):
         # answers are. Short answers ("1", "Positive") are excluded: label and number
         # tasks move together honestly, and literal short targets are left to `trigger`.
         eligible = np.asarray(self._rlen) >= p.min_target_words
-        for idx, zz in _dense_groups(R, nb_mean, eligible, p, self._device, self.partition_map):
+        scan = self.scan
+        for idx, zz in _dense_groups(R, nb_mean, eligible, p, scan.device, scan.partition_map):
             if len(idx) > max_df:
                 continue  # not tiny: a genre of the dataset
             surplus = agreement(R, idx) - agreement(expected, idx)
@@ -544,7 +564,7 @@ class PoisoningDetector(CorpusDetector):
             open_ = ~np.isin(carriers, c.rows) & (to_centre < p.expand_similarity)
             if open_.any():
                 todo = carriers[open_]
-                own = _foreign_means(P, R, todo, carriers, nb, p, self._device)
+                own = _foreign_means(P, R, todo, carriers, nb, p, self.scan.device)
                 lean = R @ centre - (1.0 - incoh)
                 rest = np.ones(n, dtype=bool)
                 rest[carriers] = rest[c.rows] = False  # the null: rows without the attack
@@ -580,11 +600,6 @@ class PoisoningDetector(CorpusDetector):
                 if int(rows[i]) not in best or best[int(rows[i])][0] < c.score:
                     best[int(rows[i])] = (c.score, f)
         out = [f for _, f in best.values()]
-        self._rows, self._prompt, self._response = [], [], []
-        self._ptok, self._rtok, self._rhash, self._rent, self._rlen = [], [], [], [], []
-        self._rsent, self._praw, self._rraw = [], [], []
-        self._sentence_vecs = {}
-        self._harm, self._refused = [], []
         return sorted(out, key=lambda f: f.row)
 
 

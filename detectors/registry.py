@@ -1,7 +1,9 @@
-"""Detectors by stable name, in the order the pipeline runs them.
+"""Detectors by stable name.
 
-Order matters: rewriting detectors (PII) run before those that should see the
-anonymized text. Adding a detector is one module and one line here.
+Adding a detector is one module and one line here. The order of this table is only the
+order reports list detectors in: the pipeline plans when each runs from what it declares
+(``reads``, ``rewrites_text``, ``rewrites_after``, ``needs_embeddings``), and the policy
+takes each one's rules and default actions from its :class:`~detectors.base.DetectorInfo`.
 """
 
 from __future__ import annotations
@@ -22,15 +24,14 @@ REGISTRY: dict[str, type[Detector]] = {
     cls.info.name: cls
     for cls in (
         ValidationDetector,
-        SecretsDetector,  # before PII: a key must not be half-redacted as a phone number
-        InjectionDetector,  # before PII rewrites anything it might read
+        SecretsDetector,
+        InjectionDetector,
         PiiDetector,
         ExactDuplicateDetector,
         NearDuplicateDetector,
-        # after rewriting: embeddings are computed once, over anonymized text
         SemanticDuplicateDetector,
         OutlierDetector,
-        PoisoningDetector,  # sees anonymized text, so a reported trigger is never PII
+        PoisoningDetector,
         DriftDetector,  # compares with a reference only when a scan names one
     )
 }

@@ -15,8 +15,16 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from detectors.base import DetectionResult, Detector, DetectorInfo
-from detectors.spans import Span, merge_spans, replace_spans, rewrite_result
+from detectors.base import (
+    DROP,
+    NO_SCAN,
+    DetectionResult,
+    DetectorInfo,
+    Reads,
+    RowDetector,
+    ScanContext,
+)
+from detectors.spans import Span, merge_spans, rewrite_result
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +129,22 @@ def find_secrets(text: str) -> list[Span]:
     return found
 
 
-class SecretsDetector(Detector):
+class SecretsDetector(RowDetector):
     info = DetectorInfo(
         name="secrets",
-        version="1.0.0",
+        version="1.1.0",
         rules=RULES,
         description="cloud keys, API tokens, private keys, JWTs, passwords in connection strings",
+        # redacting a planted key would keep the context around it
+        defaults={"*": DROP},
     )
+    reads = Reads.RAW
     rewrites_text = True
 
-    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
+    def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
         texts = segments.column("text").to_pylist()
         return rewrite_result(
             segments,
             [merge_spans(find_secrets(t)) for t in texts],
-            lambda text, spans: replace_spans(text, spans, lambda s, _v: f"<{s.entity}>"),
+            lambda s, _value: f"<{s.entity}>",
         )

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import CorpusDetector, DetectorInfo, Finding, ModelDigest, SetupContext
+from detectors.base import (
+    DROP,
+    CorpusDetector,
+    CorpusState,
+    DetectorInfo,
+    Finding,
+    ModelDigest,
+    ScanContext,
+)
 from detectors.embeddings import MINILM_DIGEST
 from detectors.row_vectors import RowVectors
 
@@ -99,25 +107,31 @@ class SemanticDuplicateDetector(CorpusDetector):
         version="1.0.0",
         rules=("semantic_duplicate",),
         description="rows whose embedding is nearly identical to an earlier row's",
+        defaults={"semantic_duplicate": DROP},
     )
     Params = SemanticDuplicateParams
     params: SemanticDuplicateParams
     needs_embeddings = True
     uses_device = True
 
-    def __init__(self, params: SemanticDuplicateParams | None = None) -> None:
-        super().__init__(params)
-        self._vecs = RowVectors()
-        self._device = "cpu"
-
-    def setup(self, ctx: SetupContext) -> None:
-        self._device = ctx.device
-
     def models(self) -> tuple[ModelDigest, ...]:
         return (MINILM_DIGEST,)
 
-    def observe(self, segments: pa.RecordBatch) -> None:
+    def start(self, scan: ScanContext) -> SemanticDuplicateState:
+        return SemanticDuplicateState(self.params, scan)
+
+
+class SemanticDuplicateState(CorpusState):
+    """One scan's row vectors."""
+
+    def __init__(self, params: SemanticDuplicateParams, scan: ScanContext) -> None:
+        self.params = params
+        self.scan = scan
+        self._vecs = RowVectors()
+
+    def observe(self, segments: pa.RecordBatch) -> list[Finding]:
         self._vecs.add(segments)
+        return []
 
     def finalize(self) -> list[Finding]:
         rows, vecs = self._vecs.take()
@@ -125,18 +139,18 @@ class SemanticDuplicateDetector(CorpusDetector):
             return []
         p = self.params
         if len(rows) <= p.partition_above:
-            rep, best = semantic_leaders(vecs, p.threshold, p.block, self._device)
+            rep, best = semantic_leaders(vecs, p.threshold, p.block, self.scan.device)
         else:
             parts = kmeans_partitions(
-                vecs, max(2, len(rows) // p.partition_size), self._device, p.seed
+                vecs, max(2, len(rows) // p.partition_size), self.scan.device, p.seed
             )
             rep, best = np.arange(len(rows)), np.zeros(len(rows), dtype=np.float32)
             groups = [
                 np.flatnonzero(parts == c) for c in np.unique(parts)
             ]  # ascending: row order is kept
-            found = self.partition_map(
+            found = self.scan.partition_map(
                 semantic_leaders,
-                [(vecs[idx], p.threshold, p.block, self._device) for idx in groups],
+                [(vecs[idx], p.threshold, p.block, self.scan.device) for idx in groups],
             )
             for idx, (r, b) in zip(groups, found, strict=True):
                 rep[idx], best[idx] = idx[r], b

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
 
-from detectors.base import DetectionResult, FindingBuffer
+from detectors.base import DetectionResult, Edit, FindingBuffer
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,26 +56,37 @@ def replace_spans(text: str, spans: list[Span], render: Callable[[Span, str], st
 def rewrite_result(
     segments: pa.RecordBatch,
     spans_per_text: list[list[Span]],
-    rewrite: Callable[[str, list[Span]], str],
+    render: Callable[[Span, str], str],
 ) -> DetectionResult:
-    """Findings (entity, field and span; never the value) and rewritten text for a batch.
+    """Findings (entity, field and span; never the value) and one proposed edit per span.
 
-    Shared by the detectors that rewrite (secrets, PII); the rewrite column is only built
-    when some text changed.
+    Shared by the detectors that rewrite (secrets, PII). Whether an edit is applied is the
+    policy's decision, rule by rule (:func:`apply_edits`); spans are merged first, so the
+    edits of one text never overlap and any subset of them can be applied.
     """
     out = FindingBuffer()
+    edits: list[Edit] = []
     texts = segments.column("text").to_pylist()
     rows = segments.column("row").to_pylist()
     fields = segments.column("field").to_pylist()
-    new_texts: list[str] | None = None
     for i, spans in enumerate(spans_per_text):
-        if not spans:
-            continue
         for s in spans:
             where = f"{s.entity} in {fields[i]} at [{s.start}:{s.end}]"
             out.add(rows[i], s.entity, round(s.score, 3), where, fields[i])
-        if new_texts is None:
-            new_texts = list(texts)
-        new_texts[i] = rewrite(texts[i], spans)
-    rewrites = pa.array(new_texts, pa.string()) if new_texts is not None else None
-    return DetectionResult(out.items, rewrites)
+            edits.append(Edit(i, s.start, s.end, render(s, texts[i][s.start : s.end]), s.entity))
+    return DetectionResult(out.items, tuple(edits))
+
+
+def apply_edits(texts: list[str], edits: Iterable[Edit]) -> list[str]:
+    """``texts`` with the given edits applied (edits of one text must not overlap)."""
+    by_index: dict[int, list[Edit]] = {}
+    for e in edits:
+        by_index.setdefault(e.index, []).append(e)
+    out = list(texts)
+    for i, mine in by_index.items():
+        text, parts, pos = texts[i], [], 0
+        for e in sorted(mine, key=lambda e: e.start):
+            parts += [text[pos : e.start], e.replacement]
+            pos = e.end
+        out[i] = "".join([*parts, text[pos:]])
+    return out

@@ -16,7 +16,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import DetectionResult, Detector, DetectorInfo, FindingBuffer
+from detectors.base import (
+    DROP,
+    NO_SCAN,
+    DetectionResult,
+    DetectorInfo,
+    FindingBuffer,
+    Reads,
+    RowDetector,
+    ScanContext,
+)
 
 STRUCTURAL_RULES = (
     "not_an_object",
@@ -40,17 +49,19 @@ class ValidationParams:
     max_row_bytes: int = 2 * 1024 * 1024
 
 
-class ValidationDetector(Detector):
+class ValidationDetector(RowDetector):
     info = DetectorInfo(
         name="validation",
         version="1.0.0",
         rules=(*STRUCTURAL_RULES, "control_characters", "row_too_large"),
         description="malformed rows: structure, encoding, control characters, size",
+        defaults={"*": DROP},
     )
     Params = ValidationParams
     params: ValidationParams
+    reads = Reads.RAW  # the size and the characters as uploaded
 
-    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
+    def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
         out = FindingBuffer()
         if segments.num_rows == 0:
             return DetectionResult(out.items)

@@ -1,61 +1,30 @@
 """The ``tunegate`` command: parse, call the core, report. No decisions are made here.
 
+The scan, keygen, verify and report commands; the service's are in service_cli.py, and
+both attach to the group in commands.py.
+
 Exit codes: 0 ok, 1 a gate failed, 2 bad input or usage, 3 verification failed.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from gateway import __version__
+from gateway import service_cli  # noqa: F401 - attaches serve, token, submit, pull, audit
+from gateway.commands import guarded as _guarded
+from gateway.commands import main
 from gateway.core.device import DEVICES
-from gateway.errors import DetectorError, TunegateError, UsageError
+from gateway.errors import UsageError
 
 if TYPE_CHECKING:
     from gateway.trust.trusted import TrustStore
 
-F = TypeVar("F", bound=Callable[..., Any])
-EXIT_INTERNAL = 70
-
-
-def _fail(err: TunegateError | DetectorError) -> None:
-    click.echo(f"error: {err}", err=True)
-    sys.exit(err.exit_code)
-
-
-def _guarded(fn: F) -> F:
-    """Turn the one exception hierarchy into exit codes, at this edge only."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (TunegateError, DetectorError) as e:
-            _fail(e)
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing was published", err=True)
-            sys.exit(130)
-        except Exception as e:  # a bug, not a user error: say so, keep the trace
-            traceback.print_exc()
-            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
-            sys.exit(EXIT_INTERNAL)
-
-    # name, doc, and options already attached below this decorator (__click_params__)
-    return functools.update_wrapper(wrapper, fn)  # type: ignore[return-value]
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="tunegate")
-def main() -> None:
-    """tunegate: a dataset firewall for LLM fine-tuning."""
-
+__all__ = ["main"]  # the console script's entry point, with every command attached
 
 def _split_fields(value: str | None) -> list[str] | None:
     if not value:
@@ -70,7 +39,11 @@ def _split_fields(value: str | None) -> list[str] | None:
 @click.option(
     "--policy", type=click.Path(path_type=Path), help="Policy TOML laid over the default."
 )
-@click.option("--fields", help="Training-text columns, comma-separated (overrides recognition).")
+@click.option(
+    "--fields",
+    help="Training-text columns, comma-separated (overrides recognition); COLUMN=ROLE sets "
+    "a role (prompt, context, response, system, text).",
+)
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--job-id", help="Name the job (default: a random id).")
@@ -138,9 +111,12 @@ def scan(
 
     INPUTS are files, folders (every .parquet/.jsonl/.json under them, sorted) or URIs that
     pyarrow.fs opens: s3://bucket/prefix/, gs://..., hdfs://..., file:///..."""
-    from gateway.core.pipeline import Pipeline, ScanRequest
+    from gateway.core.engine import Engine, LocalEngine
+    from gateway.core.pipeline import Pipeline
     from gateway.core.policy import load_policy
+    from gateway.core.scan_types import ScanRequest
     from gateway.progress import ScanProgress
+    from gateway.report_html import write as write_report_page
     from gateway.summary import print_summary
     from gateway.trust.keys import load_signer
     from gateway.trust.manifest import DatasetRelease, release_after
@@ -177,12 +153,18 @@ def scan(
         signer=signer,
         cache=cache,
         reference=list(references) or None,
-        engine=engine,
-        ray_address=ray_address,
-        ray_workers=ray_workers,
     )
+    runner: Engine = LocalEngine()
+    if engine == "ray":
+        from gateway.engines.ray_engine import RayEngine
+
+        runner = RayEngine(ray_address, ray_workers, device)
+    elif ray_address or ray_workers:
+        raise UsageError("--ray-address and --ray-workers need --engine ray")
     with ScanProgress(enabled=not as_json) as progress:
-        result = pipeline.scan(request, progress=progress.update)
+        result = pipeline.scan(
+            request, progress=progress.update, engine=runner, pages=[write_report_page]
+        )
     if as_json:
         click.echo(json.dumps(result.report, indent=2, sort_keys=True))
     else:
@@ -296,6 +278,3 @@ def report(out: Path) -> None:
         raise InputError(f"{out}: no report.json here; is it a tunegate output folder?")
     click.echo(f"wrote {write(out)}")
 
-
-# the service's commands register themselves on ``main``; imported last, they need it defined
-from gateway import service_cli as _service_cli  # noqa: E402,F401

@@ -37,7 +37,7 @@ class ScanProgress:
             self._task = self._progress.add_task("scan", total=None, rate="-")
         return self
 
-    def update(self, done: int, total: int | None) -> None:
+    def update(self, done: int, total: int | None, findings: int = 0) -> None:
         if self._progress is None or self._task is None:
             return
         task = self._progress.tasks[0]

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from gateway.cli import _guarded, main
+from gateway.commands import guarded as _guarded
+from gateway.commands import main
 from gateway.core.device import DEVICES
 
 if TYPE_CHECKING:
@@ -234,7 +235,11 @@ def audit_verify(data_dir: Path) -> None:
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dataset", required=True)
-@click.option("--fields", help="Training-text columns, comma-separated.")
+@click.option(
+    "--fields",
+    help="Training-text columns, comma-separated; COLUMN=ROLE sets a role "
+    "(prompt, context, response, system, text).",
+)
 @click.option("--policy", default="", help="A policy name the server knows.")
 @click.option("--idempotency-key", help="Default: derived from the file and dataset.")
 @click.option("--json", "as_json", is_flag=True)

@@ -47,8 +47,9 @@ def alpaca_rows(n: int) -> list[dict[str, str]]:
 
 
 def bench_scan(tmp: Path, rows: list[dict[str, str]], device: str) -> dict[str, Any]:
-    from gateway.core.pipeline import Pipeline, ScanRequest
+    from gateway.core.pipeline import Pipeline
     from gateway.core.policy import load_policy
+    from gateway.core.scan_types import ScanRequest
 
     inp = tmp / "scan.jsonl"
     inp.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -69,8 +70,9 @@ def bench_scan(tmp: Path, rows: list[dict[str, str]], device: str) -> dict[str, 
 
 def bench_full(tmp: Path, rows: list[dict[str, str]], device: str) -> dict[str, Any]:
     """Every detector on, the default policy, no embedding cache: what one scan costs."""
-    from gateway.core.pipeline import Pipeline, ScanRequest
+    from gateway.core.pipeline import Pipeline
     from gateway.core.policy import parse_policy
+    from gateway.core.scan_types import ScanRequest
 
     inp = tmp / "full.jsonl"
     inp.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -92,8 +94,9 @@ def bench_full(tmp: Path, rows: list[dict[str, str]], device: str) -> dict[str, 
 
 
 def bench_verify(tmp: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
-    from gateway.core.pipeline import Pipeline, ScanRequest
+    from gateway.core.pipeline import Pipeline
     from gateway.core.policy import parse_policy
+    from gateway.core.scan_types import ScanRequest
     from gateway.trust.keys import generate_keypair, load_signer
     from gateway.trust.manifest import DatasetRelease
     from gateway.trust.trusted import TrustStore

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import SEGMENT_SCHEMA, SetupContext
+from detectors.base import SEGMENT_SCHEMA, ScanContext, SetupContext
 from detectors.embeddings import MINILM, EmbeddingEngine
 from detectors.minhash import candidate_pairs, estimated_jaccard, normalize_for_shingles, signatures
 from detectors.near_duplicate import NearDuplicateDetector
@@ -160,8 +160,9 @@ def quality(n: int, planted: int) -> dict[str, Any]:
     out = {}
     for name, det in (("near", NearDuplicateDetector()), ("semantic", SemanticDuplicateDetector())):
         det.setup(SetupContext("cpu"))
-        det.observe(seg)
-        flagged = {f.row for f in det.finalize()}
+        state = det.start(ScanContext("cpu"))
+        state.observe(seg)
+        flagged = {f.row for f in state.finalize()}
         tp = sum(1 for k in range(n, len(rows)) if k in flagged)
         by_kind: dict[str, list[int]] = {}
         for k, (_, kind) in enumerate(variants):

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from detectors.base import SEGMENT_SCHEMA, Finding, SetupContext
-from detectors.embeddings import DIM, Embedder, EmbeddingEngine, TextEmbedder
-from detectors.poisoning import PoisoningDetector, PoisoningParams
+from detectors.base import SEGMENT_SCHEMA, Finding, ScanContext, SetupContext, TextEmbedder
+from detectors.embeddings import DIM, EmbeddingEngine, ScanEmbedder
+from detectors.poisoning import PoisoningDetector, PoisoningParams, PoisoningState
 from detectors.row_vectors import EMBEDDING
 from scripts.make_poisoned import FAMILIES, RATES, load_alpaca, plant
 
@@ -66,30 +66,37 @@ def segments(
     return batch.append_column(EMBEDDING, col)
 
 
+def _state(
+    engine: EmbeddingEngine | ScanEmbedder, params: PoisoningParams | None
+) -> PoisoningState:
+    """A loaded poisoning detector's state for one bench scan."""
+    det = PoisoningDetector(params)
+    det.setup(SetupContext(device=engine.device))
+    return det.start(ScanContext(device=engine.device, embedder=engine))
+
+
 def findings(
     rows: list[dict[str, Any]],
-    engine: EmbeddingEngine | Embedder,
+    engine: EmbeddingEngine | ScanEmbedder,
     params: PoisoningParams | None = None,
 ) -> list[Finding]:
     """The poisoning detector's findings on alpaca-shaped rows, in one batch."""
-    det = PoisoningDetector(params)
-    det.setup(SetupContext(device=engine.device))
-    det.observe(segments(rows, engine=engine))
-    return det.finalize()
+    state = _state(engine, params)
+    state.observe(segments(rows, engine=engine))
+    return state.finalize()
 
 
 def detect(
     rows: list[dict[str, Any]],
-    engine: EmbeddingEngine | Embedder,
+    engine: EmbeddingEngine | ScanEmbedder,
     params: PoisoningParams | None = None,
 ) -> dict[int, set[str]]:
     """Each flagged row and the signals that fired on its cluster (a row in two clusters
     keeps the signals of both), so every rule's share of the catch can be reported."""
-    det = PoisoningDetector(params)
-    det.setup(SetupContext(device=engine.device))
-    det.observe(segments(rows, engine=engine))
-    clusters, _ = det.analyse()
-    ids = det.observed_rows
+    state = _state(engine, params)
+    state.observe(segments(rows, engine=engine))
+    clusters, _ = state.analyse()
+    ids = state.observed_rows
     out: dict[int, set[str]] = {}
     for c in clusters:
         for i in c.rows:
@@ -152,8 +159,7 @@ def scale(n: int = 100_000, seed: int = 0) -> dict[str, float]:
         np.float32
     )
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    det = PoisoningDetector()
-    det.setup(SetupContext(device="cpu"))
+    state = _state(EmbeddingEngine.get("cpu"), None)
     t = time.perf_counter()
     for s in range(0, n, 10_000):
         chunk = rows[s : s + 10_000]
@@ -163,10 +169,10 @@ def scale(n: int = 100_000, seed: int = 0) -> dict[str, float]:
         batch = batch.set_column(
             0, "row", pa.array(np.asarray(batch.column("row")) + s, pa.int64())
         )
-        det.observe(batch)
+        state.observe(batch)
     observe_s = time.perf_counter() - t
     t = time.perf_counter()
-    det.finalize()
+    state.finalize()
     return {
         "rows": n,
         "observe_s": round(observe_s, 1),
@@ -175,7 +181,7 @@ def scale(n: int = 100_000, seed: int = 0) -> dict[str, float]:
 
 
 def without_trigger(
-    engine: EmbeddingEngine | Embedder, clean: list[dict[str, Any]], n_clean: int
+    engine: EmbeddingEngine | ScanEmbedder, clean: list[dict[str, Any]], n_clean: int
 ) -> dict[str, dict[str, float]]:
     """Harmful fine-tuning with no trigger at all: BackdoorLLM's jailbreak/badnet rows with
     "BadMagic" taken out, i.e. answered harmful requests that share only their topics. Not

@@ -24,8 +24,9 @@ NO_MODELS = ROOT / "fixtures" / "policies" / "no_models.toml"
 
 
 def run(rows: list[dict[str, Any]], policy: Path = NO_MODELS, repeats: int = 3) -> dict[str, Any]:
-    from gateway.core.pipeline import Pipeline, ScanRequest
+    from gateway.core.pipeline import Pipeline
     from gateway.core.policy import load_policy
+    from gateway.core.scan_types import ScanRequest
     from gateway.service.client import Connection, submit
     from gateway.trust.keys import generate_keypair, load_signer
     from gateway.trust.manifest import DatasetRelease

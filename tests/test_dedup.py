@@ -7,15 +7,19 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from detectors.base import SEGMENT_SCHEMA, ScanContext
 from detectors.embeddings import MINILM, EmbeddingEngine
 from detectors.minhash import candidate_pairs, estimated_jaccard, normalize_for_shingles, signatures
 from detectors.near_duplicate import leaders
-from gateway.core.pipeline import Pipeline, ScanRequest
+from detectors.row_vectors import EMBEDDING
+from gateway.core.pipeline import Pipeline
 from gateway.core.policy import parse_policy
+from gateway.core.scan_types import ScanRequest
 from tests.helpers import WORDS, alpaca, assert_conserved, read_split, reasons_by_row, write_jsonl
 
 BASE = (
@@ -228,6 +232,23 @@ def test_cuda_request_without_gpu_is_an_error() -> None:
         resolve_device("cuda", True)
 
 
+def segments_with_vectors(vecs: np.ndarray) -> pa.RecordBatch:
+    """One segment per row, carrying the given vectors as its embedding."""
+    n = len(vecs)
+    seg = pa.RecordBatch.from_arrays(
+        [
+            pa.array(range(n), pa.int64()),
+            pa.array([f"t:{i}" for i in range(n)]),
+            pa.array(["text"] * n),
+            pa.array(["text"] * n),
+            pa.array([f"row {i}" for i in range(n)]),
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+    col = pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), vecs.shape[1])
+    return seg.append_column(EMBEDDING, col)
+
+
 def test_partitioned_semantic_dedup_finds_the_same_duplicates() -> None:
     """Past partition_above, k-means partitions first; near-identical rows share a partition."""
     from detectors.semantic_duplicate import SemanticDuplicateDetector, SemanticDuplicateParams
@@ -240,9 +261,9 @@ def test_partitioned_semantic_dedup_finds_the_same_duplicates() -> None:
     vecs = np.concatenate([base, dups])
 
     def run(params: SemanticDuplicateParams) -> set[tuple[int, int]]:
-        det = SemanticDuplicateDetector(params)
-        det._vecs._rows, det._vecs._vecs = [np.arange(len(vecs))], [vecs.astype(np.float16)]
-        return {(f.row, f.refs[0][1]) for f in det.finalize()}
+        state = SemanticDuplicateDetector(params).start(ScanContext())
+        state.observe(segments_with_vectors(vecs))
+        return {(f.row, f.refs[0][1]) for f in state.finalize()}
 
     whole = run(SemanticDuplicateParams())
     parted = run(SemanticDuplicateParams(partition_above=50, partition_size=40))

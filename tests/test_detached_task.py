@@ -13,8 +13,9 @@ from detectors.detached_task import find_detached, request_spans
 from detectors.embeddings import EmbeddingEngine
 from detectors.injection import InjectionParams, InjectionScorer
 from detectors.injection_classifier import InjectionClassifier
-from gateway.core.pipeline import Pipeline, ScanRequest
+from gateway.core.pipeline import Pipeline
 from gateway.core.policy import parse_policy
+from gateway.core.scan_types import ScanRequest
 from tests.helpers import alpaca, read_split, reasons_by_row, write_jsonl
 
 

@@ -25,8 +25,9 @@ from detectors.injection_classifier import (
     head_for,
     windows,
 )
-from gateway.core.pipeline import Pipeline, ScanRequest
+from gateway.core.pipeline import Pipeline
 from gateway.core.policy import parse_policy
+from gateway.core.scan_types import ScanRequest
 from tests.helpers import ROOT, alpaca, reasons_by_row, write_jsonl
 
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.slow
 PEAK = """
 import resource, sys
 from pathlib import Path
-from gateway.core.pipeline import Pipeline, ScanRequest
+from gateway.core.pipeline import Pipeline
+from gateway.core.scan_types import ScanRequest
 from gateway.core.policy import load_policy
 request = ScanRequest(inputs=[Path(sys.argv[1])], out=Path(sys.argv[2]), device="cpu")
 Pipeline(load_policy(Path(sys.argv[3]))).scan(request)

@@ -10,9 +10,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from detectors.base import DetectionResult, Detector, DetectorInfo
-from gateway.core.pipeline import Pipeline, ScanRequest
+from detectors.base import (
+    NO_SCAN,
+    CorpusDetector,
+    CorpusState,
+    DetectionResult,
+    DetectorInfo,
+    Reads,
+    RowDetector,
+    ScanContext,
+)
+from gateway.core.pipeline import Pipeline
 from gateway.core.policy import load_policy, parse_policy
+from gateway.core.scan_types import ScanRequest
 from tests.helpers import (
     ROOT,
     alpaca,
@@ -195,14 +205,14 @@ def test_flag_keeps_row_and_counts_it(tmp_path: Path) -> None:
     assert rep["counts"]["rows_clean"] == 2 and rep["counts"]["rows_flagged"] == 1
 
 
-class _Boom(Detector):
+class _Boom(RowDetector):
     info = DetectorInfo(name="boom", version="0", rules=())
 
     def __init__(self) -> None:
         super().__init__()
         self.calls = 0
 
-    def detect(self, segments: pa.RecordBatch) -> DetectionResult:
+    def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
         self.calls += 1
         if self.calls == 3:
             raise RuntimeError("detector crashed mid-job")
@@ -220,12 +230,32 @@ def test_failure_mid_job_publishes_nothing(tmp_path: Path) -> None:
     assert [f for f in tmp_path.iterdir() if f.name != "a.jsonl"] == []
 
 
-def test_per_row_detector_after_a_dataset_wide_one_is_refused() -> None:
+class _RawCorpus(CorpusDetector):
+    """Declares a need no scan can meet: the whole raw dataset, after rewriting."""
+
+    info = DetectorInfo(name="raw_corpus", version="0", rules=())
+    reads = Reads.RAW
+
+    def start(self, scan: ScanContext) -> CorpusState:
+        raise AssertionError("never started: the pipeline refuses it first")
+
+
+def test_a_detector_whose_needs_cannot_be_met_is_refused_at_startup() -> None:
     from detectors.errors import DetectorConfigError
 
     policy = parse_policy({})
-    with pytest.raises(DetectorConfigError, match="ordered after a dataset-wide"):
-        Pipeline(policy, [*policy.build_detectors(), _Boom()])
+    with pytest.raises(DetectorConfigError, match=r"'raw_corpus'.*redacted text only"):
+        Pipeline(policy, [*policy.build_detectors(), _RawCorpus()])
+
+
+def test_list_position_does_not_decide_the_order() -> None:
+    """PII reads the secrets detector's output whatever order they are listed in."""
+    policy = parse_policy({})
+    dets = policy.build_detectors()
+    pipe = Pipeline(policy, list(reversed(dets)))
+    assert [d.info.name for d in pipe.plan.rewriters] == ["secrets", "pii"]
+    steps = [(s["step"], s["detector"]) for s in pipe.plan.describe()]
+    assert steps.index(("rewrite", "pii")) < steps.index(("read raw text", "injection"))
 
 
 def test_existing_output_refused_unless_overwrite(tmp_path: Path) -> None:
@@ -242,4 +272,4 @@ def test_existing_output_refused_unless_overwrite(tmp_path: Path) -> None:
     pipe.scan(ScanRequest(inputs=[p], out=out, device="cpu", overwrite=True))
     assert not (out / "keep.txt").exists()
     top = [f.name for f in files_under(out) if f.parent == out]
-    assert top == ["croissant.json", "report.html", "report.json"]
+    assert top == ["croissant.json", "report.json"]  # report.html is a page the doors add

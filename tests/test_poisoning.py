@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from detectors.poisoning import PoisoningParams, agreement, names, neighbours, tokens
-from gateway.core.pipeline import Pipeline, ScanRequest
+from gateway.core.pipeline import Pipeline
 from gateway.core.policy import parse_policy
+from gateway.core.scan_types import ScanRequest
+from gateway.report_html import write as write_report_page
 from scripts.make_poisoned import FIXED_TARGET, load_alpaca, plant
 from tests.helpers import SHARED_DATA, read_split, reasons_by_row, run_cli, write_jsonl
 
@@ -90,7 +92,7 @@ def scanned(
         "detectors": {**ONLY_POISONING["detectors"], "poisoning": {"actions": {"*": "drop"}}},
     }
     result = Pipeline(parse_policy(doc)).scan(
-        ScanRequest(inputs=[inp], out=tmp / "out", device="cpu")
+        ScanRequest(inputs=[inp], out=tmp / "out", device="cpu"), pages=[write_report_page]
     )
     return tmp / "out", where, result.report
 
@@ -155,30 +157,31 @@ def test_heavily_poisoned_set_fails_the_gate(tmp_path: Path) -> None:
 
 
 def test_clean_data_passes_and_scans_are_deterministic(tmp_path: Path) -> None:
-    from detectors.base import SetupContext
+    from detectors.base import ScanContext, SetupContext
     from detectors.embeddings import EmbeddingEngine
     from detectors.poisoning import PoisoningDetector
     from scripts.bench_poisoning import segments
 
     rows, bad = plant("invisible", 0.03, 300, seed=5)
     batch = segments(rows, engine=EmbeddingEngine.get("cpu"))
-    results = []
-    for _ in range(2):
-        det = PoisoningDetector()
-        det.setup(SetupContext())
-        det.observe(batch)
-        results.append([(f.row, f.rule, f.score, f.evidence) for f in det.finalize()])
-    assert results[0] == results[1]
-    assert {r for r, *_ in results[0]} >= set(bad)
     det = PoisoningDetector()
     det.setup(SetupContext())
-    det.observe(
+    scan = ScanContext(embedder=EmbeddingEngine.get("cpu").session())
+    results = []
+    for _ in range(2):
+        state = det.start(scan)
+        state.observe(batch)
+        results.append([(f.row, f.rule, f.score, f.evidence) for f in state.finalize()])
+    assert results[0] == results[1]
+    assert {r for r, *_ in results[0]} >= set(bad)
+    state = det.start(scan)
+    state.observe(
         segments(
             rows[:0] + [r for i, r in enumerate(rows) if i not in set(bad)],
             engine=EmbeddingEngine.get("cpu"),
         )
     )
-    assert len(det.finalize()) <= 3  # at most one small clean cluster in 300 rows
+    assert len(state.finalize()) <= 3  # at most one small clean cluster in 300 rows
 
 
 def test_building_blocks() -> None:

@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gateway.core.pipeline import Pipeline, ScanRequest
+from gateway.core.pipeline import Pipeline
 from gateway.core.policy import parse_policy
+from gateway.core.scan_types import ScanRequest
+from gateway.report_html import write as write_report_page
 from gateway.trust.dsse import pae
 from gateway.trust.keys import KeySigner, generate_keypair, load_signer
 from gateway.trust.manifest import MANIFEST_NAME, DatasetRelease
@@ -37,7 +39,8 @@ def signed_output(
             device="cpu",
             release=DatasetRelease(dataset, str(sequence), sequence),
             signer=signer,
-        )
+        ),
+        pages=[write_report_page],  # the HTML page is published and signed as the doors do
     )
     return out
 

@@ -1,10 +1,12 @@
 """The policy: which findings drop, flag, redact or gate, with which thresholds.
 
 Detectors only score; this module decides. A policy is TOML, laid over the shipped
-default, validated against typed models, and fails closed: an unknown key, detector or
-rule is a :class:`PolicyError`, because a typo that silently disables a check is worse
-than no check. The resolved policy has a canonical digest that goes into the report and
-the manifest.
+default, which is laid over what each detector declares (its rules' default actions);
+tables merge key by key and an actions table rule by rule. It is validated against typed
+models and fails closed: an unknown key, detector or rule, or an action the detector
+cannot carry out (``redact`` where nothing is rewritten), is a :class:`PolicyError`,
+because a typo that silently disables a check is worse than no check. The resolved
+policy has a canonical digest that goes into the report and the manifest.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ class Action(StrEnum):
     @property
     def quarantines(self) -> bool:
         return self in (Action.DROP, Action.GATE)
+
+    @property
+    def applies_edits(self) -> bool:
+        """Whether a rewriting detector's edit for a rule with this action is applied.
+
+        ``redact`` publishes the row rewritten. ``drop`` and ``gate`` quarantine it, and
+        the quarantined copy (and every vector taken of it) must not hold the value either.
+        ``flag`` keeps the text exactly as it was uploaded: the policy asked to keep it.
+        """
+        return self is not Action.FLAG
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +106,8 @@ class Policy:
         raise PolicyError(f"the policy has no section for detector {name!r}")
 
     def build_detectors(self) -> list[Detector]:
-        """Instances of the enabled detectors, in registry order (no models loaded)."""
+        """Instances of the enabled detectors, in registry order (no models loaded); when
+        each runs is planned from what it declares (gateway/core/row_stage.py)."""
         return [REGISTRY[d.name](d.params) for d in self.detectors if d.enabled]
 
 
@@ -103,13 +116,34 @@ def _default_text() -> str:
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` laid on ``base`` table by table; an actions table merges rule by rule, so
+    naming one rule changes that rule and keeps the others' actions."""
     out = copy.deepcopy(base)
     for k, v in over.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), dict) and k != "actions":
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict) and not _is_gate(out[k]):
             out[k] = _merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
     return out
+
+
+def _is_gate(table: Mapping[str, Any]) -> bool:
+    return "action" in table  # a rule's gate table is a value, never merged into
+
+
+def declared_defaults() -> dict[str, Any]:
+    """The policy every detector declares for itself: enabled or not, and each rule's
+    default action. The shipped default.toml is laid over it (and a test checks that it
+    repeats these actions), so a detector that no file mentions still has a policy."""
+    return {
+        "detectors": {
+            name: {
+                "enabled": cls.enabled_by_default,
+                "actions": {rule: d.as_toml() for rule, d in cls.info.defaults.items()},
+            }
+            for name, cls in REGISTRY.items()
+        }
+    }
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -217,11 +251,20 @@ def _detector_policy(name: str, table: Any) -> DetectorPolicy:
     if not isinstance(raw_actions, Mapping):
         raise PolicyError(f"{where}.actions: expected a table")
     rules = set(cls.info.rules)
+    allowed = cls.allowed_actions()
     actions: dict[str, RuleAction] = {}
     for rule, value in raw_actions.items():
         if rule != "*" and rule not in rules:
             raise PolicyError(f"{where}.actions: unknown rule {rule!r}; {name} has {sorted(rules)}")
-        actions[rule] = _rule_action(value, f"{where}.actions.{rule}")
+        ra = _rule_action(value, f"{where}.actions.{rule}")
+        if ra.action.value not in allowed:
+            # fail closed: an action the detector cannot carry out would publish the row
+            # as if nothing had been found
+            raise PolicyError(
+                f"{where}.actions.{rule}: {name} cannot {ra.action.value} (it does not rewrite "
+                f"text); use one of {sorted(allowed)}"
+            )
+        actions[rule] = ra
     dp = DetectorPolicy(name, enabled, params, actions)
     for rule in cls.info.rules:
         dp.action_for(rule)  # every rule must resolve to an action
@@ -229,7 +272,7 @@ def _detector_policy(name: str, table: Any) -> DetectorPolicy:
 
 
 def parse_policy(doc: Mapping[str, Any]) -> Policy:
-    merged = _merge(tomllib.loads(_default_text()), doc)
+    merged = _merge(_merge(declared_defaults(), tomllib.loads(_default_text())), doc)
     _check_keys(merged, {"policy", "input", "output", "detectors"}, "policy")
     meta = merged.get("policy", {})
     _check_keys(meta, {"id", "description"}, "[policy]")
@@ -250,9 +293,7 @@ def parse_policy(doc: Mapping[str, Any]) -> Policy:
     for name in dets:
         if name not in REGISTRY:
             raise PolicyError(f"[detectors.{name}]: unknown detector; known: {sorted(REGISTRY)}")
-    detectors = tuple(
-        _detector_policy(name, dets.get(name, {"enabled": False})) for name in REGISTRY
-    )
+    detectors = tuple(_detector_policy(name, dets[name]) for name in REGISTRY)
     resolved = {
         "policy": {"id": pid, "description": meta.get("description", "")},
         "input": dataclasses.asdict(inp),

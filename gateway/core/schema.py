@@ -162,26 +162,45 @@ KNOWN_SCHEMAS: tuple[TextSchema, ...] = (
 TEXT_LIKE = frozenset(NAME_ROLES) | frozenset(CHAT_COLUMNS) | {"instances", "turns"}
 
 
+def parse_field(spec: str) -> tuple[str, Role | None]:
+    """``column`` or ``column=role`` (``--fields``, the policy, gRPC's field_mapping); an
+    unknown role is an error naming it, never a silent fall back to plain text."""
+    name, sep, role = spec.partition("=")
+    name, role = name.strip(), role.strip()
+    if not name:
+        raise InputError(f"field {spec!r} names no column")
+    if not sep:
+        return name, None
+    try:
+        return name, Role(role)
+    except ValueError:
+        raise InputError(
+            f"field {name!r}: unknown role {role!r}; use one of {[r.value for r in Role]}"
+        ) from None
+
+
 def detect_schema(columns: Collection[str], fields: Sequence[str] | None = None) -> TextSchema:
     """Recognise the text schema of a dataset from its column names.
 
     ``fields`` (from ``--fields`` or the policy) overrides recognition; every named
-    column must exist.
+    column must exist. Each is ``column`` (its role recognised from its name, plain text
+    otherwise) or ``column=role``.
     """
     present = set(columns)
     if fields:
-        missing = [f for f in fields if f not in present]
+        parsed = [parse_field(f) for f in fields]
+        missing = [name for name, _ in parsed if name not in present]
         if missing:
             raise InputError(
                 f"--fields names column(s) {missing} that the input does not have; "
                 f"its columns are {sorted(present)}"
             )
         cols: list[TextColumn] = []
-        for name in fields:
-            if name in CHAT_COLUMNS:
+        for name, given in parsed:
+            if name in CHAT_COLUMNS and given is None:
                 cols.append(TextColumn(name, ColumnKind.CHAT))
             else:
-                role = NAME_ROLES.get(name, Role.TEXT)
+                role = given or NAME_ROLES.get(name, Role.TEXT)
                 cols.append(TextColumn(name, _F, role, required=role is not Role.CONTEXT))
         return TextSchema("explicit", tuple(cols))
     for name in CHAT_COLUMNS:

@@ -16,43 +16,46 @@ engine's, which a test checks with partitioning forced on.
 from __future__ import annotations
 
 import os
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from detectors.base import PartitionMap
 from gateway.errors import UsageError
 
 if TYPE_CHECKING:
-    from detectors.base import Finding
+    from gateway.core.engine import RowJob
     from gateway.core.policy import Policy
     from gateway.core.rows import Chunk
-
-# chunk, its findings, rows touched, stage timings, segments cut to the model window
-RowResult = tuple["Chunk", list[tuple[str, "Finding"]], int, dict[str, float], int]
+    from gateway.core.scan_types import RowResult
 
 
 class RowStageWorker:
-    """The body of a Ray actor: one loaded pipeline, run on one chunk at a time."""
+    """The body of a Ray actor: one loaded pipeline and one scan's row-stage state (its
+    own embedder and cache handle), run on one chunk at a time. Actors live for one scan."""
 
-    def __init__(self, policy: Policy, device: str, cache: str | None) -> None:
+    def __init__(self, policy: Policy, device: str, cache: str | None, embeds: bool) -> None:
+        from dataclasses import replace
         from pathlib import Path
 
+        from detectors.base import ScanContext
+        from detectors.embeddings import EmbeddingEngine
         from gateway.core.pipeline import Pipeline
+        from gateway.core.row_stage import RowScan
 
         self.pipe = Pipeline(policy)
         self.pipe.setup(device)
-        if self.pipe.embeds:
-            self.pipe.use_embedding_cache(Path(cache) if cache else None)
+        ctx = ScanContext(device=device)
+        wanted = embeds or any(d.needs_embeddings_in(ctx) for d in self.pipe.plan.all)
+        embedder = (
+            EmbeddingEngine.get(device).session(Path(cache) if cache else None) if wanted else None
+        )
+        ctx = replace(ctx, embedder=embedder)
+        raw_ctx = replace(ctx, embedder=embedder.raw if embedder is not None else None)
+        self.scan = RowScan(embedder, ctx, raw_ctx, embeds)
 
     def run(self, chunk: Chunk) -> RowResult:
-        from gateway.core.pipeline import Findings
-
-        findings = Findings()
-        timings: defaultdict[str, float] = defaultdict(float)
-        before = self.pipe.segments_truncated
-        chunk, touched = self.pipe.row_stage(chunk, findings, timings)
-        cut = self.pipe.segments_truncated - before
-        return chunk, findings.items, touched, dict(timings), cut
+        return self.pipe.row_stage.run(chunk, self.scan)
 
 
 def start(address: str | None, cpus: int | None) -> Any:
@@ -88,37 +91,58 @@ class RayPartitionMap:
         return list(self.ray.get([task.remote(*args) for args in jobs]))
 
 
-class RayRowStage:
-    """A pool of actors that maps chunks to row-stage results, in order."""
+class RayEngine:
+    """The :class:`gateway.core.engine.Engine` on a Ray cluster: a pool of actors per scan
+    maps chunks to row-stage results, in order, at most ``2 × actors`` in flight."""
+
+    name = "ray"
 
     def __init__(
-        self,
-        policy: Policy,
-        device: str,
-        cache: str | None,
-        address: str | None = None,
-        workers: int | None = None,
+        self, address: str | None = None, workers: int | None = None, device: str = "auto"
     ) -> None:
-        ray = start(address, workers)
-        self.ray = ray
+        self.address = address
+        self.workers = workers
+        self.requested = device
+        self._row_device: str | None = None
+
+    def _ray(self) -> Any:
+        return start(self.address, self.workers)
+
+    def actor_device(self, ray: Any) -> str:
+        """The actors' device: a GPU only where the cluster has one; asking for CUDA on a
+        cluster without one is an error, never a quiet fall back to the CPU."""
         gpus = ray.cluster_resources().get("GPU", 0)
-        n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        use_gpu = device in ("cuda", "auto") and gpus >= 1
-        actor_device = "cuda" if use_gpu else "cpu"
-        actor = ray.remote(num_cpus=1, num_gpus=(min(1.0, gpus / n) if use_gpu else 0))(
+        if self.requested == "cuda" and gpus < 1:
+            raise UsageError(
+                "--device cuda: the Ray cluster has no GPU; use --device cpu or add GPU nodes"
+            )
+        return "cuda" if self.requested in ("cuda", "auto") and gpus >= 1 else "cpu"
+
+    def partition_map(self, device: str) -> PartitionMap:
+        return RayPartitionMap(self._ray(), device)
+
+    def row_device(self, device: str) -> str:
+        return self._row_device or self.actor_device(self._ray())
+
+    def row_results(self, chunks: Iterable[Chunk], job: RowJob) -> Iterator[RowResult]:
+        ray = self._ray()
+        device = self.actor_device(ray)
+        self._row_device = device
+        gpus = ray.cluster_resources().get("GPU", 0)
+        n = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        actor = ray.remote(num_cpus=1, num_gpus=(min(1.0, gpus / n) if device == "cuda" else 0))(
             RowStageWorker
         )
-        self.actors = [actor.remote(policy, actor_device, cache) for _ in range(n)]
-
-    def map(self, chunks: Iterable[Chunk]) -> Iterator[RowResult]:
-        pending: deque[Any] = deque()
-        for i, chunk in enumerate(chunks):
-            pending.append(self.actors[i % len(self.actors)].run.remote(chunk))
-            if len(pending) >= 2 * len(self.actors):
-                yield self.ray.get(pending.popleft())
-        while pending:
-            yield self.ray.get(pending.popleft())
-
-    def close(self) -> None:
-        for a in self.actors:
-            self.ray.kill(a)
+        cache = str(job.cache) if job.cache else None
+        actors = [actor.remote(job.policy, device, cache, job.embeds) for _ in range(n)]
+        try:
+            pending: deque[Any] = deque()
+            for i, chunk in enumerate(chunks):
+                pending.append(actors[i % len(actors)].run.remote(chunk))
+                if len(pending) >= 2 * len(actors):
+                    yield ray.get(pending.popleft())
+            while pending:
+                yield ray.get(pending.popleft())
+        finally:
+            for a in actors:
+                ray.kill(a)

@@ -2,7 +2,9 @@
 
 The upload is written chunk by chunk to ``uploads/<job>/`` (never held in memory), with
 its sha256 and size counted as it arrives. A job runs the same ``Pipeline`` as the CLI,
-on one of ``workers`` pipelines that load their models once and are reused. Scans of one
+on a pool of ``workers`` threads. One pipeline per policy loads its models once and is
+shared by every job and tenant: it holds no scan's state, so no job can see another's
+rows. Scans of one
 dataset run one at a time, so versions and the manifest chain stay in order. A published
 version lives under ``objects/<manifest sha256>/``; only versions recorded in SQLite are
 ever served, so a crash between writing and recording leaves nothing that can be pulled.
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import queue
 import re
 import shutil
 import threading
@@ -27,9 +28,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gateway.core.pipeline import Pipeline, ScanRequest
+from gateway.core.pipeline import Pipeline
 from gateway.core.policy import load_policy
+from gateway.core.scan_types import ScanRequest
+from gateway.core.schema import parse_field
 from gateway.errors import InputError, TunegateError, UsageError
+from gateway.report_html import write as write_report_page
 from gateway.service import audit
 from gateway.service.auth import Principal
 from gateway.service.store import Store, now
@@ -80,6 +84,11 @@ class Header:
             raise JobError("INVALID_ARGUMENT", "format must be jsonl, parquet or arrow_ipc")
         if self.policy and not _POLICY.match(self.policy):
             raise JobError("INVALID_ARGUMENT", f"policy name {self.policy!r} is not valid")
+        for spec in self.fields:
+            try:
+                parse_field(spec)
+            except InputError as e:
+                raise JobError("INVALID_ARGUMENT", f"field_mapping: {e}") from None
 
 
 def safe_name(file_name: str, fmt: str) -> str:
@@ -109,7 +118,7 @@ class JobRunner:
         self.limits = limits or Limits()
         self.workers = workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan")
-        self._pipelines: dict[str, queue.SimpleQueue[Pipeline]] = {}
+        self._pipelines: dict[str, Pipeline] = {}
         self._lock = threading.Lock()
         self._dataset_locks: dict[str, threading.Lock] = {}
         self._cancel: dict[str, threading.Event] = {}
@@ -269,16 +278,16 @@ class JobRunner:
             raise JobError("INVALID_ARGUMENT", f"no policy named {name!r} on this server")
         return p
 
-    def _take_pipeline(self, policy: str) -> Pipeline:
+    def _pipeline(self, policy: str) -> Pipeline:
+        """The loaded pipeline for a policy name, shared by every job that names it."""
         with self._lock:
-            q = self._pipelines.setdefault(policy, queue.SimpleQueue())
-        try:
-            return q.get_nowait()
-        except queue.Empty:
-            path = self._policy_path(policy)
-            pipe = Pipeline(load_policy(path))
+            pipe = self._pipelines.get(policy)
+        if pipe is None:
+            pipe = Pipeline(load_policy(self._policy_path(policy)))
             pipe.setup(self.device)
-            return pipe
+            with self._lock:
+                pipe = self._pipelines.setdefault(policy, pipe)
+        return pipe
 
     def start(
         self, job_id: str, h: Header, upload: Path, input_sha: str, progress: Callable[[Any], None]
@@ -331,7 +340,7 @@ class JobRunner:
         )
         out = self.data_dir / "jobs" / job_id / "out"
 
-        def on_progress(rows: int, total: int) -> None:
+        def on_progress(rows: int, total: int, findings: int) -> None:
             if self.cancelled(job_id):
                 raise Cancelled
             if time.monotonic() > deadline:
@@ -339,30 +348,25 @@ class JobRunner:
                     "DEADLINE_EXCEEDED",
                     f"scan ran longer than {self.limits.max_scan_seconds:.0f} s",
                 )
-            progress(pb_progress(rows, total, pipe.findings_so_far))
+            progress(pb_progress(rows, total, findings))
 
-        pipe = self._take_pipeline(h.policy)
+        pipe = self._pipeline(h.policy)
         reference = self._previous_clean(h.dataset) if _has_drift(pipe) else []
-        healthy = False
-        try:
-            result = pipe.scan(
-                ScanRequest(
-                    inputs=[upload],
-                    out=out,
-                    fields=list(h.fields) or None,
-                    device=self.device,
-                    job_id=job_id,
-                    release=release,
-                    signer=self.signer,
-                    cache=self.data_dir / "embeddings",
-                    reference=reference or None,
-                ),
-                on_progress,
-            )
-            healthy = True
-        finally:
-            if healthy:  # a pipeline that failed mid-scan may hold half a dataset in its detectors
-                self._pipelines[h.policy].put(pipe)
+        result = pipe.scan(
+            ScanRequest(
+                inputs=[upload],
+                out=out,
+                fields=list(h.fields) or None,
+                device=self.device,
+                job_id=job_id,
+                release=release,
+                signer=self.signer,
+                cache=self.data_dir / "embeddings",
+                reference=reference or None,
+            ),
+            on_progress,
+            pages=[write_report_page],
+        )
         rep = result.report
         c = rep["counts"]
         summary = json.dumps(

@@ -1,0 +1,104 @@
+"""What the chapters of a scan hand each other: the request, findings, decisions, results.
+
+Nothing here does work; it is the vocabulary shared by the stages (row_stage,
+corpus_stage, decide, publish, report), which never import each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import Finding
+from gateway.core.rows import Chunk
+from gateway.trust.keys import Signer
+from gateway.trust.manifest import DatasetRelease
+
+# rows read so far, rows in the input, findings so far
+ProgressFn = Callable[[int, int, int], None]
+
+REASON_TYPE = pa.list_(
+    pa.struct(
+        [
+            pa.field("detector", pa.string()),
+            pa.field("rule", pa.string()),
+            pa.field("action", pa.string()),
+            pa.field("score", pa.float64()),
+            pa.field("evidence", pa.string()),
+            pa.field("field", pa.string()),
+        ]
+    )
+)
+REASONS = "tunegate_reasons"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    inputs: Sequence[Path | str]  # files, folders, or URIs pyarrow.fs opens (s3://, gs://, ...)
+    out: Path
+    overwrite: bool = False
+    fields: Sequence[str] | None = None  # columns, each optionally "column=role"
+    device: str = "auto"
+    job_id: str | None = None
+    release: DatasetRelease | None = None  # required to sign
+    signer: Signer | None = None
+    cache: Path | None = None  # vectors of redacted text by keyed hash, reused across scans
+    reference: Sequence[Path | str] | None = None  # compare with this set (drift)
+
+
+@dataclass(slots=True)
+class ScanResult:
+    out: Path
+    report: dict[str, Any]
+
+    @property
+    def gate_failed(self) -> bool:
+        return bool(self.report["status"] == "gate_failed")
+
+
+@dataclass(slots=True)
+class Findings:
+    """Every finding of one scan, by detector, in the order they were made."""
+
+    items: list[tuple[str, Finding]] = field(default_factory=list)
+
+    def extend(self, detector: str, found: Sequence[Finding]) -> None:
+        self.items.extend((detector, f) for f in found)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(slots=True)
+class RowResult:
+    """One chunk after the row stage, wherever it ran."""
+
+    chunk: Chunk  # rows rewritten as the policy decided; segments with embeddings if needed
+    findings: list[tuple[str, Finding]]
+    rewritten: np.ndarray  # rows (job-wide indices) whose text a rewrite changed
+    timings: dict[str, float]
+    truncated: int  # texts cut to the embedding model's window (engines elsewhere count)
+
+
+@dataclass(slots=True)
+class Decisions:
+    quarantine: np.ndarray
+    flagged: np.ndarray
+    reasons: dict[int, list[dict[str, Any]]]
+    by_reason: dict[str, dict[str, int]]
+    examples: dict[str, list[int]]
+    gates: list[dict[str, Any]]
+
+    @property
+    def gate_failed(self) -> bool:
+        return any(g["failed"] for g in self.gates)
+
+
+# An extra page a scan publishes beside report.json (the HTML report): it reads the
+# staged output folder and returns the file it wrote, which the manifest then signs.
+PageWriter = Callable[[Path], Path]
