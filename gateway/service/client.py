@@ -115,7 +115,7 @@ def submit(
             header=pb.ScanHeader(
                 dataset=dataset,
                 format=fmt,
-                field_mapping={f: "" for f in fields or []},
+                field_mapping=dict(f.partition("=")[::2] for f in fields or []),
                 policy=policy,
                 idempotency_key=idempotency_key,
                 file_name=path.name,

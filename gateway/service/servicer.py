@@ -17,17 +17,39 @@ from typing import Any, NoReturn
 
 import grpc
 
-from gateway.errors import InputError, UsageError
+from gateway.errors import InputError, PolicyError, UsageError
 from gateway.service import observe
 from gateway.service.auth import Principal, authenticate, bearer
 from gateway.service.jobs import Cancelled, Header, JobError, JobRunner
 from gateway.service.pb import gateway_pb2 as pb
 from gateway.service.pb import gateway_pb2_grpc as pbg
+from gateway.service.repository import Repository
 from gateway.trust.manifest import MANIFEST_NAME
 
 CHUNK = 1 << 20
 PAGE_MAX = 500
 STATES = {name.removeprefix("JOB_STATE_"): value for name, value in pb.JobState.items()}
+
+
+# The one table from the exception hierarchy to status codes; what is not here is a bug
+# (INTERNAL, logged, its message not echoed to the caller).
+_STATUS: tuple[tuple[type[BaseException], grpc.StatusCode, str | None], ...] = (
+    (InputError, grpc.StatusCode.INVALID_ARGUMENT, None),
+    (UsageError, grpc.StatusCode.INVALID_ARGUMENT, None),
+    (PolicyError, grpc.StatusCode.FAILED_PRECONDITION, None),
+    (Cancelled, grpc.StatusCode.CANCELLED, "scan cancelled"),
+    (grpc.RpcError, grpc.StatusCode.CANCELLED, "scan cancelled"),
+)
+
+
+def status_of(err: BaseException) -> tuple[grpc.StatusCode, str]:
+    """The status code and message a failed call answers with."""
+    if isinstance(err, JobError):  # the runner names its own code
+        return getattr(grpc.StatusCode, err.code), str(err)
+    for kind, code, message in _STATUS:
+        if isinstance(err, kind):
+            return code, message if message is not None else str(err)
+    return grpc.StatusCode.INTERNAL, f"scan failed: {type(err).__name__}"
 
 
 def abort(context: grpc.ServicerContext, code: grpc.StatusCode, message: str) -> NoReturn:
@@ -60,6 +82,7 @@ class GatewayServicer(pbg.GatewayServicer):
     def __init__(self, runner: JobRunner) -> None:
         self.runner = runner
         self.store = runner.store
+        self.repo = Repository(runner.store)
 
     # ------------------------------------------------------------------ helpers
     def _who(self, context: grpc.ServicerContext) -> Principal:
@@ -117,7 +140,7 @@ class GatewayServicer(pbg.GatewayServicer):
         h = Header(
             dataset=hd.dataset,
             format=pb.Format.Name(hd.format),
-            fields=tuple(hd.field_mapping.keys()),
+            fields=tuple(f"{col}={role}" if role else col for col, role in hd.field_mapping.items()),
             policy=hd.policy,
             idempotency_key=hd.idempotency_key,
             file_name=hd.file_name,
@@ -126,8 +149,9 @@ class GatewayServicer(pbg.GatewayServicer):
         try:
             job, existing = self.runner.open_job(who, h)
         except JobError as e:
-            self.runner.record(who, "Scan", e.code, dataset=h.dataset)
-            abort(context, getattr(grpc.StatusCode, e.code), str(e))
+            code, message = status_of(e)
+            self.runner.record(who, "Scan", code.name, dataset=h.dataset)
+            abort(context, code, message)
         job_id = job["job_id"]
         if existing:  # a retry: the same job, not a second one
             self.runner.record(
@@ -189,14 +213,10 @@ class GatewayServicer(pbg.GatewayServicer):
         )
         if err is not None:
             observe.SCANS.labels(event="failed").inc()
-            if isinstance(err, JobError):
-                abort(context, getattr(grpc.StatusCode, err.code), str(err))
-            if isinstance(err, (InputError, UsageError)):
-                abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(err))
-            if isinstance(err, (Cancelled, grpc.RpcError)):
-                abort(context, grpc.StatusCode.CANCELLED, "scan cancelled")
-            observe.log_failure("scan failed", err, job_id=job_id, dataset=h.dataset)
-            abort(context, grpc.StatusCode.INTERNAL, f"scan failed: {type(err).__name__}")
+            code, message = status_of(err)
+            if code is grpc.StatusCode.INTERNAL:
+                observe.log_failure("scan failed", err, job_id=job_id, dataset=h.dataset)
+            abort(context, code, message)
         observe.SCANS.labels(event="finished").inc()
         observe.count_rows(row)
         yield pb.ScanEvent(result=job_message(row))
@@ -214,31 +234,22 @@ class GatewayServicer(pbg.GatewayServicer):
         who = self._who(context)
         self._require(context, who, "ListJobs", "jobs:read", request.dataset or None)
         size = min(max(request.page_size or 50, 1), PAGE_MAX)
-        sql, args = "SELECT * FROM jobs WHERE 1=1", list[object]()
-        if request.dataset:
-            sql += " AND dataset = ?"
-            args.append(request.dataset)
-        if request.state:
-            sql += " AND state = ?"
-            args.append(pb.JobState.Name(request.state).removeprefix("JOB_STATE_"))
+        before: int | None = None
         if request.page_token:
-            sql += " AND rowid < ?"
             try:
-                args.append(int(request.page_token))
+                before = int(request.page_token)
             except ValueError:
                 abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bad page_token")
-        sql += " ORDER BY rowid DESC"
+        state = pb.JobState.Name(request.state).removeprefix("JOB_STATE_") if request.state else None
         out: list[tuple[int, dict[str, Any]]] = []
         next_token = ""
-        for row in self.store.db().execute(
-            sql.replace("SELECT *", "SELECT rowid AS _rowid, *"), args
-        ):
+        for cursor, row in self.repo.jobs(request.dataset or None, state, before):
             if not who.sees(row["dataset"]):
                 continue  # other datasets do not exist for this token
             if len(out) == size:
                 next_token = str(out[-1][0])
                 break
-            out.append((row["_rowid"], dict(row)))
+            out.append((cursor, row))
         self.runner.record(who, "ListJobs", "OK", dataset=request.dataset)
         return pb.ListJobsResponse(
             jobs=[job_message(r) for _, r in out], next_page_token=next_token
@@ -254,16 +265,9 @@ class GatewayServicer(pbg.GatewayServicer):
     # ------------------------------------------------------------------ shards
     def _published(
         self, context: grpc.ServicerContext, who: Principal, method: str, job_id: str
-    ) -> tuple[dict[str, Any], Any]:
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         job = self._job_for(context, who, method, "shards:read", job_id)
-        ver = (
-            self.store.db()
-            .execute(
-                "SELECT * FROM versions WHERE dataset = ? AND job_id = ?",
-                (job["dataset"], job["job_id"]),
-            )
-            .fetchone()
-        )
+        ver = self.repo.version_of_job(job["dataset"], job["job_id"])
         if ver is None:
             self.runner.record(
                 who, method, "FAILED_PRECONDITION", dataset=job["dataset"], job_id=job_id
@@ -343,9 +347,7 @@ class GatewayServicer(pbg.GatewayServicer):
     ) -> pb.ListVersionsResponse:
         who = self._who(context)
         self._require(context, who, "ListVersions", "shards:read", request.dataset)
-        rows = self.store.db().execute(
-            "SELECT * FROM versions WHERE dataset = ? ORDER BY version", (request.dataset,)
-        )
+        rows = self.repo.versions(request.dataset)
         self.runner.record(who, "ListVersions", "OK", dataset=request.dataset)
         return pb.ListVersionsResponse(versions=[_version(r) for r in rows])
 
@@ -354,16 +356,8 @@ class GatewayServicer(pbg.GatewayServicer):
         self._require(context, who, "Revoke", "admin", request.dataset)
         if not request.reason.strip():
             abort(context, grpc.StatusCode.INVALID_ARGUMENT, "a revocation needs a reason")
-        with self.store.tx() as db:
-            n = db.execute(
-                "UPDATE versions SET revoked = 1, revoked_reason = ? WHERE dataset = ? AND version = ?",
-                (request.reason, request.dataset, request.version),
-            ).rowcount
-            row = db.execute(
-                "SELECT * FROM versions WHERE dataset = ? AND version = ?",
-                (request.dataset, request.version),
-            ).fetchone()
-        if not n:
+        row = self.repo.revoke(request.dataset, request.version, request.reason)
+        if row is None:
             abort(
                 context,
                 grpc.StatusCode.NOT_FOUND,
