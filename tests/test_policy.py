@@ -71,3 +71,102 @@ def test_gate_fraction_out_of_range() -> None:
 def test_missing_policy_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="cannot read"):
         load_policy(tmp_path / "none.toml")
+
+
+# ---------------------------------------------------------------- the policy decides
+
+
+def test_an_action_a_detector_cannot_carry_out_is_refused() -> None:
+    """Fail-open bypass: injection given "redact" published what it found, unchanged."""
+    with pytest.raises(PolicyError, match="injection cannot redact"):
+        parse_policy({"detectors": {"injection": {"actions": {"*": "redact"}}}})
+    with pytest.raises(PolicyError, match="exact_duplicate cannot redact"):
+        parse_policy({"detectors": {"exact_duplicate": {"actions": {"duplicate": "redact"}}}})
+    # the rewriters may redact
+    p = parse_policy({"detectors": {"secrets": {"actions": {"*": "redact"}}}})
+    assert p.detector("secrets").action_for("SECRET_AWS_ACCESS_KEY").action is Action.REDACT
+
+
+def test_a_rule_override_merges_with_the_detector_defaults() -> None:
+    """The README's recipe: naming one rule changes that rule and keeps the others."""
+    p = parse_policy({"detectors": {"injection": {"actions": {"classifier": "drop"}}}})
+    inj = p.detector("injection")
+    assert inj.action_for("classifier").action is Action.DROP
+    assert inj.action_for("invisible.zero_width").action is Action.FLAG  # kept
+    assert inj.action_for("override.ignore_previous").action is Action.DROP
+
+
+def test_default_toml_repeats_exactly_what_detectors_declare() -> None:
+    """default.toml documents the defaults; the declarations are the source of truth."""
+    import tomllib
+    from importlib import resources
+
+    from detectors.registry import REGISTRY
+
+    doc = tomllib.loads(
+        resources.files("gateway.policies").joinpath("default.toml").read_text("utf-8")
+    )
+    sections = doc["detectors"]
+    for name, cls in REGISTRY.items():
+        declared = {rule: d.as_toml() for rule, d in cls.info.defaults.items()}
+        assert sections[name].get("actions", declared) == declared, name
+        assert sections[name].get("enabled", True) is cls.enabled_by_default, name
+
+
+def test_a_new_detector_needs_its_module_and_one_registry_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    from detectors.base import (
+        FLAG,
+        NO_SCAN,
+        DetectionResult,
+        DetectorInfo,
+        FindingBuffer,
+        RowDetector,
+        ScanContext,
+    )
+    from detectors.registry import REGISTRY
+    from gateway.core.pipeline import Pipeline
+    from gateway.core.scan_types import ScanRequest
+    from tests.helpers import NO_MODELS, alpaca, report, write_jsonl
+
+    class ShoutingDetector(RowDetector):
+        info = DetectorInfo(
+            name="shouting", version="0.1.0", rules=("all_caps",), defaults={"all_caps": FLAG}
+        )
+
+        def detect(
+            self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN
+        ) -> DetectionResult:
+            out = FindingBuffer()
+            for row, text in zip(
+                segments.column("row").to_pylist(), segments.column("text").to_pylist(), strict=True
+            ):
+                if text.isupper():
+                    out.add(row, "all_caps", 1.0, "every letter is a capital")
+            return DetectionResult(out.items)
+
+    monkeypatch.setitem(REGISTRY, "shouting", ShoutingDetector)  # the one registry line
+    policy = load_policy(NO_MODELS)
+    assert policy.detector("shouting").action_for("all_caps").action is Action.FLAG
+    src = write_jsonl(tmp_path / "in.jsonl", [alpaca(0), alpaca(1, output="STOP NOW")])
+    Pipeline(policy).scan(ScanRequest(inputs=[src], out=tmp_path / "out", device="cpu"))
+    rep = report(tmp_path / "out")
+    assert rep["by_reason"]["shouting"] == {"all_caps": 1}
+    assert rep["counts"]["rows_flagged"] == 1 and rep["counts"]["rows_clean"] == 2
+
+
+def test_readme_toml_snippets_are_valid_policies() -> None:
+    import re
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    assert blocks
+    for block in blocks:
+        parse_policy(tomllib.loads(block))
+    # recipes quoted inline, as `key = value` inside a named section
+    assert "Set `classifier = \"drop\"` in a policy" in readme
+    parse_policy(tomllib.loads('[detectors.injection.actions]\nclassifier = "drop"\n'))
