@@ -187,9 +187,9 @@ class ScanContext:
     """What one scan lends its detectors; created when the scan starts, dropped at its end.
 
     ``embedder`` is this scan's: for detectors that read redacted text it is the scan's
-    cached path, for those that read raw text a path whose vectors are never cached and
-    never leave the row stage. ``reference`` is a profile of the set to compare with,
-    when the scan names one.
+    cached path, for those that read raw text a path whose vectors are never written to
+    the cache. ``reference`` is a profile of the set to compare with, when the scan names
+    one.
     """
 
     device: str = "cpu"
@@ -221,6 +221,9 @@ class Detector(ABC):
     # True when the detector reads an ``embedding`` column (per instance: it may depend
     # on parameters, but never changes after construction)
     needs_embeddings: bool = False
+    # the roles whose vectors it reads (None: every role); a raw reader's other segments
+    # get a zero vector where their text was rewritten, so none is computed for nothing
+    embedding_roles: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, params: Any = None) -> None:
         self.params = params if params is not None else self.Params()

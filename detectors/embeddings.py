@@ -76,13 +76,21 @@ def _cache_secret(folder: Path) -> bytes:
     probed for whether some text was ever scanned.
     """
     path = folder / CACHE_KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
+    if not path.exists():
+        # written whole under a private name, then linked into place: a scan starting at
+        # the same moment sees no key or the whole key, and only one key ever wins
+        tmp = folder / f".{CACHE_KEY_FILE}.{os.getpid()}.{threading.get_ident()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(secrets.token_bytes(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     st = path.stat()
     if st.st_mode & 0o077:
         raise DetectorConfigError(

@@ -40,7 +40,13 @@ from detectors.decoders import invisible, views
 from detectors.detached_task import find_detached
 from detectors.embeddings import MINILM_DIGEST
 from detectors.errors import DetectorConfigError
-from detectors.injection_classifier import HEADS, InjectionClassifier, head_for, windows
+from detectors.injection_classifier import (
+    HEAD_ROLES,
+    HEADS,
+    InjectionClassifier,
+    head_for,
+    windows,
+)
 from detectors.row_vectors import EMBEDDING, segment_vectors
 
 
@@ -706,6 +712,7 @@ class InjectionDetector(RowDetector):
     Params = InjectionParams
     params: InjectionParams
     reads = Reads.RAW  # decoders and the classifier judge what the uploader wrote
+    embedding_roles = HEAD_ROLES  # the classifier has no head for responses
 
     def __init__(self, params: InjectionParams | None = None) -> None:
         super().__init__(params)

@@ -51,6 +51,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n{1,}")
 # responses are left to the rules: an answer is long free text that no prompt resembles,
 # and what a poisoned answer teaches is the poisoning detector's question
 PROMPT_ROLES = frozenset({"prompt", "system"})
+HEAD_ROLES = PROMPT_ROLES | CONTENT_ROLES  # the roles some head scores (not responses)
 
 
 def head_for(role: str) -> str | None:

@@ -454,7 +454,7 @@ class PiiDetector(RowDetector):
         name="pii",
         version="1.1.0",
         rules=ALL_ENTITIES,
-        description="personal data, anonymized in place with Presidio",
+        description="personal data (Presidio's recognizers, spaCy NER), rewritten in place",
         defaults={"*": REDACT},
     )
     Params = PiiParams

@@ -30,6 +30,7 @@ from tests.helpers import alpaca, read_split, report, write_jsonl
 EMAIL = "zofia.nowak@example.org"
 PHONE = "+44 20 7946 0958"
 PLANTED = (EMAIL, PHONE)
+RESPONSE_WITH_PII = f"Sure, write to {EMAIL} and they will answer."
 LONG = " ".join(
     f"Step {i}: the courier checks the {w} manifest before noon." for i, w in enumerate("abcdefgh")
 )
@@ -44,6 +45,7 @@ def rows() -> list[dict[str, str]]:
         alpaca(7, instruction=f"Write to {EMAIL} about the invoice."),
         alpaca(8, input=LONG),
         alpaca(9, input=LONG + f" Questions go to {EMAIL}."),
+        alpaca(10, output=RESPONSE_WITH_PII),
         alpaca(0),  # a duplicate, in a later batch
         alpaca(8, input=LONG),
     ]
@@ -100,6 +102,8 @@ def test_no_vector_of_a_planted_personal_value_reaches_the_cache(tmp_path: Path)
     assert not stored & {keys.key(t) for t in with_pii}
     assert stored <= {keys.key(t) for t in encoded if t not in with_pii}
     keys.close()
+    # no raw reader reads a response's vector, so none is computed of its raw text
+    assert RESPONSE_WITH_PII not in encoded
 
 
 def test_each_distinct_text_is_embedded_once_per_scan(tmp_path: Path) -> None:

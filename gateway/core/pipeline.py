@@ -93,6 +93,8 @@ class Pipeline:
                 ctx = SetupContext(device=resolved)
                 for det in self.detectors:
                     det.setup(ctx)
+                if self._encoder is None and any(d.needs_embeddings for d in self.detectors):
+                    EmbeddingEngine.get(resolved)  # the model loads here, once, not in a scan
                 self._device = resolved
             elif device not in ("auto", self._device):
                 raise UsageError(

@@ -194,8 +194,12 @@ class RowStage:
             timings["embed"] += time.perf_counter() - t
         if self.plan.raw_readers:
             view = raw
-            if any(d.needs_embeddings_in(scan.ctx) for d in self.plan.raw_readers):
-                view = _with_vectors(raw, self._raw_vectors(raw, vectors, changed, scan))
+            readers = [d for d in self.plan.raw_readers if d.needs_embeddings_in(scan.ctx)]
+            if readers:
+                t = time.perf_counter()
+                roles = _roles(readers)
+                view = _with_vectors(raw, self._raw_vectors(raw, vectors, changed, roles, scan))
+                timings["embed:raw"] += time.perf_counter() - t
             for det in self.plan.raw_readers:
                 t = time.perf_counter()
                 found.extend((det.info.name, f) for f in det.detect(view, scan.raw_ctx).findings)
@@ -215,16 +219,24 @@ class RowStage:
         raw: pa.RecordBatch,
         redacted: np.ndarray | None,
         changed: np.ndarray,
+        roles: frozenset[str] | None,
         scan: RowScan,
     ) -> np.ndarray:
         """Vectors of the raw text: the redacted vector where nothing was rewritten, a
-        fresh one from the raw path (uncached) where something was."""
+        fresh one from the raw path (uncached) where something was and a reader reads
+        that role, zeros where something was and none does."""
         assert scan.embedder is not None
         texts = raw.column("text").to_pylist()
+        wanted = np.ones(len(texts), dtype=bool)
+        if roles is not None:
+            wanted = np.isin(np.asarray(raw.column("role").to_pylist(), dtype=object), list(roles))
         if redacted is None:
-            return scan.embedder.raw.embed(texts)
-        out = redacted.copy()
-        idx = np.flatnonzero(changed)
+            out = np.zeros((len(texts), DIM), dtype=np.float32)
+            idx = np.flatnonzero(wanted)
+        else:
+            out = redacted.copy()
+            out[changed & ~wanted] = 0.0
+            idx = np.flatnonzero(changed & wanted)
         if idx.size:
             out[idx] = scan.embedder.raw.embed([texts[int(i)] for i in idx])
         return out
@@ -255,6 +267,16 @@ class RowStage:
         assert scan.embedder is not None
         vectors = scan.embedder.embed(chunk.segments.column("text").to_pylist())
         return _with_vectors(chunk.segments, vectors)
+
+
+def _roles(readers: Sequence[Detector]) -> frozenset[str] | None:
+    """The roles whose vectors some reader reads (None: every role)."""
+    roles: set[str] = set()
+    for d in readers:
+        if d.embedding_roles is None:
+            return None
+        roles |= d.embedding_roles
+    return frozenset(roles)
 
 
 def _changed(before: pa.RecordBatch, after: pa.RecordBatch) -> np.ndarray:
