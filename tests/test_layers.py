@@ -75,9 +75,18 @@ def _under(module: str, prefixes: tuple[str, ...]) -> bool:
     return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
+def upward(layer: str, above: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each module of ``layer`` that imports something of ``above``, with what it imports."""
+    found = {
+        m: sorted(d for d in deps if _under(d, above))
+        for m, deps in graph().items()
+        if _under(m, (layer,))
+    }
+    return {m: d for m, d in found.items() if d}
+
+
 def test_detectors_know_nothing_of_the_gateway() -> None:
-    bad = {m: sorted(d for d in deps if _under(d, ("gateway",))) for m, deps in graph().items()}
-    assert {m: d for m, d in bad.items() if d and _under(m, ("detectors",))} == {}
+    assert upward("detectors", ("gateway",)) == {}
 
 
 def test_the_core_imports_nothing_above_it() -> None:
@@ -91,22 +100,12 @@ def test_the_core_imports_nothing_above_it() -> None:
         "gateway.summary",
         "gateway.progress",
     )
-    bad = {
-        m: sorted(d for d in deps if _under(d, above))
-        for m, deps in graph().items()
-        if _under(m, ("gateway.core",))
-    }
-    assert {m: d for m, d in bad.items() if d} == {}
+    assert upward("gateway.core", above) == {}
 
 
 def test_trust_uses_nothing_above_it() -> None:
     above = ("gateway.core", "gateway.service", "gateway.engines", "gateway.cli")
-    bad = {
-        m: sorted(d for d in deps if _under(d, above))
-        for m, deps in graph().items()
-        if _under(m, ("gateway.trust",))
-    }
-    assert {m: d for m, d in bad.items() if d} == {}
+    assert upward("gateway.trust", above) == {}
 
 
 def test_no_module_is_in_an_import_cycle() -> None:
