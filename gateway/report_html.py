@@ -26,7 +26,7 @@ _CLUSTER = re.compile(
 def _quarantine_reasons(out: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for shard in report.get("shards", {}).get("quarantine", []):
-        table = pq.read_table(out / shard["name"])
+        table = pq.read_table(out / shard["name"], use_threads=False)  # see trust/loader.py
         rows.extend(table.to_pylist())
     return rows
 

@@ -6,6 +6,8 @@ import base64
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -377,6 +379,18 @@ def test_load_verified_catches_a_swap_after_verify(
     monkeypatch.setattr(loader, "verify_output", verify_then_swap)
     with pytest.raises(VerificationError, match=r"does not match|bytes"):
         load_verified(out, key=world["pub"])
+
+
+def test_loader_script_exits_cleanly(world: dict[str, Path]) -> None:
+    """The README's one-line loader ends with status 0: pyarrow 26's thread pool aborted
+    the interpreter at exit after about one run in five while a table was still alive."""
+    script = (
+        "from gateway.trainer import load_verified; "
+        f"t = load_verified({str(world['run1'])!r}, key={str(world['pub'])!r})"
+    )
+    for _ in range(8):
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_load_verified_needs_a_key(out: Path) -> None:

@@ -437,7 +437,7 @@ class ParquetSource(Source):
     def batches(self, batch_rows: int, text_columns: Sequence[str] = ()) -> Iterator[SourceBatch]:
         pf = self._file()
         first = 0
-        it = pf.iter_batches(batch_size=batch_rows)
+        it = pf.iter_batches(batch_size=batch_rows, use_threads=False)  # see trust/loader.py
         while True:
             try:
                 batch = next(it)

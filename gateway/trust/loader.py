@@ -64,7 +64,10 @@ def load_verified(
         if not subject.name.endswith(".parquet"):
             continue
         data = b"".join(read_verified(folder, subject))  # raises if the bytes changed
-        table = pq.read_table(pa.BufferReader(data))
+        # use_threads=False: pyarrow 26 aborts at interpreter exit ("terminate called
+        # without an active exception") when its CPU pool decoded a table that outlives
+        # the script; shards come from memory, so one thread costs little
+        table = pq.read_table(pa.BufferReader(data), use_threads=False)
         if subject.rows is not None and table.num_rows != subject.rows:
             raise VerificationError(
                 f"{subject.name}: {table.num_rows} rows, manifest lists {subject.rows}"
