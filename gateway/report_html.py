@@ -1,9 +1,10 @@
 """``OUT/report.html``: one self-contained page a person can read (no network, no CDN).
 
-Built from report.json and the quarantine shards only, deterministically, so
-``tunegate report OUT`` re-renders the same bytes and a signed folder still verifies.
-Example rows are shown only for poisoning clusters, truncated, and never for a row that
-also carries a secrets finding; text in the shards is already PII-redacted.
+Built from report.json, the quarantine shards and the flagged rows of the clean shards,
+deterministically, so ``tunegate report OUT`` re-renders the same bytes and a signed
+folder still verifies. A reviewer pages through the flagged and quarantined rows of each
+rule with their evidence. Row text is truncated and never shown for a row that carries a
+secrets finding; text in the shards is already PII-redacted.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from gateway.trust.columns import FLAGS
+
 EXAMPLE_CHARS = 240
+ROWS_PER_RULE = 500  # rows of one rule embedded in the page; the shards hold them all
 _CLUSTER = re.compile(
     r"^poisoning cluster (\d+) of (\d+) rows; (.*?); signals (.*?)(?:; row incoherence|$)"
 )
@@ -31,8 +36,51 @@ def _quarantine_reasons(out: Path, report: dict[str, Any]) -> list[dict[str, Any
     return rows
 
 
+def _flagged_rows(out: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for shard in report.get("shards", {}).get("clean", []):
+        table = pq.read_table(out / shard["name"], use_threads=False)
+        if FLAGS in table.column_names:  # outputs written before flags were published lack it
+            flagged = pc.greater(pc.list_value_length(table[FLAGS]), 0)
+            rows.extend(table.filter(flagged).to_pylist())
+    return rows
+
+
+def _rule_rows(
+    quarantined: list[dict[str, Any]], flagged: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per detector/rule, the rows it quarantined or flagged, for the reviewer's pages."""
+    by_rule: dict[str, dict[str, Any]] = {}
+    for status, rows, column in (
+        ("quarantined", quarantined, "tunegate_reasons"),
+        ("flagged", flagged, FLAGS),
+    ):
+        for r in rows:
+            reasons = r.get(column) or []
+            secret = any(x["detector"] == "secrets" for x in reasons)
+            text = "(text withheld: the row holds a secret)" if secret else _text_of(r)
+            for x in reasons:
+                key = f"{x['detector']}/{x['rule']}"
+                entry = by_rule.setdefault(
+                    key, {"rule": key, "quarantined": 0, "flagged": 0, "rows": []}
+                )
+                entry[status] += 1
+                if len(entry["rows"]) < ROWS_PER_RULE:
+                    entry["rows"].append(
+                        {
+                            "row_id": r["tunegate_row_id"],
+                            "status": status,
+                            "action": x["action"],
+                            "field": x["field"],
+                            "evidence": x["evidence"],
+                            "text": text,
+                        }
+                    )
+    return [by_rule[k] for k in sorted(by_rule)]
+
+
 def _text_of(row: dict[str, Any]) -> str:
-    skip = {"tunegate_row_id", "tunegate_reasons", "tunegate_raw"}
+    skip = {"tunegate_row_id", "tunegate_reasons", "tunegate_raw", FLAGS}
     parts = []
     for k, v in row.items():
         if k in skip or v is None:
@@ -77,6 +125,8 @@ def sections(out: Path, report: dict[str, Any]) -> dict[str, Any]:
     return {
         "counts": report["counts"],
         "by_reason": report.get("by_reason", {}),
+        "rule_rows": _rule_rows(q, _flagged_rows(out, report)),
+        "rows_per_rule": ROWS_PER_RULE,
         "gates": report.get("gates", []),
         "status": report.get("status"),
         "job_id": report.get("job_id"),
@@ -143,6 +193,22 @@ if (P && P.points.length) {
     `<p>${P.points.length} of ${c.rows_in} rows (${esc(P.method)}); grey clean, amber flagged, red quarantined, purple poisoning clusters.</p>`;
 } else { $('projection').textContent = 'no embeddings in this scan'; }
 $('clusters').innerHTML = D.clusters.map(k => `<tr><td>${k.id}</td><td>${esc(k.rule)}</td><td class="num">${k.rows}</td><td>${esc(k.what)}</td><td>${esc(k.signals)}</td><td class="ex">${k.examples.map(e => `<div><b>${esc(e.row_id)}</b> ${esc(e.text)}</div>`).join('')}</td></tr>`).join('') || '<tr><td colspan="6">no poisoning clusters</td></tr>';
+// flagged and quarantined rows, one rule at a time, a page at a time
+const R = D.rule_rows, PAGE = 25;
+let rule = 0, page = 0;
+function showRows() {
+  if (!R.length) { $('rows').innerHTML = '<tr><td colspan="6">no flagged or quarantined rows</td></tr>'; $('pager').textContent = ''; return; }
+  const e = R[rule], pages = Math.max(1, Math.ceil(e.rows.length / PAGE));
+  page = Math.min(Math.max(page, 0), pages - 1);
+  $('rows').innerHTML = e.rows.slice(page * PAGE, (page + 1) * PAGE).map(r => `<tr data-row="${esc(r.row_id)}"><td><b>${esc(r.row_id)}</b></td><td>${esc(r.status)}</td><td>${esc(r.action)}</td><td>${esc(r.field)}</td><td>${esc(r.evidence)}</td><td class="ex">${esc(r.text)}</td></tr>`).join('');
+  const more = e.quarantined + e.flagged > e.rows.length ? ` (the page holds the first ${e.rows.length} of ${e.quarantined + e.flagged}; the shards hold every one)` : '';
+  $('pager').textContent = `${e.rule}: ${e.quarantined} quarantined, ${e.flagged} flagged and kept; page ${page + 1} of ${pages}${more}`;
+}
+$('rule').innerHTML = R.map((e, i) => `<option value="${i}">${esc(e.rule)} (${e.quarantined} quarantined, ${e.flagged} flagged)</option>`).join('');
+$('rule').onchange = () => { rule = Number($('rule').value); page = 0; showRows(); };
+$('prev').onclick = () => { page -= 1; showRows(); };
+$('next').onclick = () => { page += 1; showRows(); };
+showRows();
 $('dups').innerHTML = D.duplicates.map(d => `<tr><td>${esc(d.detector)}</td><td>${esc(d.representative)}</td><td class="num">${d.removed}</td></tr>`).join('') || '<tr><td colspan="3">no duplicate groups</td></tr>';
 const M = D.manifest;
 $('manifest').innerHTML = `<tr><td>dataset</td><td>${esc(M.dataset ?? 'unsigned scan')} ${M.version ? 'version ' + esc(M.version) + ' (sequence ' + esc(M.sequence) + ')' : ''}</td></tr><tr><td>signer key id</td><td><code>${esc(M.keyid ?? '-')}</code></td></tr><tr><td>policy</td><td><code>${esc(M.policy)}</code></td></tr>` +
@@ -174,6 +240,9 @@ def render(out: Path) -> str:
 <h2>Gates</h2><table><thead><tr><th>gate</th><th class="num">rows</th><th class="num">share</th><th class="num">budget</th><th>result</th></tr></thead><tbody id="gates"></tbody></table>
 <h2>Embedding space</h2><div id="projection"></div>
 <h2>Poisoning clusters</h2><table><thead><tr><th>#</th><th>signal</th><th class="num">rows</th><th>trigger / payload</th><th>signals</th><th>example rows (redacted)</th></tr></thead><tbody id="clusters"></tbody></table>
+<h2>Flagged and quarantined rows, by rule</h2>
+<p><select id="rule" aria-label="rule"></select> <button id="prev" type="button">previous</button> <button id="next" type="button">next</button> <span id="pager"></span></p>
+<table><thead><tr><th>row</th><th>status</th><th>action</th><th>field</th><th>evidence</th><th>text (redacted, truncated)</th></tr></thead><tbody id="rows"></tbody></table>
 <h2>Top duplicate groups</h2><table><thead><tr><th>detector</th><th>kept representative</th><th class="num">removed</th></tr></thead><tbody id="dups"></tbody></table>
 <section id="drift-section"><h2>Drift against the reference</h2><table id="drift"></table></section>
 <h2>Manifest summary</h2><table id="manifest"></table>

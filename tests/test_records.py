@@ -107,3 +107,16 @@ def test_text_like_column_left_unscanned_is_reported(tmp_path: Path) -> None:
     p = write_jsonl(tmp_path / "a.jsonl", [alpaca(1, response="also text")])
     plan = plan_inputs([p], None, 10)
     assert any("response" in w and "unscanned" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("column", ["tunegate_flags", "tunegate_row_id", "TUNEGATE_Reasons"])
+def test_uploaded_tunegate_column_cannot_pose_as_the_firewalls_own(
+    tmp_path: Path, column: str
+) -> None:
+    """An uploader's empty ``tunegate_flags`` would read downstream as "nothing flagged";
+    a column under the firewall's prefix is refused before any row is read."""
+    rows = [{**alpaca(i), column: "[]"} for i in range(3)]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    for path in (write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "in.parquet"):
+        with pytest.raises(InputError, match=rf"{path.name}.*reserved.*{column}"):
+            plan_inputs([path], None, 1024)

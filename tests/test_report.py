@@ -16,13 +16,23 @@ from tests.helpers import ROOT, run_cli
 
 # scripts/test installs chromium and names it; a bare pytest run on a dev machine skips
 CHROMIUM = os.environ.get("TUNEGATE_BROWSER") or shutil.which("chromium")
+FLAG_DUPLICATES = """
+[detectors.exact_duplicate]
+actions = { duplicate = "flag" }
+[detectors.near_duplicate]
+actions = { near_duplicate = "flag" }
+[detectors.semantic_duplicate]
+actions = { semantic_duplicate = "flag" }
+"""
 
 
 @pytest.fixture(scope="module")
 def signed_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo, with duplicates flagged and kept, so the page has rows of both kinds."""
     tmp = tmp_path_factory.mktemp("report")
     assert run_cli("keygen", "--out", tmp / "k").returncode == 0
     out = tmp / "out"
+    (tmp / "policy.toml").write_text(FLAG_DUPLICATES)
     proc = run_cli(
         "scan",
         ROOT / "fixtures" / "demo.jsonl",
@@ -32,6 +42,8 @@ def signed_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "tunegate/demo",
         "--sign-key",
         tmp / "k.key",
+        "--policy",
+        tmp / "policy.toml",
     )
     assert proc.returncode == 0, proc.stderr
     return out
@@ -51,6 +63,10 @@ def test_page_is_signed_self_contained_and_re_renders_identically(signed_demo: P
     assert proc.returncode == 0, proc.stderr
     # the secret planted in the demo never reaches the page
     assert "AKIA" not in page
+    data = json.loads(re.search(r'id="data">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
+    rules = {e["rule"]: e for e in data["rule_rows"]}
+    assert rules["exact_duplicate/duplicate"]["flagged"] >= 1
+    assert all(r["status"] == "quarantined" for r in rules["secrets/SECRET_AWS_ACCESS_KEY"]["rows"])
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by scripts/test")
@@ -89,3 +105,9 @@ def test_page_renders_in_headless_chromium(signed_demo: Path, tmp_path: Path) ->
     assert shown["clean"] == f"{counts['rows_clean']:,}"
     assert shown["quarantined"] == f"{counts['rows_quarantined']:,}"
     assert "<svg" in dom and "published" in dom
+    # the reviewer's pages open on the first rule, exact duplicates: flagged, kept rows
+    report = json.loads((signed_demo / "report.json").read_text())
+    assert report["flagged_by_reason"]["exact_duplicate"]["duplicate"] >= 1
+    rows = re.findall(r'<tr data-row="([^"]+)"><td><b>[^<]*</b></td><td>(\w+)</td>', dom)
+    assert rows and all(status == "flagged" for _, status in rows)
+    assert "exact_duplicate/duplicate:" in dom

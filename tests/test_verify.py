@@ -393,6 +393,48 @@ def test_loader_script_exits_cleanly(world: dict[str, Path]) -> None:
         assert proc.returncode == 0, proc.stderr[-2000:]
 
 
+DUPLICATES = {"exact_duplicate": "duplicate", "near_duplicate": "near_duplicate"}
+DUPLICATES |= {"semantic_duplicate": "semantic_duplicate"}
+FLAG_DUPLICATES = {"detectors": {d: {"actions": {r: "flag"}} for d, r in DUPLICATES.items()}}
+
+
+@pytest.fixture(scope="module")
+def flagged_run(world: dict[str, Path]) -> Path:
+    """30 distinct rows and a copy of row 0, with exact duplicates flagged instead of
+    dropped: 31 clean rows, one of them flagged."""
+    (folder := world["dir"] / "flagged").mkdir()
+    return signed_output(folder, load_signer(world["key"]), policy=FLAG_DUPLICATES)
+
+
+def test_every_flagged_row_carries_its_flags(world: dict[str, Path], flagged_run: Path) -> None:
+    t = load_verified(flagged_run, key=world["pub"])
+    assert t.num_rows == 31
+    flags = t.column("tunegate_flags").to_pylist()
+    flagged = [f for f in flags if f]
+    assert len(flagged) == 1
+    [row_flags] = flagged
+    assert {f["detector"] for f in row_flags} <= set(DUPLICATES)
+    assert all(f["action"] == "flag" and "duplicate_of=" in f["evidence"] for f in row_flags)
+    exact = [f for f in row_flags if f["detector"] == "exact_duplicate"]
+    assert [f["rule"] for f in exact] == ["duplicate"]
+    report = json.loads((flagged_run / "report.json").read_text())
+    assert report["counts"]["rows_flagged"] == 1
+    assert report["flagged_by_reason"] == {f["detector"]: {f["rule"]: 1} for f in row_flags}
+
+
+def test_load_verified_drops_flagged_rows_on_request(
+    world: dict[str, Path], flagged_run: Path
+) -> None:
+    assert load_verified(flagged_run, key=world["pub"], drop_flagged=True).num_rows == 30
+    kept = load_verified(
+        flagged_run,
+        key=world["pub"],
+        drop_flagged=lambda flags: any(f["detector"] == "injection" for f in flags),
+    )
+    assert kept.num_rows == 31  # the predicate asks about injection flags only
+    assert load_verified(flagged_run, key=world["pub"], drop_flagged=False).num_rows == 31
+
+
 def test_load_verified_needs_a_key(out: Path) -> None:
     with pytest.raises(UsageError):
         load_verified(out)

@@ -29,10 +29,11 @@ def signed_output(
     dataset: str = "acme/support",
     sequence: int = 1,
     rows: int = 30,
+    policy: dict[str, Any] | None = None,
 ) -> Path:
     inp = write_jsonl(tmp / f"in-{sequence}.jsonl", [alpaca(i) for i in range(rows)] + [alpaca(0)])
     out = tmp / f"out-{dataset.replace('/', '_')}-{sequence}"
-    Pipeline(parse_policy({"output": {"shard_max_rows": 10}})).scan(
+    Pipeline(parse_policy({"output": {"shard_max_rows": 10}, **(policy or {})})).scan(
         ScanRequest(
             inputs=[inp],
             out=out,

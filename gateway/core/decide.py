@@ -66,6 +66,11 @@ def decide(
     for (det_name, rule), rows in sorted(rule_rows.items()):
         by_reason[det_name][rule] = len(rows)
         examples[f"{det_name}/{rule}"] = sorted(rows)[:EXAMPLES_PER_RULE]
+    flags_by_reason: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in np.flatnonzero(flagged).tolist():
+        rules = {(x["detector"], x["rule"]) for x in reasons[row] if x["action"] == "flag"}
+        for det_name, rule in rules:
+            flags_by_reason[det_name][rule] += 1
     gates = []
     for (det_name, rule), limit in sorted(gate_limits.items()):
         n = len(gate_rows[(det_name, rule)])
@@ -80,4 +85,12 @@ def decide(
                 "failed": frac > limit,
             }
         )
-    return Decisions(quarantine, flagged, dict(reasons), dict(by_reason), examples, gates)
+    return Decisions(
+        quarantine,
+        flagged,
+        dict(reasons),
+        dict(by_reason),
+        examples,
+        gates,
+        {d: dict(sorted(r.items())) for d, r in sorted(flags_by_reason.items())},
+    )

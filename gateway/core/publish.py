@@ -21,6 +21,7 @@ from gateway.core.records import InputPlan
 from gateway.core.rows import RAW, ROW_ID, spool_schema
 from gateway.core.scan_types import REASON_TYPE, REASONS, Decisions, PageWriter, ScanRequest
 from gateway.core.shards import ShardInfo, ShardSetWriter, StagedOutput, sha256_file
+from gateway.trust.columns import FLAGS
 from gateway.trust.croissant import croissant
 from gateway.trust.manifest import Subject, build_statement, write_manifest
 
@@ -28,7 +29,16 @@ SPOOL = ".spool.arrow"
 
 
 def clean_schema(plan: InputPlan) -> pa.Schema:
-    return pa.schema([*plan.data_schema, pa.field(ROW_ID, pa.string())])
+    """The uploaded columns, the row id, and why a kept row was flagged (empty when it
+    was not): a trainer can leave flagged rows out without the report beside it."""
+    return pa.schema(
+        [*plan.data_schema, pa.field(ROW_ID, pa.string()), pa.field(FLAGS, REASON_TYPE)]
+    )
+
+
+def flags_of(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings the policy flagged, of a row it kept."""
+    return [r for r in reasons if r["action"] == "flag"]
 
 
 def write_shards(
@@ -55,7 +65,16 @@ def write_shards(
                 mask = d.quarantine[base : base + n]
                 if not d.gate_failed:
                     keep = pa.Table.from_batches([batch.filter(pa.array(~mask))])
-                    clean.write(keep.drop_columns([RAW]))
+                    flagged = d.flagged[base : base + n][~mask]
+                    kept_rows = np.flatnonzero(~mask) + base
+                    flags = pa.array(
+                        [
+                            flags_of(d.reasons[int(r)]) if f else []
+                            for r, f in zip(kept_rows, flagged, strict=True)
+                        ],
+                        type=REASON_TYPE,
+                    )
+                    clean.write(keep.drop_columns([RAW]).append_column(FLAGS, flags))
                 if mask.any():
                     rows = np.flatnonzero(mask) + base
                     q = pa.Table.from_batches([batch.filter(pa.array(mask))])

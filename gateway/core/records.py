@@ -516,6 +516,7 @@ def plan_inputs(
     text_schema: TextSchema | None = None
     for src in sources:
         survey = src.survey(batch_rows)
+        _refuse_reserved(src.path, survey.schema.names)
         surveys.append(survey)
         if survey.rows == 0:
             continue  # an empty input has no schema to agree with
@@ -548,6 +549,20 @@ def plan_inputs(
             "they are written as JSON text"
         )
     return InputPlan(sources, surveys, text_schema, data_schema, json_encoded, warnings)
+
+
+RESERVED_PREFIX = "tunegate_"
+
+
+def _refuse_reserved(path: object, names: list[str]) -> None:
+    """Columns the firewall writes (row id, flags, reasons) cannot come from the upload:
+    an uploaded ``tunegate_flags`` would pass for the firewall's own verdict on the row."""
+    reserved = sorted(n for n in names if n.lower().startswith(RESERVED_PREFIX))
+    if reserved:
+        raise InputError(
+            f"{path}: column names starting with {RESERVED_PREFIX!r} are reserved for "
+            f"what tunegate writes ({', '.join(reserved)}); rename them before scanning"
+        )
 
 
 def _unify(schemas: list[pa.Schema], sources: list[Source], text: TextSchema) -> pa.Schema:

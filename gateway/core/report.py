@@ -105,6 +105,7 @@ def build_report(
             "rows_redacted": rows_rewritten,
         },
         "by_reason": d.by_reason,
+        "flagged_by_reason": d.flagged_by_reason,
         "examples": {k: [row_ids(r) for r in v] for k, v in d.examples.items()},
         "gates": d.gates,
         "shards": {

@@ -34,7 +34,7 @@ REASON_TYPE = pa.list_(
         ]
     )
 )
-REASONS = "tunegate_reasons"
+REASONS = "tunegate_reasons"  # quarantine shards: every finding of the row
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,9 @@ class Decisions:
     by_reason: dict[str, dict[str, int]]
     examples: dict[str, list[int]]
     gates: list[dict[str, Any]]
+    # rows kept with a flag, by the rule that flagged them (a row flagged by two rules
+    # counts under each); ``by_reason`` counts every row a rule found, whatever its action
+    flagged_by_reason: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def gate_failed(self) -> bool:

@@ -63,18 +63,25 @@ def _data_type(t: pa.DataType) -> str:
 
 
 def _field(
-    record_set: str, file_set: str, f: pa.Field, parent: str | None = None
+    record_set: str,
+    file_set: str,
+    f: pa.Field,
+    parent: str | None = None,
+    column: str | None = None,
 ) -> dict[str, Any]:
     fid = f"{record_set}/{f.name}" if parent is None else f"{parent}/{f.name}"
     t = f.type
     repeated = pa.types.is_list(t) or pa.types.is_large_list(t)
     inner = t.value_type if repeated else t
     out: dict[str, Any] = {"@type": "cr:Field", "@id": fid, "name": f.name}
-    extract = {"column": f.name} if parent is None else {"jsonPath": f.name}
-    out["source"] = {"fileSet": {"@id": file_set}, "extract": extract}
+    # a nested field is read from its top-level column, then picked out by name
+    out["source"] = {"fileSet": {"@id": file_set}, "extract": {"column": column or f.name}}
+    if parent is not None:
+        out["source"]["transform"] = {"jsonPath": f.name}
     if pa.types.is_struct(inner):
         out["subField"] = [
-            _field(record_set, file_set, inner.field(i), fid) for i in range(inner.num_fields)
+            _field(record_set, file_set, inner.field(i), fid, column or f.name)
+            for i in range(inner.num_fields)
         ]
     else:
         out["dataType"] = _data_type(inner)

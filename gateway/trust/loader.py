@@ -8,7 +8,7 @@ caught rather than trained on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,15 +17,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gateway.errors import UsageError, VerificationError
+from gateway.trust.columns import FLAGS
 from gateway.trust.trusted import TrustStore
 from gateway.trust.verify import read_verified, verify_output
 
 
-def _trust(
+def trust_from(
     key: str | Path | Sequence[str | Path] | None, trusted_keys: str | Path | None
 ) -> TrustStore:
     if (key is None) == (trusted_keys is None):
-        raise UsageError("load_verified needs key=... or trusted_keys=... (one of them)")
+        raise UsageError(
+            "verifying needs the signer's public key (key=...) or a trusted_keys.json "
+            "(trusted_keys=...): pass one of them"
+        )
     if trusted_keys is not None:
         return TrustStore.from_file(Path(trusted_keys))
     assert key is not None
@@ -42,18 +46,22 @@ def load_verified(
     min_sequence: int | None = None,
     expect_policy: str | None = None,
     as_hf: bool = False,
+    drop_flagged: bool | FlagPredicate = False,
     now: datetime | None = None,
 ) -> Any:
     """The clean rows of a verified output folder as a ``pyarrow.Table``.
 
     With ``as_hf=True`` (and the ``datasets`` package installed) a ``datasets.Dataset``.
+    ``drop_flagged=True`` leaves out every row the policy flagged but kept; a function of
+    a row's flags (the ``tunegate_flags`` structs, as dicts) leaves out the rows it
+    returns true for, e.g. ``lambda flags: any(f["detector"] == "injection" for f in flags)``.
     Raises :class:`~gateway.errors.VerificationError` on any mismatch; nothing is
     returned from a folder that does not verify.
     """
     folder = Path(out)
     vm = verify_output(
         folder,
-        _trust(key, trusted_keys),
+        trust_from(key, trusted_keys),
         dataset=dataset,
         min_sequence=min_sequence,
         expect_policy=expect_policy,
@@ -73,7 +81,7 @@ def load_verified(
                 f"{subject.name}: {table.num_rows} rows, manifest lists {subject.rows}"
             )
         tables.append(table)
-    table = pa.concat_tables(tables)
+    table = without_flagged(pa.concat_tables(tables), drop_flagged)
     if not as_hf:
         return table
     try:
@@ -81,3 +89,21 @@ def load_verified(
     except ImportError as e:
         raise UsageError("as_hf=True needs the 'datasets' package: pip install datasets") from e
     return datasets.Dataset(table)
+
+
+FlagPredicate = Callable[[list[dict[str, Any]]], bool]
+
+
+def is_dropped(flags: list[dict[str, Any]] | None, drop_flagged: bool | FlagPredicate) -> bool:
+    """Whether ``drop_flagged`` leaves out a row with these flags (None: an output
+    written before shards carried flags, whose rows count as unflagged)."""
+    if not flags or drop_flagged is False:
+        return False
+    return True if drop_flagged is True else bool(drop_flagged(flags))
+
+
+def without_flagged(table: pa.Table, drop_flagged: bool | FlagPredicate) -> pa.Table:
+    if drop_flagged is False or FLAGS not in table.column_names:
+        return table
+    keep = [not is_dropped(f, drop_flagged) for f in table.column(FLAGS).to_pylist()]
+    return table.filter(pa.array(keep, type=pa.bool_()))
