@@ -148,6 +148,36 @@ def job_json(job: pb.Job) -> dict[str, Any]:
     return doc
 
 
+def check_version(conn: Connection, dataset: str, version: int, manifest_sha256: str) -> None:
+    """Refuse a version the gateway revoked, does not list, or lists with other manifest bytes.
+
+    A signature still verifies after a version is withdrawn; only the gateway knows. Training
+    code calls this after verifying its copy offline (``gateway.trainer.verify_dataset``).
+    """
+    with conn.channel() as ch:
+        stub = pbg.GatewayStub(ch)  # type: ignore[no-untyped-call]
+        try:
+            versions = stub.ListVersions(
+                pb.DatasetRef(dataset=dataset), metadata=conn.metadata()
+            ).versions
+        except grpc.RpcError as e:
+            raise ServiceError(e) from e
+    found = [v for v in versions if v.version == version]
+    if not found:
+        raise VerificationError(
+            f"the gateway at {conn.server} lists no version {version} of {dataset}"
+        )
+    if found[0].revoked:
+        raise VerificationError(
+            f"version {version} of {dataset} was revoked: {found[0].revoked_reason}"
+        )
+    if found[0].manifest_sha256 != manifest_sha256:
+        raise VerificationError(
+            f"the gateway's version {version} of {dataset} has manifest sha256 "
+            f"{found[0].manifest_sha256}; this copy's is {manifest_sha256}"
+        )
+
+
 def pull(
     conn: Connection,
     dataset: str,

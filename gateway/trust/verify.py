@@ -43,6 +43,7 @@ class VerifiedManifest:
     statement: dict[str, Any]
     keyid: str
     subjects: tuple[VerifiedSubject, ...]
+    envelope_sha256: str  # of the manifest bytes that were verified: what a run records
 
     @property
     def dataset(self) -> dict[str, Any]:
@@ -197,7 +198,7 @@ def verify_statement(
     root = root_digest([(s.name, s.sha256, s.bytes) for s in subjects])
     if root != claimed_root:
         raise VerificationError("the root digest does not match the subjects")
-    return VerifiedManifest(statement, usable[0].keyid, subjects)
+    return VerifiedManifest(statement, usable[0].keyid, subjects, hashlib.sha256(data).hexdigest())
 
 
 def open_subject(out: Path, subject: VerifiedSubject) -> BinaryIO:
