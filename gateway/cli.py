@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]  # the console script's entry point, with every command attached
 
+
 def _split_fields(value: str | None) -> list[str] | None:
     if not value:
         return None
@@ -278,3 +279,48 @@ def report(out: Path) -> None:
         raise InputError(f"{out}: no report.json here; is it a tunegate output folder?")
     click.echo(f"wrote {write(out)}")
 
+
+@main.command()
+@click.option("--policy", type=click.Path(path_type=Path), help="Check this policy's detectors.")
+@click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Check that scans can write here.")
+@click.option("--browser", is_flag=True, help="Check the headless browser (report page tests).")
+@click.option("--sign-key", type=click.Path(path_type=Path), help="Check a signing key loads.")
+@click.option("--tls-cert", type=click.Path(path_type=Path), help="A gateway's certificate.")
+@click.option("--tls-key", type=click.Path(path_type=Path), help="A gateway's private key.")
+@click.option("--client-ca", type=click.Path(path_type=Path), help="A gateway's client CA.")
+@_guarded
+def doctor(
+    policy: Path | None,
+    device: str,
+    out: Path | None,
+    browser: bool,
+    sign_key: Path | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    client_ca: Path | None,
+) -> None:
+    """Check this installation: pinned models load, and the files you name are usable.
+
+    Prints one line per check and what to do about each failure; exit 2 if any failed."""
+    from gateway.doctor import Check, run_checks
+
+    def show(c: Check) -> None:
+        mark = "ok  " if c.ok and not c.warning else ("warn" if c.ok else "FAIL")
+        click.echo(f"{mark}  {c.name}: {c.detail}")
+
+    checks = run_checks(
+        policy=policy,
+        device=device,
+        out=out,
+        browser=browser,
+        sign_key=sign_key,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        client_ca=client_ca,
+        on_check=show,
+    )
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise UsageError(f"{len(failed)} of {len(checks)} checks failed: see FAIL above")
+    click.echo(f"all {len(checks)} checks passed")
