@@ -217,6 +217,10 @@ class Detector(ABC):
     # (or the output of the rewriters named in ``rewrites_after``) and may be given redact
     rewrites_text: ClassVar[bool] = False
     rewrites_after: ClassVar[tuple[str, ...]] = ()
+    # True when detect() is also given the strings of the columns that are not training
+    # text (role ``metadata``): they are published too, so secrets and PII read them; a
+    # row detector that says so gets them in a second detect() call, never embedded
+    reads_metadata: ClassVar[bool] = False
     enabled_by_default: ClassVar[bool] = True
     # True when the detector reads an ``embedding`` column (per instance: it may depend
     # on parameters, but never changes after construction)

@@ -365,7 +365,10 @@ def _ner_in_workers(pieces: list[str], workers: int) -> list[list[tuple[int, int
     except BrokenProcessPool as e:
         with _NER_POOLS_LOCK:
             _NER_POOLS.pop(workers, None)  # the next scan starts a fresh pool
-        raise ModelError(f"pii: an NER worker process died ({e}); no rows were tagged") from e
+        raise ModelError(
+            f"pii: an NER worker process died ({e}); no rows were tagged; run the scan again, and "
+            "if it keeps dying (often out of memory) lower [detectors.pii.params] ner_workers"
+        ) from e
     return [ents for part in results for ents in part]
 
 
@@ -436,13 +439,18 @@ class PiiParams:
             raise ValueError(f"unknown PII entities {bad}; known: {list(ALL_ENTITIES)}")
         for ent, op in self.operators.items():
             if ent != "*" and ent not in ALL_ENTITIES:
-                raise ValueError(f"operators: unknown entity {ent!r}")
+                raise ValueError(
+                    f"operators: unknown entity {ent!r}; use '*' or one of {list(ALL_ENTITIES)}"
+                )
             if op not in OPERATORS:
                 raise ValueError(
                     f"operators.{ent}: unknown operator {op!r}; use one of {OPERATORS}"
                 )
         for rx in self.allow_regex:
-            re.compile(rx)
+            try:
+                re.compile(rx)
+            except re.error as e:  # not a ValueError: it would surface as an internal error
+                raise ValueError(f"allow_regex {rx!r} is not a regular expression ({e})") from None
         if not 0.0 <= self.score_threshold <= 1.0:
             raise ValueError("score_threshold must be between 0 and 1")
         if not 1 <= self.ner_workers <= 64:
@@ -461,6 +469,7 @@ class PiiDetector(RowDetector):
     params: PiiParams
     reads = Reads.RAW
     rewrites_text = True
+    reads_metadata = True  # an e-mail in a passthrough column is published like any other
     rewrites_after = ("secrets",)  # a key must not be half-redacted as a phone number
 
     def __init__(self, params: PiiParams | None = None) -> None:
@@ -513,7 +522,8 @@ class PiiDetector(RowDetector):
                 key = Path(p.pseudonym_key_file).read_bytes().strip()
             except OSError as e:
                 raise DetectorConfigError(
-                    f"pii: cannot read pseudonym_key_file ({e.strerror})"
+                    f"pii: cannot read pseudonym_key_file {p.pseudonym_key_file} ({e.strerror}); "
+                    "fix [detectors.pii.params] pseudonym_key_file in the policy"
                 ) from e
         else:
             key = os.environ.get(p.pseudonym_key_env, "").encode()
@@ -595,11 +605,13 @@ class PiiDetector(RowDetector):
         ner = self._ner(texts, wanted)
         out = []
         for i, text in enumerate(texts):
+            held = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
             spans = [
                 s
                 for s in self._patterns(text, wanted[i]) + ner[i]
                 if s.score >= self.params.score_threshold
                 and not self._allowed(text[s.start : s.end])
+                and not any(a <= s.start and s.end <= b for a, b in held)
             ]
             out.append(merge_spans(spans))
         return out
@@ -619,7 +631,9 @@ class PiiDetector(RowDetector):
 
     def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
         if not self._ready:
-            raise DetectorConfigError("pii: setup() was not called")
+            raise DetectorConfigError(
+                "pii: setup() was not called; call setup(ctx) before detect()"
+            )
         spans = self.find(
             segments.column("text").to_pylist(),
             segments.column("field").to_pylist(),
@@ -628,6 +642,9 @@ class PiiDetector(RowDetector):
         return rewrite_result(segments, spans, self.render)
 
 
+# what a rewriter (secrets, or PII itself on the raw copy) left in the text: NER reads
+# "<SECRET_AWS_ACCESS_KEY>" as a place; it is nobody's personal data
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 _NOT_A_NAME = re.compile(r"[@\d<>{}\[\]]|://")
 
 

@@ -140,6 +140,7 @@ class SecretsDetector(RowDetector):
     )
     reads = Reads.RAW
     rewrites_text = True
+    reads_metadata = True  # a key in a passthrough column is published like any other
 
     def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
         texts = segments.column("text").to_pylist()

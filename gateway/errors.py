@@ -14,6 +14,7 @@ __all__ = [
     "DetectorError",
     "GateFailed",
     "InputError",
+    "LimitExceeded",
     "ModelError",
     "PolicyError",
     "TunegateError",
@@ -32,6 +33,10 @@ class InputError(TunegateError):
     """An input file cannot be read as a dataset (bad format, unknown schema, I/O)."""
 
     exit_code = 2
+
+
+class LimitExceeded(InputError):
+    """The input is larger than the scan may take (rows counted as parsed, not lines)."""
 
 
 class PolicyError(TunegateError):

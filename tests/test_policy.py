@@ -157,3 +157,8 @@ def test_a_new_detector_needs_its_module_and_one_registry_line(
     assert rep["by_reason"]["shouting"] == {"all_caps": 1}
     assert rep["counts"]["rows_flagged"] == 1 and rep["counts"]["rows_clean"] == 2
 
+
+
+def test_a_broken_allow_regex_is_a_policy_error_not_a_crash() -> None:
+    with pytest.raises(PolicyError, match="allow_regex"):
+        parse_policy({"detectors": {"pii": {"params": {"allow_regex": ["(unclosed"]}}}})

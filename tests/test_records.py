@@ -103,10 +103,21 @@ def test_survey_types_passthrough_and_flags_mixed_columns(tmp_path: Path) -> Non
     assert any("mixed types" in w for w in plan.warnings)
 
 
-def test_text_like_column_left_unscanned_is_reported(tmp_path: Path) -> None:
+def test_text_like_column_outside_the_schema_is_reported(tmp_path: Path) -> None:
     p = write_jsonl(tmp_path / "a.jsonl", [alpaca(1, response="also text")])
     plan = plan_inputs([p], None, 10)
-    assert any("response" in w and "unscanned" in w for w in plan.warnings)
+    assert plan.passthrough == ("response",)
+    assert any("response" in w and "secrets and PII only" in w for w in plan.warnings)
+
+
+def test_a_reference_may_be_tunegate_s_own_clean_shards(tmp_path: Path) -> None:
+    """Drift compares a scan with the last version's clean shards, which carry the
+    firewall's own columns; only an upload may not."""
+    rows = [{**alpaca(i), "tunegate_row_id": f"x:{i}", "tunegate_flags": []} for i in range(3)]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "clean.parquet")
+    plan = plan_inputs([tmp_path / "clean.parquet"], None, 10, reference=True)
+    assert plan.rows == 3
+    assert plan.data_schema.names == ["instruction", "input", "output"]
 
 
 @pytest.mark.parametrize("column", ["tunegate_flags", "tunegate_row_id", "TUNEGATE_Reasons"])

@@ -37,7 +37,13 @@ from gateway.core.engine import Engine, LocalEngine, RowJob
 from gateway.core.policy import Policy
 from gateway.core.publish import SPOOL, publish_metadata, write_shards
 from gateway.core.records import InputPlan, plan_inputs
-from gateway.core.report import ProjectionSample, build_report, check_counts, row_id_lookup
+from gateway.core.report import (
+    ProjectionSample,
+    build_report,
+    check_counts,
+    policy_record,
+    row_id_lookup,
+)
 from gateway.core.row_stage import RowStage, plan_stages
 from gateway.core.rows import Chunk, assemble, spool_schema
 from gateway.core.scan_types import (
@@ -48,7 +54,7 @@ from gateway.core.scan_types import (
     ScanResult,
 )
 from gateway.core.shards import StagedOutput
-from gateway.errors import UsageError
+from gateway.errors import LimitExceeded, UsageError
 
 
 @dataclass(slots=True)
@@ -122,7 +128,14 @@ class Pipeline:
 
         # Inputs and the output folder are checked before any model loads: a typo in a
         # path should cost a second, not a model load.
-        plan = plan_inputs(list(request.inputs), fields, self.policy.input.batch_rows)
+        plan = plan_inputs(
+            list(request.inputs), fields, self.policy.input.batch_rows, self.policy.input.exempt
+        )
+        if request.max_rows is not None and plan.rows > request.max_rows:
+            raise LimitExceeded(
+                f"{', '.join(str(src.path) for src in plan.sources)}: {plan.rows:,} rows; "
+                f"this scan takes at most {request.max_rows:,}: split the input"
+            )
         timings["survey"] += time.perf_counter() - t0
         staged = StagedOutput(request.out, job_id, overwrite=request.overwrite)
         embedder: ScanEmbedder | None = None
@@ -133,7 +146,10 @@ class Pipeline:
             if request.reference and not any(
                 d.needs_embeddings_in(replace(ctx, reference=Profile())) for d in self.detectors
             ):
-                raise UsageError("--reference needs the drift detector, which this policy disables")
+                raise UsageError(
+                    "--reference needs the drift detector, which this policy disables; set "
+                    "[detectors.drift] enabled = true in --policy, or drop --reference"
+                )
             if request.reference or self.row_stage.needs_embeddings(ctx):
                 encoder = self._encoder or EmbeddingEngine.get(device)
                 embedder = ScanEmbedder(encoder, request.cache)
@@ -182,7 +198,7 @@ class Pipeline:
                 job_id=job_id,
                 started=started,
                 plan=plan,
-                policy={"id": self.policy.id, "digest": self.policy.digest},
+                policy=policy_record(self.policy, plan),
                 detectors=[det.describe() for det in self.detectors],
                 stages=self.plan.describe(),
                 devices={
@@ -235,7 +251,10 @@ class Pipeline:
         """The reference set as this scan would publish it (same columns, same rewrites,
         same embeddings), profiled for drift."""
         ref_plan = plan_inputs(
-            list(reference), list(plan.text_schema.column_names), self.policy.input.batch_rows
+            list(reference),
+            list(plan.text_schema.column_names),
+            self.policy.input.batch_rows,
+            reference=True,
         )
         scan = self.row_stage.begin(ctx, embedder)
         profile = Profile()

@@ -83,6 +83,9 @@ class OutputPolicy:
 class InputPolicy:
     fields: tuple[str, ...] = ()
     batch_rows: int = 2048
+    # columns no detector reads (e.g. image bytes); only a policy may exempt one, never an
+    # uploader, and the manifest lists them
+    exempt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +106,9 @@ class Policy:
         for d in self.detectors:
             if d.name == name:
                 return d
-        raise PolicyError(f"the policy has no section for detector {name!r}")
+        raise PolicyError(
+            f"the policy has no section for detector {name!r}; add [detectors.{name}] to it"
+        )
 
     def build_detectors(self) -> list[Detector]:
         """Instances of the enabled detectors, in registry order (no models loaded); when
@@ -286,7 +291,10 @@ def parse_policy(doc: Mapping[str, Any]) -> Policy:
             "[input].batch_rows, [output].shard_max_rows and row_group_rows must be ≥ 1"
         )
     if outp.compression not in {"zstd", "snappy", "gzip", "none", "lz4", "brotli"}:
-        raise PolicyError(f"[output].compression: unknown codec {outp.compression!r}")
+        raise PolicyError(
+            f"[output].compression: unknown codec {outp.compression!r}; use zstd, snappy, gzip, "
+            "lz4, brotli or none"
+        )
     dets = merged.get("detectors", {})
     if not isinstance(dets, Mapping):
         raise PolicyError("[detectors]: expected a table of detector sections")
@@ -320,13 +328,16 @@ def load_policy(path: Path | None = None) -> Policy:
     try:
         text = path.read_text("utf-8")
     except OSError as e:
-        raise PolicyError(f"{path}: cannot read policy ({e.strerror or e})") from e
+        raise PolicyError(
+            f"{path}: cannot read policy ({e.strerror or e}); "
+            "check the path and that it is readable"
+        ) from e
     except UnicodeDecodeError as e:
-        raise PolicyError(f"{path}: policy is not UTF-8 text") from e
+        raise PolicyError(f"{path}: policy is not UTF-8 text; save it as UTF-8") from e
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise PolicyError(f"{path}: not valid TOML ({e})") from e
+        raise PolicyError(f"{path}: not valid TOML ({e}); fix the line shown") from e
     try:
         return parse_policy(doc)
     except PolicyError as e:

@@ -17,6 +17,7 @@ import codecs
 import gzip
 import hashlib
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -127,14 +128,20 @@ class _JsonStream:
                 return _OwnedGzip(raw)  # type: ignore[return-value]
             return raw
         except OSError as e:
-            raise InputError(f"{self.path}: cannot open ({e.strerror or e})") from e
+            raise InputError(
+                f"{self.path}: cannot open ({e.strerror or e}); check the path and that you "
+                "may read it"
+            ) from e
 
     def __iter__(self) -> Iterator[tuple[Any, str, int]]:
         with self._open() as f:
             try:
                 head = f.read(4096)
             except (OSError, EOFError, gzip.BadGzipFile) as e:
-                raise InputError(f"{self.path}: cannot read ({e}); is it truncated?") from e
+                raise InputError(
+                    f"{self.path}: cannot read ({e}); the file looks truncated or damaged: "
+                    "copy it again from its source"
+                ) from e
             first = head.lstrip()[:1]
             rest = _Prefixed(head, f)
             if first == b"[":
@@ -156,6 +163,9 @@ class _JsonStream:
                     f"{self.path}: line {lineno}: not valid JSON ({e.msg} at column {e.colno}); "
                     "fix or remove that line"
                 ) from None
+            except (ValueError, RecursionError) as e:
+                raise InputError(f"{self.path}: line {lineno}: {_unreadable(e)}") from None
+            _check_keys(value, text, f"{self.path}: line {lineno}")
             if end != len(text):
                 raise InputError(
                     f"{self.path}: line {lineno}: extra data after the JSON value at column "
@@ -216,11 +226,15 @@ class _JsonStream:
                             continue
                         raise InputError(
                             f"{self.path}: line {line()}: element starting here is not valid "
-                            f"JSON ({e.msg}); the file may be truncated"
+                            f"JSON ({e.msg}); the file looks truncated: copy it again from "
+                            "its source"
                         ) from None
+                    except (ValueError, RecursionError) as e:
+                        raise InputError(f"{self.path}: line {line()}: {_unreadable(e)}") from None
                     if end == len(buf) and fill():
                         continue  # a number or literal may continue in the next chunk
                     break
+                _check_keys(value, buf[pos:end], f"{self.path}: line {line()}")
                 yield value, buf[pos:end], 0  # line numbers are counted only for errors
                 pos = end
                 nxt = skip_ws()
@@ -267,7 +281,10 @@ class _Prefixed:
         try:
             return self._f.read(n)
         except (OSError, EOFError, gzip.BadGzipFile) as e:
-            raise InputError(f"{path}: cannot read ({e}); is it truncated?") from e
+            raise InputError(
+                f"{path}: cannot read ({e}); the file looks truncated or damaged: copy it "
+                "again from its source"
+            ) from e
 
     def lines(self, path: InputFile) -> Iterator[bytes]:
         pending = b""
@@ -279,14 +296,21 @@ class _Prefixed:
             yield pending
 
 
-def _parquet_writable(t: pa.DataType) -> bool:
-    """Whether Parquet can store the type (it cannot store a struct with no fields)."""
+# Arrow IPC (the spool) stops at 64 levels of nesting; deeper columns are kept as JSON text
+MAX_NESTING = 32
+
+
+def _parquet_writable(t: pa.DataType, depth: int = 0) -> bool:
+    """Whether Parquet can store the type: not a struct with no fields, and not nested
+    past MAX_NESTING (such a column is kept as JSON text instead)."""
+    if depth > MAX_NESTING:
+        return False
     if pa.types.is_struct(t):
         return t.num_fields > 0 and all(
-            _parquet_writable(t.field(i).type) for i in range(t.num_fields)
+            _parquet_writable(t.field(i).type, depth + 1) for i in range(t.num_fields)
         )
     if pa.types.is_list(t) or pa.types.is_large_list(t):
-        return _parquet_writable(t.value_type)
+        return _parquet_writable(t.value_type, depth + 1)
     return True
 
 
@@ -426,7 +450,7 @@ class ParquetSource(Source):
         except (pa.ArrowInvalid, OSError) as e:
             raise InputError(
                 f"{self.path}: not a readable Parquet file ({e}); "
-                "is it truncated or another format?"
+                "it is truncated or not Parquet: copy it again, or give it its real extension"
             ) from e
 
     def survey(self, batch_rows: int) -> Survey:
@@ -445,7 +469,8 @@ class ParquetSource(Source):
                 return
             except (pa.ArrowInvalid, OSError) as e:
                 raise InputError(
-                    f"{self.path}: cannot read rows after row {first} ({e}); the file is damaged"
+                    f"{self.path}: cannot read rows after row {first} ({e}); the file is "
+                    "damaged: copy it again from its source"
                 ) from e
             rows: list[dict[str, Any]] = [{} for _ in range(batch.num_rows)]
             bad_cells: dict[int, list[str]] = {}
@@ -465,7 +490,7 @@ class ParquetSource(Source):
 def open_source(path: InputFile, label: str) -> Source:
     name = path.name.lower()
     if isinstance(path, Path) and not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file; check the path")
     if isinstance(path, Path) and path.is_dir():
         raise InputError(f"{path}: is a directory; name the files to scan")
     if name.endswith(".parquet"):
@@ -487,6 +512,13 @@ class InputPlan:
     data_schema: pa.Schema
     json_encoded: frozenset[str]
     warnings: list[str]
+    exempt: tuple[str, ...] = ()  # columns the server's policy exempts from every scan
+
+    @property
+    def passthrough(self) -> tuple[str, ...]:
+        """Columns published as uploaded, whose strings the secrets and PII detectors read."""
+        text = set(self.text_schema.column_names) | set(self.exempt)
+        return tuple(f.name for f in self.data_schema if f.name not in text)
 
     @property
     def rows(self) -> int:
@@ -501,14 +533,19 @@ def _labels(paths: Sequence[InputFile]) -> list[str]:
 
 
 def plan_inputs(
-    items: Sequence[Path | str], fields: Sequence[str] | None, batch_rows: int
+    items: Sequence[Path | str],
+    fields: Sequence[str] | None,
+    batch_rows: int,
+    exempt: Sequence[str] = (),
+    *,
+    reference: bool = False,
 ) -> InputPlan:
     """Survey every input and agree on one text schema and one Arrow schema for the output.
 
     An item is a file, a folder, or a URI pyarrow.fs opens; folders and prefixes expand
     to the files under them (see gateway/core/locations.py)."""
     if not items:
-        raise InputError("no input files given")
+        raise InputError("no input files given; name the files or folders to scan")
     paths = resolve_inputs(list(items))
     labels = _labels(paths)
     sources = [open_source(p, lbl) for p, lbl in zip(paths, labels, strict=True)]
@@ -516,7 +553,8 @@ def plan_inputs(
     text_schema: TextSchema | None = None
     for src in sources:
         survey = src.survey(batch_rows)
-        _refuse_reserved(src.path, survey.schema.names)
+        if not reference:  # a reference may be tunegate's own output; an upload may not
+            _refuse_reserved(src.path, survey.schema.names)
         surveys.append(survey)
         if survey.rows == 0:
             continue  # an empty input has no schema to agree with
@@ -531,24 +569,73 @@ def plan_inputs(
             )
     if text_schema is None:
         raise InputError(
-            f"{', '.join(str(p) for p in paths)}: no rows to scan (every input is empty)"
+            f"{', '.join(str(p) for p in paths)}: no rows to scan (every input is empty); "
+            "check you gave the right files"
         )
     data_schema = _unify([s.schema for s in surveys], sources, text_schema)
+    if reference:  # tunegate's own columns of an earlier output are not data
+        data_schema = pa.schema(
+            [f for f in data_schema if not f.name.lower().startswith(RESERVED_PREFIX)]
+        )
     flat_text = {c.name for c in text_schema.columns if c.kind is ColumnKind.FLAT}
     json_encoded = frozenset().union(*(s.json_encoded for s in surveys)) - flat_text
     warnings = []
     unscanned = unscanned_text_like(data_schema.names, text_schema)
     if unscanned:
         warnings.append(
-            f"columns {unscanned} look like training text but are passed through unscanned; "
-            "name them with --fields to scan them"
+            f"columns {unscanned} look like training text but are not in the text schema: "
+            "they are scanned for secrets and PII only (not for injection, duplicates or "
+            "poisoning); name them with --fields to scan them as training text"
         )
     if json_encoded:
         warnings.append(
             f"columns {sorted(json_encoded)} hold values of mixed types; "
             "they are written as JSON text"
         )
-    return InputPlan(sources, surveys, text_schema, data_schema, json_encoded, warnings)
+    clash = sorted(set(exempt) & set(text_schema.column_names))
+    if clash:
+        raise InputError(
+            f"the policy's [input].exempt names training-text column(s) {clash}; training "
+            "text is always scanned: remove them from exempt"
+        )
+    present = tuple(c for c in exempt if c in data_schema.names)
+    return InputPlan(sources, surveys, text_schema, data_schema, json_encoded, warnings, present)
+
+
+def _unreadable(e: BaseException) -> str:
+    """Why Python's JSON parser gave up on a value that is valid JSON text."""
+    if isinstance(e, RecursionError):
+        return (
+            "the value is nested deeper than tunegate reads (about 900 levels); flatten it "
+            "or remove the row"
+        )
+    return f"a value cannot be read ({e}); remove the row or write the number as a string"
+
+
+# a lone surrogate (from a \udXXX escape or invalid UTF-8 read with surrogateescape)
+_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+
+
+def _check_keys(value: Any, text: str, where: str) -> None:
+    """Refuse a key that no column or field name can hold; cheap unless the text has a
+    surrogate at all."""
+    if not _SURROGATE.search(text):
+        return
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            for k, x in v.items():
+                try:
+                    k.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise InputError(
+                        f"{where}: the key {k.encode('utf-8', 'backslashreplace').decode()!r} "
+                        "holds invalid UTF-8 or a lone surrogate; fix the key"
+                    ) from None
+                stack.append(x)
+        elif isinstance(v, list):
+            stack.extend(v)
 
 
 RESERVED_PREFIX = "tunegate_"
@@ -589,8 +676,9 @@ def _unify(schemas: list[pa.Schema], sources: list[Source], text: TextSchema) ->
             pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
         ):
             raise InputError(
-                f"column {c.name!r} is training text but has type {t} in the input; "
-                "it must hold strings"
+                f"{', '.join(str(s.path) for s in sources)}: column {c.name!r} is training "
+                f"text but has type {t}; it must hold strings: fix the column, or name the "
+                "training-text columns with --fields"
             )
         if pa.types.is_null(t):
             i = unified.get_field_index(c.name)

@@ -6,6 +6,8 @@ is published, and a mismatch is an internal error that publishes nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +17,7 @@ import pyarrow as pa
 
 from detectors.row_vectors import row_means
 from gateway import __version__
+from gateway.core.policy import Policy
 from gateway.core.records import InputPlan
 from gateway.core.scan_types import Decisions
 from gateway.core.shards import ShardInfo
@@ -60,7 +63,7 @@ def build_report(
     job_id: str,
     started: datetime,
     plan: InputPlan,
-    policy: dict[str, str],
+    policy: dict[str, Any],
     detectors: list[dict[str, Any]],
     stages: list[dict[str, object]],
     devices: dict[str, str],
@@ -164,3 +167,29 @@ class ProjectionSample:
             "stride": self.stride,
             "points": out,
         }
+
+
+def policy_record(policy: Policy, plan: InputPlan) -> dict[str, Any]:
+    """The policy as this scan applied it, for the report and the signed manifest.
+
+    The same policy file scans different columns with different ``--fields`` (or another
+    schema), so ``digest`` covers the file and the columns it was applied to: which are
+    training text and with which role, which passed through scanned for secrets and PII,
+    and which the policy exempted. ``--expect-policy`` compares this digest."""
+    scope = {
+        "fields": plan.text_schema.describe(),
+        "passthrough": list(plan.passthrough),
+        "exempt": list(plan.exempt),
+    }
+    canon = json.dumps(
+        {"policy": policy.digest, **scope},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return {
+        "id": policy.id,
+        "digest": "sha256:" + hashlib.sha256(canon.encode()).hexdigest(),
+        "policy_file_digest": policy.digest,
+        **scope,
+    }

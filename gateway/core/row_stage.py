@@ -15,6 +15,9 @@ For each chunk:
 5. a bad row's original bytes (kept for quarantine) go through the rewriters as well, so
    quarantine is no leak.
 
+Detectors that declare ``reads_metadata`` (secrets, PII) read, in a second call, every
+string of the columns that are not training text: those are published as well.
+
 Corpus detectors see the chunk after this stage (corpus_stage.py). A detector whose needs
 cannot be met is refused by :func:`plan_stages` before any model loads.
 """
@@ -85,18 +88,25 @@ def plan_stages(detectors: Sequence[Detector]) -> StagePlan:
     corpus: list[CorpusDetector] = []
     for det in detectors:
         name = det.info.name
+        if det.reads_metadata and (isinstance(det, CorpusDetector) or det.needs_embeddings):
+            raise DetectorConfigError(
+                f"detector {name!r}: metadata (passthrough strings) is read row by row and "
+                "never embedded; a corpus detector or one that reads embeddings cannot read it"
+            )
         if isinstance(det, CorpusDetector):
             if det.reads is Reads.RAW or det.rewrites_text:
                 raise DetectorConfigError(
                     f"detector {name!r}: a corpus detector sees the scan's redacted text only; "
-                    "it cannot read raw text or rewrite"
+                    "it cannot read raw text or rewrite; make it a RowDetector, or set reads = "
+                    "Reads.REDACTED and rewrites_text = False on it"
                 )
             corpus.append(det)
         elif isinstance(det, RowDetector):
             if det.rewrites_text:
                 if det.reads is not Reads.RAW:
                     raise DetectorConfigError(
-                        f"detector {name!r}: a rewriting detector must read raw text"
+                        f"detector {name!r}: a rewriting detector must read raw text; set reads = "
+                        "Reads.RAW on it"
                     )
                 rewriters.append(det)
             elif det.reads is Reads.RAW:
@@ -105,7 +115,8 @@ def plan_stages(detectors: Sequence[Detector]) -> StagePlan:
                 redacted.append(det)
         else:
             raise DetectorConfigError(
-                f"detector {name!r} is neither a RowDetector nor a CorpusDetector"
+                f"detector {name!r} is neither a RowDetector nor a CorpusDetector; subclass one "
+                "of them"
             )
     return StagePlan(_rewrite_order(rewriters), tuple(raw), tuple(redacted), tuple(corpus))
 
@@ -122,6 +133,7 @@ def _rewrite_order(rewriters: list[RowDetector]) -> tuple[RowDetector, ...]:
             raise DetectorConfigError(
                 "rewriting detectors wait on each other: "
                 + ", ".join(f"{d.info.name} after {list(d.rewrites_after)}" for d in todo)
+                + "; remove one of them from the other's rewrites_after"
             )
         done.append(ready[0])
         todo.remove(ready[0])
@@ -152,7 +164,10 @@ class RowStage:
         embeds = self.needs_embeddings(ctx)
         if embeds and embedder is None:
             wanting = [d.info.name for d in self.plan.all if d.needs_embeddings_in(ctx)]
-            raise DetectorConfigError(f"detectors {wanting} read embeddings but none were set up")
+            raise DetectorConfigError(
+                f"detectors {wanting} read embeddings but none were set up; pass an embedder "
+                "to begin() (Pipeline.scan does)"
+            )
         ctx = replace(ctx, embedder=embedder)
         raw_ctx = replace(ctx, embedder=embedder.raw if embedder is not None else None)
         return RowScan(embedder, ctx, raw_ctx, embeds)
@@ -174,16 +189,30 @@ class RowStage:
     def run(self, chunk: Chunk, scan: RowScan) -> RowResult:
         timings: defaultdict[str, float] = defaultdict(float)
         found: list[tuple[str, Finding]] = [(VALIDATION, f) for f in chunk.findings]
-        raw = chunk.segments
+        raw, raw_metadata = chunk.segments, chunk.metadata
         for det in self.plan.rewriters:
             t = time.perf_counter()
             items, new_text = self._rewrite(det, chunk.segments, scan)
             found.extend((det.info.name, f) for f in items)
             if new_text is not None:
                 chunk, _ = apply_rewrites(chunk, pa.array(new_text, pa.string()))
+            if det.reads_metadata and chunk.metadata.num_rows:
+                items, new_text = self._rewrite(det, chunk.metadata, scan)
+                found.extend((det.info.name, f) for f in items)
+                if new_text is not None:
+                    text = pa.array(new_text, pa.string())
+                    chunk, _ = apply_rewrites(chunk, text, "metadata")
             timings[det.info.name] += time.perf_counter() - t
         changed = _changed(raw, chunk.segments)
-        rewritten = np.unique(raw.column("row").to_numpy()[changed])
+        meta_changed = _changed(raw_metadata, chunk.metadata)
+        rewritten = np.unique(
+            np.concatenate(
+                [
+                    raw.column("row").to_numpy()[changed],
+                    raw_metadata.column("row").to_numpy()[meta_changed],
+                ]
+            )
+        )
         truncated_before = scan.embedder.truncated if scan.embedder is not None else 0
         vectors: np.ndarray | None = None
         if scan.embeds:
@@ -203,10 +232,16 @@ class RowStage:
             for det in self.plan.raw_readers:
                 t = time.perf_counter()
                 found.extend((det.info.name, f) for f in det.detect(view, scan.raw_ctx).findings)
+                if det.reads_metadata and raw_metadata.num_rows:
+                    items = det.detect(raw_metadata, scan.raw_ctx).findings
+                    found.extend((det.info.name, f) for f in items)
                 timings[det.info.name] += time.perf_counter() - t
         for det in self.plan.redacted_readers:
             t = time.perf_counter()
             found.extend((det.info.name, f) for f in det.detect(chunk.segments, scan.ctx).findings)
+            if det.reads_metadata and chunk.metadata.num_rows:
+                items = det.detect(chunk.metadata, scan.ctx).findings
+                found.extend((det.info.name, f) for f in items)
             timings[det.info.name] += time.perf_counter() - t
         chunk = self._rewrite_bad_rows(chunk, scan, found)
         truncated = 0

@@ -2,9 +2,10 @@
 
 A :class:`Chunk` holds one batch twice: ``data``, the rows in the job's output schema
 (training text in its original shape, other columns passed through), and ``segments``,
-one row per piece of training text. Detectors read segments; their rewrites (anonymized
-text) are written back into ``data`` by :func:`apply_rewrites`, into the same field of the
-same row, whatever its nesting.
+one row per piece of training text, and ``metadata``, one row per string of the columns
+that pass through (read by the secrets and PII detectors only). Detectors read segments;
+their rewrites (anonymized text) are written back into ``data`` by :func:`apply_rewrites`,
+into the same field of the same row, whatever its nesting.
 
 A row that cannot be represented (not an object, wrong types, invalid UTF-8) keeps its
 original bytes in ``tunegate_raw`` and goes to quarantine; it never stops the job.
@@ -13,9 +14,8 @@ original bytes in ``tunegate_raw`` and goes to quarantine; it never stops the jo
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,8 +24,16 @@ import pyarrow.compute as pc
 
 from detectors.base import SEGMENT_SCHEMA, Finding
 from gateway.core.records import CONVERSION_ERRORS, InputPlan, Source, SourceBatch
-from gateway.core.schema import Extraction, Problem, extract
+from gateway.core.schema import (
+    Extraction,
+    Problem,
+    Segment,
+    extract,
+    parse_path,
+    passthrough_segments,
+)
 
+NO_SEGMENTS = pa.RecordBatch.from_pylist([], schema=SEGMENT_SCHEMA)
 ROW_ID = "tunegate_row_id"
 RAW = "tunegate_raw"
 VALIDATION = "validation"
@@ -41,6 +49,8 @@ class Chunk:
     segments: pa.RecordBatch
     findings: list[Finding]
     row_base: int
+    # strings of the passthrough columns, for the detectors that read metadata
+    metadata: pa.RecordBatch = field(default_factory=lambda: NO_SEGMENTS)
 
 
 def _problem_findings(row: int, problems: Sequence[Problem]) -> list[Finding]:
@@ -71,17 +81,17 @@ def _json_text(v: Any) -> str | None:
 
 
 def _segments(
-    extractions: list[Extraction | None], row_ids: list[str], base: int
+    per_row: Sequence[Sequence[Segment] | None], row_ids: list[str], base: int
 ) -> pa.RecordBatch:
     rows: list[int] = []
     ids: list[str] = []
     fields: list[str] = []
     roles: list[str] = []
     texts: list[str] = []
-    for i, ex in enumerate(extractions):
-        if ex is None:
+    for i, segs in enumerate(per_row):
+        if segs is None:
             continue
-        for seg in ex.segments:
+        for seg in segs:
             rows.append(base + i)
             ids.append(row_ids[i])
             fields.append(seg.field)
@@ -135,11 +145,22 @@ def assemble(batch: SourceBatch, source: Source, plan: InputPlan, row_base: int)
         for i, f in enumerate(plan.data_schema):
             if f.name in plan.text_schema.column_names:
                 data[i] = pc.if_else(invalid, pa.nulls(n, f.type), data[i])
-    kept = [ex if ok else None for ex, ok in zip(extractions, valid, strict=True)]
+    kept = [ex.segments if ex and ok else None for ex, ok in zip(extractions, valid, strict=True)]
     findings = [f for i, p in enumerate(problems) for f in _problem_findings(row_base + i, p)]
     arrays = [*data, pa.array(row_ids, pa.string()), pa.array(raws, pa.binary())]
     full = pa.RecordBatch.from_arrays(arrays, schema=spool_schema(plan.data_schema))
-    return Chunk(full, _segments(kept, row_ids, row_base), findings, row_base)
+    metadata = _segments(_passthrough(full, plan), row_ids, row_base)
+    return Chunk(full, _segments(kept, row_ids, row_base), findings, row_base, metadata)
+
+
+def _passthrough(data: pa.RecordBatch, plan: InputPlan) -> list[list[Segment]]:
+    """Every string of the columns that are not training text, read from the rows as they
+    will be published (a cell that did not fit its column is null there, and unread here)."""
+    columns = list(plan.passthrough)
+    if not columns:
+        return [[] for _ in range(data.num_rows)]
+    rows = data.select(columns).to_pylist()
+    return [passthrough_segments(r, columns, ()) for r in rows]
 
 
 def _conform_arrow(batch: SourceBatch, plan: InputPlan) -> list[pa.Array]:
@@ -191,30 +212,17 @@ def _conform_json(
     return arrays, raws
 
 
-_PATH = re.compile(r"^(?P<col>.+?)\[(?P<i>\d+)\](?:\.(?P<key>[A-Za-z_]+))?$")
-
-
-def _set_path(row_values: dict[str, Any], path: str, text: str) -> None:
-    if path in row_values:
-        row_values[path] = text
-        return
-    m = _PATH.match(path)
-    if m is None or m["col"] not in row_values:
-        raise ValueError(f"rewrite for unknown field {path!r}")
-    container = row_values[m["col"]]
-    i = int(m["i"])
-    if m["key"]:
-        container[i][m["key"]] = text
-    else:
-        container[i] = text
-
-
-def _column_of(path: str, names: Sequence[str]) -> str:
-    if path in names:
-        return path
-    m = _PATH.match(path)
-    assert m is not None, path
-    return m["col"]
+def _set_in(value: Any, steps: Sequence[int | str], text: str) -> Any:
+    """``value`` with the string at ``steps`` replaced (tuples, e.g. Arrow maps, rebuilt)."""
+    if not steps:
+        return text
+    head, rest = steps[0], steps[1:]
+    if isinstance(value, tuple):
+        items = list(value)
+        items[head] = _set_in(items[head], rest, text)  # type: ignore[index]
+        return tuple(items)
+    value[head] = _set_in(value[head], rest, text)
+    return value
 
 
 def raw_segments(chunk: Chunk) -> pa.RecordBatch:
@@ -247,12 +255,13 @@ def apply_raw_rewrites(chunk: Chunk, segments: pa.RecordBatch, new_text: pa.Arra
     for i in np.flatnonzero(changed):
         values[int(rows[i]) - chunk.row_base] = new_text[int(i)].as_py().encode("utf-8")
     data = chunk.data.set_column(ci, chunk.data.schema.field(ci), pa.array(values, pa.binary()))
-    return Chunk(data, chunk.segments, chunk.findings, chunk.row_base)
+    return replace(chunk, data=data)
 
 
-def apply_rewrites(chunk: Chunk, new_text: pa.Array) -> tuple[Chunk, int]:
-    """Write rewritten segment text back into the rows; returns the chunk and rows changed."""
-    seg = chunk.segments
+def apply_rewrites(chunk: Chunk, new_text: pa.Array, which: str = "segments") -> tuple[Chunk, int]:
+    """Write rewritten text of ``chunk.segments`` (or of ``chunk.metadata``) back into the
+    rows; returns the chunk and the number of rows changed."""
+    seg: pa.RecordBatch = getattr(chunk, which)
     old = seg.column("text")
     changed = pc.fill_null(pc.not_equal(old, new_text), False).to_numpy(zero_copy_only=False)
     idx = np.flatnonzero(changed)
@@ -261,26 +270,22 @@ def apply_rewrites(chunk: Chunk, new_text: pa.Array) -> tuple[Chunk, int]:
     names = chunk.data.schema.names
     rows = seg.column("row").to_numpy()
     paths = seg.column("field")
-    by_column: dict[str, list[tuple[int, str, str]]] = {}
+    by_column: dict[str, list[tuple[int, list[int | str], str]]] = {}
     for i in idx:
-        path = paths[int(i)].as_py()
+        col, steps = parse_path(paths[int(i)].as_py(), names)
         local = int(rows[i]) - chunk.row_base
-        by_column.setdefault(_column_of(path, names), []).append(
-            (local, path, new_text[int(i)].as_py())
-        )
+        by_column.setdefault(col, []).append((local, steps, new_text[int(i)].as_py()))
     data = chunk.data
     for col, edits in by_column.items():
         ci = data.schema.get_field_index(col)
         values = data.column(ci).to_pylist()
-        for local, path, text in edits:
-            holder = {col: values[local]}
-            _set_path(holder, path, text)
-            values[local] = holder[col]
+        for local, steps, text in edits:
+            values[local] = _set_in(values[local], steps, text)
         data = data.set_column(
             ci, data.schema.field(ci), pa.array(values, type=data.schema.field(ci).type)
         )
-    segments = seg.set_column(
+    rewritten = seg.set_column(
         seg.schema.get_field_index("text"), SEGMENT_SCHEMA.field("text"), new_text
     )
     touched = len({local for edits in by_column.values() for local, _, _ in edits})
-    return Chunk(data, segments, chunk.findings, chunk.row_base), touched
+    return replace(chunk, data=data, **{which: rewritten}), touched

@@ -49,6 +49,7 @@ class ScanRequest:
     signer: Signer | None = None
     cache: Path | None = None  # vectors of redacted text by keyed hash, reused across scans
     reference: Sequence[Path | str] | None = None  # compare with this set (drift)
+    max_rows: int | None = None  # refuse inputs with more rows, counted as parsed
 
 
 @dataclass(slots=True)

@@ -3,7 +3,14 @@
 Instruction data is not one ``text`` column: the prompt, the context and the response
 carry different risks (DESIGN.md, "Fields have roles"). A :class:`TextSchema` maps the
 columns of a file to *segments*: one ``(field, role, text)`` triple per piece of training
-text in a row, which is what every detector sees. Other columns pass through untouched.
+text in a row, which is what every detector sees. Every string a trainer could train on
+is a segment: a chat message's ``content`` and ``value`` both, its tool calls, function
+arguments and any other key. Other columns are published as they came, so every string
+in them is scanned too, as ``metadata`` segments that only the secrets and PII detectors
+read (:func:`passthrough_segments`).
+
+A segment's ``field`` is a path into the row (``messages[2].tool_calls[0].function.name``,
+``meta["odd key"]``) that :func:`parse_path` reads back when a rewrite is written.
 
 Extraction is also where structural problems are found (a required field missing, a
 number where text belongs, lone surrogates that Arrow cannot store), because those must
@@ -12,6 +19,8 @@ be caught before a row is converted to Arrow.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -28,6 +37,9 @@ class Role(StrEnum):
     RESPONSE = "response"
     SYSTEM = "system"
     TEXT = "text"
+    # a string of a column that is not training text: published as uploaded, so it is
+    # scanned for secrets and PII, but no other detector reads it
+    METADATA = "metadata"
 
 
 class ColumnKind(StrEnum):
@@ -124,6 +136,7 @@ NAME_ROLES: dict[str, Role] = {
 }
 
 CHAT_COLUMNS = ("messages", "conversations")
+TOOL_CALL_KEYS = ("tool_calls", "function_call")
 
 _F = ColumnKind.FLAT
 KNOWN_SCHEMAS: tuple[TextSchema, ...] = (
@@ -168,7 +181,7 @@ def parse_field(spec: str) -> tuple[str, Role | None]:
     name, sep, role = spec.partition("=")
     name, role = name.strip(), role.strip()
     if not name:
-        raise InputError(f"field {spec!r} names no column")
+        raise InputError(f"field {spec!r} names no column; write COLUMN or COLUMN=ROLE")
     if not sep:
         return name, None
     try:
@@ -291,9 +304,16 @@ def _chat(out: Extraction, col: TextColumn, value: Any) -> None:
                 Problem("unknown_role", path, f"{path} has no known role (got {shown!r})")
             )
             continue
+        # an assistant turn that only calls tools has no content (OpenAI's format)
+        calls = any(msg.get(k) for k in TOOL_CALL_KEYS)
         _check_text(
-            out, msg.get(content_key), f"{path}.{content_key}", role, True, content_key in msg
+            out, msg.get(content_key), f"{path}.{content_key}", role, not calls, content_key in msg
         )
+        # everything else a trainer may train on: the other of content/value, tool calls,
+        # function arguments, names; only the role itself is not text
+        for key, v in msg.items():
+            if key not in (role_key, content_key):
+                _strings(out, v, join_path(path, key), role)
 
 
 def _instances(out: Extraction, col: TextColumn, value: Any) -> None:
@@ -312,6 +332,9 @@ def _instances(out: Extraction, col: TextColumn, value: Any) -> None:
         _check_text(
             out, inst.get("output"), f"{path}.output", Role.RESPONSE, True, "output" in inst
         )
+        for key, v in inst.items():
+            if key not in ("input", "output"):
+                _strings(out, v, join_path(path, key), Role.CONTEXT)
 
 
 def _turns(out: Extraction, col: TextColumn, value: Any) -> None:
@@ -323,6 +346,84 @@ def _turns(out: Extraction, col: TextColumn, value: Any) -> None:
         return
     for i, turn in enumerate(value):
         _check_text(out, turn, f"{col.name}[{i}]", col.role, True, True)
+
+
+def _strings(out: Extraction, value: Any, path: str, role: Role) -> None:
+    """Every string inside ``value`` as a segment of ``role`` (nothing is required here)."""
+    for sub, text in walk_strings(value, path):
+        if text and _is_encodable(text):
+            out.segments.append(Segment(sub, role, text))
+        elif text:
+            out.problems.append(
+                Problem("invalid_utf8", sub, f"field {sub!r} has invalid UTF-8 or a lone surrogate")
+            )
+
+
+def walk_strings(value: Any, path: str) -> Iterable[tuple[str, str]]:
+    """(path, string) for every string inside a JSON-like value, depth first, in order."""
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:  # iterative: a 100k-deep value must not exhaust the interpreter's stack
+        where, v = stack.pop()
+        if isinstance(v, str):
+            yield where, v
+        elif isinstance(v, Mapping):
+            stack.extend((join_path(where, k), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list | tuple):
+            stack.extend((f"{where}[{i}]", x) for i, x in reversed(list(enumerate(v))))
+
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def join_path(path: str, key: object) -> str:
+    """``path.key``, or ``path["key"]`` (JSON-quoted) when the key is not a plain name."""
+    k = str(key)
+    return f"{path}.{k}" if _KEY.fullmatch(k) else f"{path}[{json.dumps(k)}]"
+
+
+_STEP = re.compile(r'\[(\d+)\]|\.([A-Za-z_][A-Za-z0-9_]*)|\[("(?:[^"\\]|\\.)*")\]')
+
+
+def parse_path(path: str, columns: Collection[str]) -> tuple[str, list[int | str]]:
+    """The column and the steps (list index or key) of a segment's field path."""
+    if path in columns:
+        return path, []
+    for col in sorted(columns, key=len, reverse=True):
+        if path.startswith(col) and path[len(col)] in ".[":
+            rest, steps = path[len(col) :], []
+            pos = 0
+            while pos < len(rest):
+                m = _STEP.match(rest, pos)
+                if m is None:
+                    break
+                index, name, quoted = m.groups()
+                steps.append(int(index) if index else name if name else json.loads(quoted))
+                pos = m.end()
+            if pos == len(rest):
+                return col, steps
+    raise ValueError(f"field path {path!r} names no column of {sorted(columns)}")
+
+
+def passthrough_segments(
+    row: Mapping[str, Any], columns: Sequence[str], json_encoded: Collection[str]
+) -> list[Segment]:
+    """Every string in the columns that are not training text, as ``metadata`` segments.
+
+    A column written as JSON text (mixed types) is one segment, its JSON text; the others
+    are walked to every string inside them."""
+    out: list[Segment] = []
+    for col in columns:
+        value = row.get(col)
+        if value is None:
+            continue
+        if col in json_encoded:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            out.append(Segment(col, Role.METADATA, text))
+            continue
+        for path, text in walk_strings(value, col):
+            if text and _is_encodable(text):
+                out.append(Segment(path, Role.METADATA, text))
+    return out
 
 
 def extract(schema: TextSchema, row: Mapping[str, Any]) -> Extraction:
