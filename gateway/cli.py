@@ -22,6 +22,8 @@ from gateway.core.device import DEVICES
 from gateway.errors import UsageError
 
 if TYPE_CHECKING:
+    from gateway.trust.keys import KeySigner
+    from gateway.trust.manifest import DatasetRelease
     from gateway.trust.trusted import TrustStore
 
 __all__ = ["main"]  # the console script's entry point, with every command attached
@@ -54,7 +56,13 @@ def _split_fields(value: str | None) -> list[str] | None:
 @click.option(
     "--previous",
     type=click.Path(path_type=Path),
-    help="The previous release's output folder: sequence + 1, chained to its manifest.",
+    help="The previous release's output folder: sequence + 1, chained to its manifest, "
+    "which must verify under the signing key (or --trusted-keys).",
+)
+@click.option(
+    "--trusted-keys",
+    type=click.Path(path_type=Path),
+    help="trusted_keys.json to verify --previous with (default: the signing key's own).",
 )
 @click.option(
     "--sign-key",
@@ -99,6 +107,7 @@ def scan(
     dataset_version: str | None,
     sequence: int | None,
     previous: Path | None,
+    trusted_keys: Path | None,
     sign_key: Path | None,
     valid_days: int,
     cache: Path | None,
@@ -120,17 +129,22 @@ def scan(
     from gateway.report_html import write as write_report_page
     from gateway.summary import print_summary
     from gateway.trust.keys import load_signer
-    from gateway.trust.manifest import DatasetRelease, release_after
+    from gateway.trust.manifest import DatasetRelease
+    from gateway.trust.names import dataset_id
 
     if sequence is not None and previous is not None:
         raise UsageError("give --sequence or --previous, not both")
     if (sequence or previous or dataset_version) and not dataset:
         raise UsageError("--sequence, --previous and --dataset-version need --dataset")
+    if trusted_keys is not None and previous is None:
+        raise UsageError("--trusted-keys verifies --previous; give --previous too, or drop it")
+    if dataset is not None:
+        dataset_id(dataset)
     signer = load_signer(sign_key) if sign_key else None
     release = None
     if dataset:
         if previous is not None:
-            release = release_after(previous, dataset, dataset_version)
+            release = _release_after(previous, dataset, dataset_version, signer, trusted_keys)
         else:
             seq = sequence or 1
             release = DatasetRelease(dataset, dataset_version or str(seq), seq)
@@ -255,6 +269,38 @@ def verify(
         )
 
 
+def _release_after(
+    previous: Path,
+    dataset: str,
+    version: str | None,
+    signer: KeySigner | None,
+    trusted_keys: Path | None,
+) -> DatasetRelease:
+    """The release after ``previous``, whose manifest must verify first: chaining to an
+    unsigned or forged manifest once made the real key sign sequence 1,000,000."""
+    from gateway.errors import VerificationError
+    from gateway.trust.manifest import DatasetRelease
+    from gateway.trust.trusted import TrustedKey, TrustStore
+    from gateway.trust.verify import verify_statement
+
+    if signer is None:
+        raise UsageError("--previous chains a signed release: give --sign-key too")
+    trust = (
+        TrustStore.from_file(trusted_keys)
+        if trusted_keys is not None
+        else TrustStore((TrustedKey(signer.keyid, signer.private.public_key()),))
+    )
+    try:
+        vm = verify_statement(previous, trust, dataset=dataset)
+    except VerificationError as e:
+        raise VerificationError(
+            f"--previous {previous} does not verify, so nothing is chained to it: {e}"
+            + ("" if trusted_keys else "; if another key signed it, pass --trusted-keys")
+        ) from e
+    seq = int(vm.dataset["sequence"]) + 1
+    return DatasetRelease(dataset, version or str(seq), seq, vm.envelope_sha256)
+
+
 def _trust_store(keys: tuple[Path, ...], trusted_keys: Path | None) -> TrustStore:
     from gateway.trust.trusted import TrustStore
 
@@ -276,7 +322,7 @@ def report(out: Path) -> None:
     from gateway.report_html import write
 
     if not (out / "report.json").is_file():
-        raise InputError(f"{out}: no report.json here; is it a tunegate output folder?")
+        raise InputError(f"{out}: no report.json here; give the --out folder of a tunegate scan")
     click.echo(f"wrote {write(out)}")
 
 

@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -14,9 +15,11 @@ import click
 from gateway.commands import guarded as _guarded
 from gateway.commands import main
 from gateway.core.device import DEVICES
+from gateway.errors import UsageError
 
 if TYPE_CHECKING:
     from gateway.service.client import Connection
+    from gateway.service.store import Store
 
 
 def _conn_options(fn: Callable[..., None]) -> Callable[..., None]:
@@ -123,6 +126,18 @@ def _conn_options(fn: Callable[..., None]) -> Callable[..., None]:
 @click.option("--max-scans-per-token", default=4, show_default=True, type=click.IntRange(min=1))
 @click.option("--max-scan-seconds", default=3600.0, show_default=True, type=click.FloatRange(min=1))
 @click.option(
+    "--uploader-policy",
+    "uploader_policies",
+    multiple=True,
+    help="A policy name (DATA_DIR/policies/NAME.toml) uploaders may choose; repeatable.",
+)
+@click.option(
+    "--uploader-fields",
+    is_flag=True,
+    help="Let uploaders name the training-text fields (other columns are still scanned "
+    "for secrets and PII).",
+)
+@click.option(
     "--grace",
     default=30.0,
     show_default=True,
@@ -148,10 +163,12 @@ def serve(
     max_scan_rows: int,
     max_scans_per_token: int,
     max_scan_seconds: float,
+    uploader_policies: tuple[str, ...],
+    uploader_fields: bool,
     grace: float,
 ) -> None:
     """Run the gateway: streaming scans in, signed versions out."""
-    from gateway.service.jobs import Limits
+    from gateway.service.jobs import Limits, UploaderChoices
     from gateway.service.server import ServeOptions
     from gateway.service.server import serve as run
 
@@ -171,6 +188,7 @@ def serve(
         max_message_bytes,
         Limits(max_scan_bytes, max_scan_rows, max_scans_per_token, max_scan_seconds),
         grace,
+        UploaderChoices(frozenset(uploader_policies), uploader_fields),
     )
     run(opts, ready=lambda p: click.echo(f"serving on {host}:{p}", err=True))
 
@@ -188,21 +206,86 @@ def token() -> None:
 @click.option(
     "--datasets", required=True, help="Comma-separated dataset patterns, e.g. 'finance/*'."
 )
+@click.option(
+    "--expires",
+    help="When the token stops working: a duration (90d, 12h) or an ISO date/time (UTC).",
+)
 @_guarded
-def token_create(data_dir: Path, scopes: str, datasets: str) -> None:
+def token_create(data_dir: Path, scopes: str, datasets: str, expires: str | None) -> None:
     """Create a token; its secret is printed once, as the last line, and never stored."""
     from gateway.service.auth import create_token
     from gateway.service.store import Store
 
+    until = _expiry(expires) if expires else None
     tok = create_token(
         Store(data_dir),
         [s.strip() for s in scopes.split(",") if s.strip()],
         [d.strip() for d in datasets.split(",") if d.strip()],
+        until,
     )
+    ends = f", expires {until.isoformat(timespec='seconds')}" if until else ", never expires"
     click.echo(
-        f"scopes {scopes} on {datasets}; keep this token secret, it is shown once:", err=True
+        f"scopes {scopes} on {datasets}{ends}; keep this token secret, it is shown once:",
+        err=True,
     )
     click.echo(tok)
+
+
+def _expiry(text: str) -> datetime:
+    """``90d``/``12h``/``30m`` from now, or an ISO date or time (UTC unless it says)."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    value, unit = text[:-1], text[-1:]
+    if unit in units and value.isdigit():
+        return datetime.now(UTC) + timedelta(**{units[unit]: int(value)})
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--expires {text!r}: give a duration such as 90d, 12h or 30m, or an ISO date "
+            "such as 2027-03-31"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@token.command("list")
+@click.option("--data-dir", required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@_guarded
+def token_list(data_dir: Path, as_json: bool) -> None:
+    """Every token's id, scopes, dataset patterns, expiry and state (never a secret)."""
+    from gateway.service.auth import list_tokens
+
+    tokens = list_tokens(_existing_store(data_dir))
+    if as_json:
+        click.echo(json.dumps(tokens, indent=2))
+        return
+    for t in tokens:
+        click.echo(
+            f"{t['id']}  {t['state']:<7}  {','.join(t['scopes'])}  {','.join(t['datasets'])}  "
+            f"created {t['created_at']}  expires {t['expires_at'] or 'never'}"
+        )
+
+
+@token.command("revoke")
+@click.option("--data-dir", required=True, type=click.Path(path_type=Path))
+@click.argument("token_id")
+@_guarded
+def token_revoke(data_dir: Path, token_id: str) -> None:
+    """Revoke a token by id (the part of tg_<id>_<secret> after tg_): it stops at once."""
+    from gateway.service.auth import revoke_token
+
+    revoke_token(_existing_store(data_dir), token_id)
+    click.echo(f"revoked token {token_id}")
+
+
+def _existing_store(data_dir: Path) -> Store:
+    from gateway.service.store import Store
+
+    if not (data_dir / "tunegate.sqlite").exists():
+        raise UsageError(
+            f"{data_dir}: no gateway data here; pass the --data-dir that tunegate serve uses"
+        )
+    return Store(data_dir)
 
 
 @main.group()
@@ -221,11 +304,14 @@ def audit_verify(data_dir: Path) -> None:
     if not (data_dir / "tunegate.sqlite").exists():
         from gateway.errors import UsageError
 
-        raise UsageError(f"{data_dir}: no gateway data here")
+        raise UsageError(
+            f"{data_dir}: no gateway data here; pass the --data-dir that tunegate serve uses"
+        )
     check = log.verify(Store(data_dir))
     if check.broken_at is not None:
         click.echo(
-            f"audit log BROKEN at entry {check.broken_at}: {check.problem} ({check.entries} entries verify before it)",
+            f"audit log BROKEN at entry {check.broken_at}: {check.problem} ({check.entries} entries verify before it); "
+            f"{data_dir}/tunegate.sqlite was altered: restore it from a backup and find out who changed it",
             err=True,
         )
         sys.exit(3)
@@ -298,6 +384,12 @@ def submit(
     type=click.Path(path_type=Path),
     help="Trusted public key (repeatable).",
 )
+@click.option(
+    "--min-sequence",
+    type=click.IntRange(min=1),
+    help="Refuse a release older than this sequence (a rollback).",
+)
+@click.option("--expect-policy", help="Refuse unless the policy digest is this (sha256:…).")
 @_guarded
 @_conn_options
 def pull(
@@ -305,12 +397,22 @@ def pull(
     version: str,
     out: Path,
     keys: tuple[Path, ...],
+    min_sequence: int | None,
+    expect_policy: str | None,
     conn: Connection,
 ) -> None:
     """Download a version, verify it against KEY, and only then place it in OUT."""
     from gateway.service.client import pull as fetch
 
-    got = fetch(conn, dataset, version, out, keys=list(keys))
+    got = fetch(
+        conn,
+        dataset,
+        version,
+        out,
+        keys=list(keys),
+        min_sequence=min_sequence,
+        expect_policy=expect_policy,
+    )
     click.echo(
         f"verified and saved {dataset} version {got['version']} ({got['files']} files) to {out}, signed by {got['keyid']}"
     )

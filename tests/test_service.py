@@ -102,7 +102,16 @@ def token(data: Path, scopes: str, datasets: str = "finance/*") -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("gw")
-    s = start_server(tmp, "--workers", "2", "--max-scans-per-token", "16", "--metrics-port", "0")
+    s = start_server(
+        tmp,
+        "--workers",
+        "2",
+        "--max-scans-per-token",
+        "16",
+        "--metrics-port",
+        "0",
+        "--uploader-fields",
+    )
     yield s
     s.proc.send_signal(signal.SIGTERM)
     s.proc.wait(timeout=60)
@@ -613,7 +622,9 @@ def _decided(out: Path) -> dict[str, Any]:
     return {
         "clean": rows("clean"),
         "quarantine": {
-            r["tunegate_row_id"]: [(x["detector"], x["rule"], x["evidence"]) for x in r["tunegate_reasons"]]
+            r["tunegate_row_id"]: [
+                (x["detector"], x["rule"], x["evidence"]) for x in r["tunegate_reasons"]
+            ]
             for r in rows("quarantine")
         },
     }
@@ -654,7 +665,14 @@ def test_field_mapping_roles_are_honoured_or_refused_by_name(
 ) -> None:
     f = write_jsonl(
         tmp_path / "roles.jsonl",
-        [{"q": f"Question {i}: {alpaca(i)['instruction']}", "notes": "ctx", "a": alpaca(i)["output"]} for i in range(5)],
+        [
+            {
+                "q": f"Question {i}: {alpaca(i)['instruction']}",
+                "notes": "ctx",
+                "a": alpaca(i)["output"],
+            }
+            for i in range(5)
+        ],
     )
     conn = server.conn(tokens["all"])
     job = submit(conn, f, "finance/roles", fields=["q=prompt", "notes=context", "a=response"])

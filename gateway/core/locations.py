@@ -104,11 +104,20 @@ def resolve_inputs(items: list[str | Path]) -> list[InputFile]:
 
 
 def _resolve_local(path: Path) -> list[InputFile]:
+    if path.exists() and not path.is_dir() and not path.is_file():
+        # a FIFO, socket or device: read once, it cannot be hashed and re-read, and a FIFO
+        # with no writer hangs the scan
+        raise InputError(
+            f"{path}: not a regular file (a pipe, socket or device); copy it to a file first"
+        )
     if not path.is_dir():
         return [path]  # a missing or unreadable file is reported when it is opened
     found = sorted(p for p in path.rglob("*") if p.is_file() and readable(p.name))
     if not found:
-        raise InputError(f"{path}: a folder with no .parquet, .jsonl or .json files in it")
+        raise InputError(
+            f"{path}: a folder with no .parquet, .jsonl or .json files in it; "
+            "name the files to scan"
+        )
     return list(found)
 
 
@@ -119,23 +128,35 @@ def _resolve_uri(uri: str) -> list[InputFile]:
     try:
         fs, root = pafs.FileSystem.from_uri(uri)
     except (ValueError, OSError, NotImplementedError) as e:
-        raise InputError(f"{shown}: cannot open this location ({_scrub(str(e), uri)})") from None
+        raise InputError(
+            f"{shown}: cannot open this location ({_scrub(str(e), uri)}); check the URI's scheme "
+            "(s3://, gs://, hdfs://, file://) and that its filesystem is installed"
+        ) from None
     try:
         info = fs.get_file_info(root)
     except OSError as e:
-        raise InputError(f"{shown}: cannot read this location ({_scrub(str(e), uri)})") from None
+        raise InputError(
+            f"{shown}: cannot read this location ({_scrub(str(e), uri)}); check the URI and your "
+            "credentials for it"
+        ) from None
     if info.type == pafs.FileType.NotFound:
-        raise InputError(f"{shown}: no such file or prefix")
+        raise InputError(f"{shown}: no such file or prefix; check the URI")
     if info.type == pafs.FileType.File:
         return [RemoteFile(fs, root, shown)]
     try:
         infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
     except OSError as e:
-        raise InputError(f"{shown}: cannot list this prefix ({_scrub(str(e), uri)})") from None
+        raise InputError(
+            f"{shown}: cannot list this prefix ({_scrub(str(e), uri)}); check your permission to "
+            "list it, or name the files"
+        ) from None
     base = shown.rstrip("/")
     files = sorted(i.path for i in infos if i.type == pafs.FileType.File and readable(i.base_name))
     if not files:
-        raise InputError(f"{shown}: a prefix with no .parquet, .jsonl or .json files under it")
+        raise InputError(
+            f"{shown}: a prefix with no .parquet, .jsonl or .json files under it; "
+            "check the prefix, or name the files"
+        )
     prefix = root.rstrip("/")
     return [
         RemoteFile(fs, p, base + p[len(prefix) :] if p.startswith(prefix) else p) for p in files

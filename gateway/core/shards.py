@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gateway import __version__
+from gateway.core.locks import hold
 from gateway.errors import UsageError
 
 METADATA_KEY = b"tunegate"
@@ -154,17 +155,30 @@ class StagedOutput:
 
     def __init__(self, out: Path, job_id: str, *, overwrite: bool) -> None:
         self.out = out.absolute()
+        if self.out.is_symlink():
+            raise UsageError(
+                f"{out}: is a symlink; give the real folder, so the release lands where you "
+                "expect"
+            )
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock_out(self.out)  # before any check: a second scan waits for none
+        try:
+            self._check(out, overwrite)
+        except BaseException:
+            os.close(self._lock)
+            raise
+        self.job_id = job_id
+        self.staging = self.out.parent / f".{self.out.name}.tunegate-{job_id}.partial"
+        self.staging.mkdir()
+
+    def _check(self, out: Path, overwrite: bool) -> None:
         if self.out.exists():
             if not self.out.is_dir():
-                raise UsageError(f"{out}: exists and is not a folder")
+                raise UsageError(f"{out}: exists and is not a folder; choose another --out")
             if any(self.out.iterdir()) and not overwrite:
                 raise UsageError(
                     f"{out}: exists and is not empty; choose another --out or pass --overwrite"
                 )
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.job_id = job_id
-        self.staging = self.out.parent / f".{self.out.name}.tunegate-{job_id}.partial"
-        self.staging.mkdir()
 
     def path(self, name: str) -> Path:
         return self.staging / name
@@ -192,6 +206,23 @@ class StagedOutput:
         fsync_path(self.out.parent)
         if old is not None:
             shutil.rmtree(old)
+        self._unlock()
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock >= 0:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = -1
+
+
+def _lock_out(out: Path) -> int:
+    """Two scans to one folder once both exited 0 while one silently replaced the other."""
+    path = out.parent / f".{out.name}.tunegate.lock"
+    return hold(
+        path,
+        f"{out}: another scan is writing this folder now (lock {path}); wait for it to "
+        "finish, or choose another --out",
+    )

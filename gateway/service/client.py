@@ -100,9 +100,11 @@ def submit(
 ) -> pb.Job:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: submit sends .jsonl, .parquet or .arrow (IPC stream) files")
+        raise InputError(
+            f"{path}: submit sends .jsonl, .parquet or .arrow (IPC stream) files; convert it to one of those"
+        )
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{path}: no such file; check the path")
     if idempotency_key is None:  # the same file to the same dataset is the same job
         h = hashlib.sha256(dataset.encode() + b"\0")
         with path.open("rb") as f:
@@ -165,16 +167,19 @@ def check_version(conn: Connection, dataset: str, version: int, manifest_sha256:
     found = [v for v in versions if v.version == version]
     if not found:
         raise VerificationError(
-            f"the gateway at {conn.server} lists no version {version} of {dataset}"
+            f"the gateway at {conn.server} lists no version {version} of {dataset}; do not train on this "
+            "copy: check the gateway address and the dataset, or pull a version it lists"
         )
     if found[0].revoked:
         raise VerificationError(
-            f"version {version} of {dataset} was revoked: {found[0].revoked_reason}"
+            f"version {version} of {dataset} was revoked: {found[0].revoked_reason}; do not train on "
+            "it: pull another version"
         )
     if found[0].manifest_sha256 != manifest_sha256:
         raise VerificationError(
             f"the gateway's version {version} of {dataset} has manifest sha256 "
-            f"{found[0].manifest_sha256}; this copy's is {manifest_sha256}"
+            f"{found[0].manifest_sha256}; this copy's is {manifest_sha256}; do not train on this copy: "
+            "pull it again from the gateway"
         )
 
 
@@ -185,8 +190,13 @@ def pull(
     out: Path,
     *,
     keys: list[Path],
+    min_sequence: int | None = None,
+    expect_policy: str | None = None,
     on_file: Callable[[str, int], None] | None = None,
 ) -> dict[str, Any]:
+    """Download a version into a staging folder, verify it (signature, files, and the
+    caller's floor on the sequence and pinned policy digest), and only then rename it
+    into ``out``."""
     from gateway.trust.trusted import TrustStore
     from gateway.trust.verify import verify_output
 
@@ -199,7 +209,10 @@ def pull(
         try:
             versions = list(stub.ListVersions(pb.DatasetRef(dataset=dataset), metadata=md).versions)
             if not versions:
-                raise UsageError(f"no published versions of {dataset}")
+                raise UsageError(
+                    f"no published versions of {dataset}; check the dataset name, or submit a scan "
+                    "of it first (tunegate submit)"
+                )
             if version == "latest":
                 chosen = max(versions, key=lambda v: v.version)
             else:
@@ -211,11 +224,15 @@ def pull(
                     ) from None
                 found = [v for v in versions if v.version == want]
                 if not found:
-                    raise UsageError(f"no version {want} of {dataset}")
+                    raise UsageError(
+                        f"no version {want} of {dataset}; give --version one of "
+                        f"{sorted(v.version for v in versions)} or latest"
+                    )
                 chosen = found[0]
             if chosen.revoked:
                 raise VerificationError(
-                    f"version {chosen.version} of {dataset} was revoked: {chosen.revoked_reason}"
+                    f"version {chosen.version} of {dataset} was revoked: {chosen.revoked_reason}; "
+                    "pull another version with --version"
                 )
             manifest = stub.GetManifest(pb.JobRef(job_id=chosen.job_id), metadata=md)
             stage = out.parent / f".{out.name}.partial-{chosen.manifest_sha256[:16]}"
@@ -226,10 +243,18 @@ def pull(
             raise ServiceError(e) from e
     (stage / MANIFEST_NAME).write_bytes(manifest.envelope)
     try:
-        vm = verify_output(stage, trust, dataset=dataset)
+        vm = verify_output(
+            stage,
+            trust,
+            dataset=dataset,
+            min_sequence=min_sequence,
+            expect_policy=expect_policy,
+        )
         if int(vm.dataset["sequence"]) != chosen.version:
             raise VerificationError(
-                f"the manifest is for sequence {vm.dataset['sequence']}, not version {chosen.version}"
+                f"{MANIFEST_NAME}: the manifest is for sequence {vm.dataset['sequence']}, not version "
+                f"{chosen.version}; nothing was saved: pull again, and tell the gateway's operator if "
+                "it happens again"
             )
     except VerificationError:
         shutil.rmtree(stage, ignore_errors=True)  # nothing unverified is left anywhere
@@ -258,7 +283,10 @@ def _download(
 ) -> None:
     dest = stage / f.name
     if not dest.resolve().is_relative_to(stage.resolve()):
-        raise VerificationError(f"the server named a file outside the output folder: {f.name!r}")
+        raise VerificationError(
+            f"the server named a file outside the output folder: {f.name!r}; nothing is used "
+            "from this pull: tell the gateway's operator"
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     have = dest.stat().st_size if dest.exists() else 0
     if have > f.bytes:
@@ -271,7 +299,8 @@ def _download(
             ):
                 if chunk.offset != fh.tell():
                     raise VerificationError(
-                        f"{f.name}: the server sent offset {chunk.offset}, expected {fh.tell()}"
+                        f"{dest}: the server sent offset {chunk.offset}, expected {fh.tell()}; "
+                        "run the pull again (it resumes)"
                     )
                 fh.write(chunk.data)
     if on_file is not None:

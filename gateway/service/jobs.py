@@ -39,11 +39,11 @@ from gateway.service.auth import Principal
 from gateway.service.store import Store, now
 from gateway.trust.keys import Signer
 from gateway.trust.manifest import MANIFEST_NAME, DatasetRelease
+from gateway.trust.names import dataset_id
 
 ACTIVE = ("RECEIVING", "RUNNING")
 EXTENSIONS = {"FORMAT_JSONL": ".jsonl", "FORMAT_PARQUET": ".parquet", "FORMAT_ARROW_IPC": ".arrow"}
-_DATASET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
-_POLICY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_POLICY = re.compile(r"[A-Za-z0-9_-]{1,64}")  # fullmatch: "$" would let a newline through
 
 
 class JobError(TunegateError):
@@ -67,6 +67,35 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class UploaderChoices:
+    """What a scan's uploader may choose; everything else is the server's.
+
+    Every column is scanned whatever the fields say (other columns for secrets and PII),
+    but the fields decide which columns injection, duplicates and poisoning read, and a
+    named policy may be laxer than the default: both are off unless the operator allows
+    them (``serve --uploader-fields``, ``--uploader-policy NAME``)."""
+
+    policies: frozenset[str] = frozenset()
+    fields: bool = False
+
+    def check(self, h: Header) -> None:
+        if h.policy and h.policy not in self.policies:
+            allowed = ", ".join(sorted(self.policies)) or "none"
+            raise JobError(
+                "PERMISSION_DENIED",
+                f"this server does not let uploaders choose policy {h.policy!r} (allowed: "
+                f"{allowed}); submit without --policy, or ask the operator to allow it with "
+                "serve --uploader-policy",
+            )
+        if h.fields and not self.fields:
+            raise JobError(
+                "PERMISSION_DENIED",
+                "this server does not let uploaders choose the training-text fields; submit "
+                "without --fields, or ask the operator to allow it with serve --uploader-fields",
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class Header:
     dataset: str
     format: str  # FORMAT_JSONL | FORMAT_PARQUET | FORMAT_ARROW_IPC
@@ -76,13 +105,13 @@ class Header:
     file_name: str
 
     def check(self) -> None:
-        if not _DATASET.match(self.dataset) or len(self.dataset) > 200:
-            raise JobError(
-                "INVALID_ARGUMENT", f"dataset name {self.dataset!r} is not valid (e.g. finance/faq)"
-            )
+        try:
+            dataset_id(self.dataset)
+        except UsageError as e:
+            raise JobError("INVALID_ARGUMENT", str(e)) from None
         if self.format not in EXTENSIONS:
             raise JobError("INVALID_ARGUMENT", "format must be jsonl, parquet or arrow_ipc")
-        if self.policy and not _POLICY.match(self.policy):
+        if self.policy and not _POLICY.fullmatch(self.policy):
             raise JobError("INVALID_ARGUMENT", f"policy name {self.policy!r} is not valid")
         for spec in self.fields:
             try:
@@ -111,11 +140,13 @@ class JobRunner:
         device: str = "auto",
         workers: int = 2,
         limits: Limits | None = None,
+        choices: UploaderChoices | None = None,
         on_event: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.store, self.data_dir, self.signer, self.device = store, data_dir, signer, device
         self.default_policy = default_policy
         self.limits = limits or Limits()
+        self.choices = choices or UploaderChoices()
         self.workers = workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan")
         self._pipelines: dict[str, Pipeline] = {}
@@ -152,13 +183,18 @@ class JobRunner:
 
     # ------------------------------------------------------------------ jobs
     def open_job(self, who: Principal, h: Header) -> tuple[dict[str, Any], bool]:
-        """A new job in RECEIVING, or the existing one for the same idempotency key."""
+        """A new job in RECEIVING, or the existing one for the same idempotency key.
+
+        A key belongs to the token that sent it: another token's retry with the same key is
+        another job, never a look at the first one (see :meth:`check_retry` for content)."""
         h.check()
+        self.choices.check(h)
+        key = f"{who.token_id}:{h.idempotency_key}" if h.idempotency_key else None
         with self.store.tx() as db:
-            if h.idempotency_key:
+            if key:
                 row = db.execute(
                     "SELECT * FROM jobs WHERE dataset = ? AND idempotency_key = ?",
-                    (h.dataset, h.idempotency_key),
+                    (h.dataset, key),
                 ).fetchone()
                 if row is not None and row["state"] not in ("FAILED", "CANCELLED", "INTERRUPTED"):
                     return dict(row), True
@@ -179,7 +215,7 @@ class JobRunner:
             db.execute(
                 "INSERT INTO jobs (job_id, dataset, state, idempotency_key, token_id, created_at)"
                 " VALUES (?, ?, 'RECEIVING', ?, ?, ?)",
-                (job_id, h.dataset, h.idempotency_key or None, who.token_id, now()),
+                (job_id, h.dataset, key, who.token_id, now()),
             )
             row = db.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         self._cancel[job_id] = threading.Event()
@@ -218,7 +254,7 @@ class JobRunner:
         folder = self.data_dir / "uploads" / job_id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / safe_name(h.file_name, h.format)
-        digest, size, lines = hashlib.sha256(), 0, 0
+        digest, size = hashlib.sha256(), 0
         with path.open("wb") as f:
             for data in chunks:
                 if self.cancelled(job_id):
@@ -230,7 +266,6 @@ class JobRunner:
                         f"upload exceeds the {self.limits.max_scan_bytes:,}-byte limit of this server",
                     )
                 digest.update(data)
-                lines += data.count(b"\n")  # rows of JSONL, counted as they pass
                 f.write(data)
                 on_bytes(size)
         if size == 0:
@@ -239,12 +274,7 @@ class JobRunner:
             )
         if h.format == "FORMAT_ARROW_IPC":
             path = self._arrow_to_parquet(path)
-        rows = lines if path.suffix == ".jsonl" else self._count_rows(path)
-        if rows > self.limits.max_scan_rows:
-            raise JobError(
-                "RESOURCE_EXHAUSTED",
-                f"upload has {rows:,} rows; this server takes at most {self.limits.max_scan_rows:,}",
-            )
+        # rows are counted by the scan as it parses them (max_rows): newlines are not rows
         return path, digest.hexdigest(), size
 
     def _arrow_to_parquet(self, path: Path) -> Path:
@@ -260,15 +290,24 @@ class JobRunner:
         path.unlink()
         return out
 
-    @staticmethod
-    def _count_rows(path: Path) -> int:
-        if path.suffix == ".parquet":
-            try:
-                return int(pq.ParquetFile(path).metadata.num_rows)
-            except (pa.ArrowInvalid, OSError) as e:
-                raise JobError("INVALID_ARGUMENT", f"{path.name}: not a Parquet file: {e}") from e
-        with path.open("rb") as f:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    def check_retry(self, job: dict[str, Any], chunks: Iterable[bytes]) -> None:
+        """A retry resends its file; it must be the same bytes the key first carried.
+
+        The key is chosen by the client, so a reused key with other content would get the
+        first job's result for a file that was never scanned."""
+        digest, size = hashlib.sha256(), 0
+        for data in chunks:
+            size += len(data)
+            if size > self.limits.max_scan_bytes:
+                raise JobError("RESOURCE_EXHAUSTED", "the retry is larger than any upload")
+            digest.update(data)
+        first = (self.get(job["job_id"]) or job).get("input_sha256")
+        if size and first and digest.hexdigest() != first:
+            raise JobError(
+                "FAILED_PRECONDITION",
+                f"idempotency key {job['idempotency_key'].split(':', 1)[1]!r} was first used "
+                f"for other content (job {job['job_id']}); send this file under a new key",
+            )
 
     def _policy_path(self, name: str) -> Path | None:
         if not name:
@@ -363,6 +402,7 @@ class JobRunner:
                 signer=self.signer,
                 cache=self.data_dir / "embeddings",
                 reference=reference or None,
+                max_rows=self.limits.max_scan_rows,
             ),
             on_progress,
             pages=[write_report_page],

@@ -9,6 +9,7 @@ were running as failed before the first call is served.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -23,15 +24,17 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from gateway.core.locks import hold
 from gateway.errors import UsageError
 from gateway.service import audit, observe
 from gateway.service.addresses import is_loopback
 from gateway.service.auth import authenticate, bearer
-from gateway.service.jobs import JobRunner, Limits
+from gateway.service.jobs import JobRunner, Limits, UploaderChoices
 from gateway.service.pb import gateway_pb2 as pb
 from gateway.service.pb import gateway_pb2_grpc as pbg
 from gateway.service.servicer import GatewayServicer
 from gateway.service.store import Store
+from gateway.service.streams import RESERVED, StreamGate
 from gateway.trust.keys import load_signer
 
 SERVICE = pb.DESCRIPTOR.services_by_name["Gateway"].full_name
@@ -55,6 +58,7 @@ class ServeOptions:
     max_message_bytes: int = 8 << 20
     limits: Limits = field(default_factory=Limits)
     grace_s: float = 30.0
+    choices: UploaderChoices = field(default_factory=UploaderChoices)
 
 
 class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
@@ -163,6 +167,14 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
             f"refusing plaintext on {opts.host}: give --tls-cert/--tls-key, or --insecure if "
             "something else encrypts this network"
         )
+    # uploads, the database and published objects are the server's alone
+    os.umask(0o077)
+    opts.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock = hold(
+        opts.data_dir / "serve.lock",
+        f"{opts.data_dir}: another tunegate serve uses this data dir; stop it first, or give "
+        "this one its own --data-dir",
+    )
     store = Store(opts.data_dir)
     signer = load_signer(opts.sign_key)
     runner = JobRunner(
@@ -173,19 +185,22 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
         device=opts.device,
         workers=opts.workers,
         limits=opts.limits,
+        choices=opts.choices,
     )
     recovered = runner.recover()
     if recovered:
         observe.log("recovered", failed_jobs=recovered)
+    threads = max(16, 4 * opts.workers)
+    streams = StreamGate(opts.limits.max_scans_per_token, threads - RESERVED)
     server = grpc.server(
-        ThreadPoolExecutor(max_workers=max(16, 4 * opts.workers), thread_name_prefix="rpc"),
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc"),
         interceptors=[AuthInterceptor(store)],
         options=[
             ("grpc.max_receive_message_length", opts.max_message_bytes),
             ("grpc.max_send_message_length", opts.max_message_bytes),
         ],
     )
-    pbg.add_GatewayServicer_to_server(GatewayServicer(runner), server)  # type: ignore[no-untyped-call]
+    pbg.add_GatewayServicer_to_server(GatewayServicer(runner, streams), server)  # type: ignore[no-untyped-call]
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE):
@@ -207,6 +222,7 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
     if port == 0:
         raise UsageError(f"cannot listen on {address}")
     server._tunegate_health = health_servicer
+    server._tunegate_lock = lock  # held, by this descriptor, for the life of the process
     return server, runner, port
 
 

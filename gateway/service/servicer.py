@@ -17,13 +17,14 @@ from typing import Any, NoReturn
 
 import grpc
 
-from gateway.errors import InputError, PolicyError, UsageError
+from gateway.errors import InputError, LimitExceeded, PolicyError, UsageError
 from gateway.service import observe
 from gateway.service.auth import Principal, authenticate, bearer
 from gateway.service.jobs import Cancelled, Header, JobError, JobRunner
 from gateway.service.pb import gateway_pb2 as pb
 from gateway.service.pb import gateway_pb2_grpc as pbg
 from gateway.service.repository import Repository
+from gateway.service.streams import StreamGate
 from gateway.trust.manifest import MANIFEST_NAME
 
 CHUNK = 1 << 20
@@ -34,6 +35,7 @@ STATES = {name.removeprefix("JOB_STATE_"): value for name, value in pb.JobState.
 # The one table from the exception hierarchy to status codes; what is not here is a bug
 # (INTERNAL, logged, its message not echoed to the caller).
 _STATUS: tuple[tuple[type[BaseException], grpc.StatusCode, str | None], ...] = (
+    (LimitExceeded, grpc.StatusCode.RESOURCE_EXHAUSTED, None),
     (InputError, grpc.StatusCode.INVALID_ARGUMENT, None),
     (UsageError, grpc.StatusCode.INVALID_ARGUMENT, None),
     (PolicyError, grpc.StatusCode.FAILED_PRECONDITION, None),
@@ -79,10 +81,11 @@ def job_message(row: dict[str, Any]) -> pb.Job:
 
 
 class GatewayServicer(pbg.GatewayServicer):
-    def __init__(self, runner: JobRunner) -> None:
+    def __init__(self, runner: JobRunner, streams: StreamGate | None = None) -> None:
         self.runner = runner
         self.store = runner.store
         self.repo = Repository(runner.store)
+        self.streams = streams or StreamGate(runner.limits.max_scans_per_token, 12)
 
     # ------------------------------------------------------------------ helpers
     def _who(self, context: grpc.ServicerContext) -> Principal:
@@ -131,6 +134,23 @@ class GatewayServicer(pbg.GatewayServicer):
         self, request_iterator: Iterator[pb.ScanRequest], context: grpc.ServicerContext
     ) -> Iterator[pb.ScanEvent]:
         who = self._who(context)
+        # scope and stream caps before the first message: an idle stream holds a thread
+        self._require(context, who, "Scan", "scan:write")
+        refused = self.streams.enter(who.token_id)
+        if refused is not None:
+            self.runner.record(who, "Scan", "RESOURCE_EXHAUSTED")
+            abort(context, grpc.StatusCode.RESOURCE_EXHAUSTED, refused)
+        try:
+            yield from self._scan(who, request_iterator, context)
+        finally:
+            self.streams.leave(who.token_id)
+
+    def _scan(
+        self,
+        who: Principal,
+        request_iterator: Iterator[pb.ScanRequest],
+        context: grpc.ServicerContext,
+    ) -> Iterator[pb.ScanEvent]:
         first = next(request_iterator, None)
         if first is None or first.WhichOneof("kind") != "header":
             abort(
@@ -153,12 +173,17 @@ class GatewayServicer(pbg.GatewayServicer):
             self.runner.record(who, "Scan", code.name, dataset=h.dataset)
             abort(context, code, message)
         job_id = job["job_id"]
-        if existing:  # a retry: the same job, not a second one
+        if existing:  # a retry: the same job, not a second one, for the same bytes only
+            resent = (m.data for m in request_iterator if m.WhichOneof("kind") == "data")
+            try:
+                self.runner.check_retry(job, resent)
+            except JobError as e:
+                code, message = status_of(e)
+                self.runner.record(who, "Scan", code.name, dataset=h.dataset, job_id=job_id)
+                abort(context, code, message)
             self.runner.record(
                 who, "Scan", "OK (idempotent retry)", dataset=h.dataset, job_id=job_id
             )
-            for _ in request_iterator:  # drain what the client sends again
-                pass
             yield pb.ScanEvent(result=job_message(self.runner.get(job_id) or job))
             return
         observe.SCANS.labels(event="started").inc()

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS tokens (
     scopes TEXT NOT NULL,
     datasets TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    revoked INTEGER NOT NULL DEFAULT 0
+    revoked INTEGER NOT NULL DEFAULT 0,
+    expires_at TEXT
 );
 CREATE TABLE IF NOT EXISTS jobs (
     job_id TEXT PRIMARY KEY,
@@ -80,6 +81,14 @@ class Store:
         self.write_lock = threading.Lock()  # one writer at a time, across threads
         with self.write_lock:
             self.db().executescript(SCHEMA)  # executescript commits on its own
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Columns added since a data dir was created (CREATE TABLE IF NOT EXISTS keeps the
+        old table as it was)."""
+        cols = {r["name"] for r in self.db().execute("PRAGMA table_info(tokens)")}
+        if "expires_at" not in cols:  # a token made before expiry existed never expires
+            self.db().execute("ALTER TABLE tokens ADD COLUMN expires_at TEXT")
 
     def db(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gateway.errors import UsageError, VerificationError
-from gateway.trust.dsse import parse_envelope, sign_envelope, strict_json
+from gateway.trust.dsse import sign_envelope
 from gateway.trust.keys import Signer
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -59,29 +58,6 @@ def root_digest(entries: list[tuple[str, str, int]]) -> str:
     for name, sha, size in sorted(entries):
         h.update(f"{name}\0{sha}\0{size}\n".encode())
     return "sha256:" + h.hexdigest()
-
-
-def release_after(previous_out: Path, dataset: str, version: str | None) -> DatasetRelease:
-    """The next release after the manifest in ``previous_out``: sequence + 1, chained digest."""
-    path = previous_out / MANIFEST_NAME
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise UsageError(
-            f"--previous {previous_out}: no readable {MANIFEST_NAME} ({e.strerror})"
-        ) from e
-    try:
-        statement = strict_json(parse_envelope(data).payload, "previous manifest payload")
-        prev = statement["predicate"]["dataset"]
-        prev_id, prev_seq = prev["id"], prev["sequence"]
-    except (VerificationError, KeyError, TypeError) as e:
-        raise UsageError(f"--previous {previous_out}: cannot read its manifest ({e})") from e
-    if prev_id != dataset:
-        raise UsageError(f"--previous {previous_out} is a release of {prev_id!r}, not {dataset!r}")
-    if not isinstance(prev_seq, int):
-        raise UsageError(f"--previous {previous_out}: its sequence is not an integer")
-    seq = prev_seq + 1
-    return DatasetRelease(dataset, version or str(seq), seq, hashlib.sha256(data).hexdigest())
 
 
 def build_statement(

@@ -1,0 +1,291 @@
+"""An uploader with an ordinary scan:write token chooses only what the operator allows.
+
+The real server on loopback, with the rules-only test policy so it starts in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import grpc
+import pytest
+
+from gateway.errors import VerificationError
+from gateway.service.client import ServiceError, pull, submit
+from gateway.service.pb import gateway_pb2 as pb
+from tests.helpers import NO_MODELS, alpaca, run_cli, write_jsonl
+from tests.test_service import Server, start_server, token
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server that lets uploaders choose the policy 'strict' and nothing else."""
+    tmp = tmp_path_factory.mktemp("hostile-gw")
+    policies = tmp / "data" / "policies"
+    policies.mkdir(parents=True)
+    for name in ("strict", "lax"):
+        (policies / f"{name}.toml").write_text(
+            NO_MODELS.read_text().replace('"test/no-models"', f'"test/{name}"')
+        )
+    s = start_server(tmp, "--uploader-policy", "strict", "--max-scan-rows", "100")
+    yield s
+    s.proc.send_signal(signal.SIGTERM)
+    s.proc.wait(timeout=60)
+
+
+@pytest.fixture
+def rows(tmp_path: Path) -> Path:
+    return write_jsonl(tmp_path / "rows.jsonl", [alpaca(i) for i in range(5)])
+
+
+@pytest.mark.slow
+def test_uploader_cannot_choose_fields_the_server_did_not_allow(
+    gateway: Server, rows: Path
+) -> None:
+    """``submit --fields instruction`` once took output out of injection's sight."""
+    conn = gateway.conn(token(gateway.data, "scan:write"))
+    with pytest.raises(ServiceError) as e:
+        submit(conn, rows, "finance/a", fields=["instruction"])
+    assert "PERMISSION_DENIED" in str(e.value) and "--uploader-fields" in str(e.value)
+
+
+@pytest.mark.slow
+def test_uploader_cannot_pick_a_policy_off_the_allow_list(gateway: Server, rows: Path) -> None:
+    conn = gateway.conn(token(gateway.data, "scan:write"))
+    with pytest.raises(ServiceError) as e:
+        submit(conn, rows, "finance/b", policy="lax")
+    assert "PERMISSION_DENIED" in str(e.value) and "'lax'" in str(e.value)
+    assert "strict" in str(e.value)  # says what is allowed
+    job = submit(conn, rows, "finance/b", policy="strict")
+    assert job.state == pb.JOB_STATE_SUCCEEDED, job.error
+
+
+@pytest.mark.slow
+def test_one_line_json_array_cannot_slip_past_the_row_limit(
+    gateway: Server, tmp_path: Path
+) -> None:
+    """The limit counted newlines: 500 rows on one line passed a limit of 100."""
+    upload = tmp_path / "array.jsonl"
+    upload.write_text(json.dumps([alpaca(i) for i in range(500)]))  # one line, no newline
+    conn = gateway.conn(token(gateway.data, "scan:write"))
+    try:
+        job = submit(conn, upload, "finance/c")
+    except ServiceError as e:
+        message = str(e)
+    else:
+        assert job.state == pb.JOB_STATE_FAILED
+        message = job.error
+    assert "500 rows" in message and "at most 100" in message
+
+
+@pytest.mark.slow
+def test_another_token_reusing_an_idempotency_key_gets_its_own_job(
+    gateway: Server, tmp_path: Path
+) -> None:
+    """A second token's retry with the first one's key got the first job, and its own
+    file was dropped unscanned."""
+    first = write_jsonl(tmp_path / "a.jsonl", [alpaca(i) for i in range(4)])
+    second = write_jsonl(tmp_path / "b.jsonl", [alpaca(i) for i in range(10, 16)])
+    a = submit(
+        gateway.conn(token(gateway.data, "scan:write")), first, "finance/k", idempotency_key="k1"
+    )
+    b = submit(
+        gateway.conn(token(gateway.data, "scan:write")), second, "finance/k", idempotency_key="k1"
+    )
+    assert a.job_id != b.job_id
+    assert (a.rows_in, b.rows_in) == (4, 6)
+
+
+@pytest.mark.slow
+def test_an_idempotency_key_reused_for_other_content_is_refused(
+    gateway: Server, tmp_path: Path
+) -> None:
+    conn = gateway.conn(token(gateway.data, "scan:write"))
+    first = write_jsonl(tmp_path / "a.jsonl", [alpaca(i) for i in range(4)])
+    job = submit(conn, first, "finance/r", idempotency_key="r1")
+    assert submit(conn, first, "finance/r", idempotency_key="r1").job_id == job.job_id  # a retry
+    other = write_jsonl(tmp_path / "b.jsonl", [alpaca(i) for i in range(20, 23)])
+    with pytest.raises(ServiceError) as e:
+        submit(conn, other, "finance/r", idempotency_key="r1")
+    assert "FAILED_PRECONDITION" in str(e.value) and "other content" in str(e.value)
+
+
+def _token_id(tok: str) -> str:
+    return tok.split("_")[1]
+
+
+@pytest.mark.slow
+def test_a_leaked_token_stops_working_when_revoked(gateway: Server, rows: Path) -> None:
+    tok = token(gateway.data, "scan:write")
+    assert submit(gateway.conn(tok), rows, "finance/t").state == pb.JOB_STATE_SUCCEEDED
+    proc = run_cli("token", "revoke", "--data-dir", gateway.data, _token_id(tok))
+    assert proc.returncode == 0, proc.stderr
+    with pytest.raises(ServiceError, match="UNAUTHENTICATED"):
+        submit(gateway.conn(tok), rows, "finance/t", idempotency_key="after-revoke")
+    listed = run_cli("token", "list", "--data-dir", gateway.data, "--json")
+    [entry] = [t for t in json.loads(listed.stdout) if t["id"] == _token_id(tok)]
+    assert entry["state"] == "revoked"
+    assert tok.split("_", 2)[2] not in listed.stdout  # the secret is never shown again
+
+
+@pytest.mark.slow
+def test_an_expired_token_is_refused(gateway: Server, rows: Path) -> None:
+    proc = run_cli(
+        "token",
+        "create",
+        "--data-dir",
+        gateway.data,
+        "--scopes",
+        "scan:write",
+        "--datasets",
+        "finance/*",
+        "--expires",
+        "30d",
+    )
+    assert proc.returncode == 0, proc.stderr
+    tok = proc.stdout.strip().splitlines()[-1]
+    assert submit(gateway.conn(tok), rows, "finance/e").state == pb.JOB_STATE_SUCCEEDED
+    # thirty days pass: the row says the token ended a minute ago
+    db = sqlite3.connect(gateway.data / "tunegate.sqlite")
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="seconds")
+    db.execute("UPDATE tokens SET expires_at = ? WHERE id = ?", (past, _token_id(tok)))
+    db.commit()
+    db.close()
+    with pytest.raises(ServiceError, match="UNAUTHENTICATED"):
+        submit(gateway.conn(tok), rows, "finance/e", idempotency_key="after-expiry")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("patterns", ["acme/public\n*", "acme/[a-z]*", "Finance/*"])
+def test_a_token_pattern_that_would_see_more_is_refused(gateway: Server, patterns: str) -> None:
+    proc = run_cli(
+        "token",
+        "create",
+        "--data-dir",
+        gateway.data,
+        "--scopes",
+        "shards:read",
+        "--datasets",
+        patterns,
+    )
+    assert proc.returncode == 2 and "not valid" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_dataset_name_with_a_trailing_newline_is_not_a_new_dataset(
+    gateway: Server, rows: Path
+) -> None:
+    conn = gateway.conn(token(gateway.data, "scan:write"))
+    with pytest.raises(ServiceError) as e:
+        submit(conn, rows, "finance/faq\n")
+    assert "INVALID_ARGUMENT" in str(e.value) and "not valid" in str(e.value)
+
+
+@pytest.mark.slow
+def test_a_second_server_on_the_same_data_dir_is_refused(gateway: Server) -> None:
+    """A second serve on one data dir once broke the first one's running scan."""
+    proc = run_cli(
+        "serve",
+        "--data-dir",
+        gateway.data,
+        "--sign-key",
+        gateway.pub.with_suffix(".key"),
+        "--port",
+        "0",
+        "--policy",
+        NO_MODELS,
+    )
+    assert proc.returncode == 2 and "another tunegate serve" in proc.stderr
+
+
+@pytest.mark.slow
+def test_uploads_database_and_objects_are_the_servers_alone(gateway: Server, rows: Path) -> None:
+    submit(gateway.conn(token(gateway.data, "scan:write")), rows, "finance/p")
+    written = [p for p in gateway.data.rglob("*") if "policies" not in p.parts]  # the operator's
+    assert any("objects" in p.parts for p in written) and any("uploads" in p.parts for p in written)
+    exposed = [p for p in written if p.stat().st_mode & 0o077 and not p.is_symlink()]
+    assert not exposed, exposed[:5]
+
+
+@pytest.mark.slow
+def test_pull_refuses_a_rolled_back_or_repoliced_version(
+    gateway: Server, rows: Path, tmp_path: Path
+) -> None:
+    """pull had neither --min-sequence nor --expect-policy: a trainer could be handed an
+    old version, or one scanned under a laxer policy, and it verified."""
+    tok = token(gateway.data, "scan:write,shards:read")
+    job = submit(gateway.conn(tok), rows, "finance/pin")
+    assert job.state == pb.JOB_STATE_SUCCEEDED, job.error
+    conn = gateway.conn(tok)
+    with pytest.raises(VerificationError, match="sequence"):
+        pull(conn, "finance/pin", "latest", tmp_path / "a", keys=[gateway.pub], min_sequence=2)
+    with pytest.raises(VerificationError, match="policy digest"):
+        pull(
+            conn,
+            "finance/pin",
+            "latest",
+            tmp_path / "b",
+            keys=[gateway.pub],
+            expect_policy="sha256:" + "0" * 64,
+        )
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    got = pull(conn, "finance/pin", "latest", tmp_path / "c", keys=[gateway.pub], min_sequence=1)
+    assert got["verified"]
+
+
+def _idle(release: threading.Event) -> Iterator[pb.ScanRequest]:
+    """A Scan stream that sends nothing until released, then ends."""
+    release.wait()
+    yield from ()
+
+
+def _healthy(gateway: Server) -> bool:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    resp = health_pb2_grpc.HealthStub(grpc.insecure_channel(gateway.address)).Check(
+        health_pb2.HealthCheckRequest(service=""), timeout=10
+    )
+    return bool(resp.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+@pytest.mark.slow
+def test_idle_scan_streams_from_a_read_only_token_hold_no_thread(gateway: Server) -> None:
+    """Sixteen idle streams from any token once hung every call, health checks too: the
+    handler waited for the first message before checking the scope."""
+    md = (("authorization", f"Bearer {token(gateway.data, 'shards:read')}"),)
+    release = threading.Event()
+    stub = gateway.stub()
+    try:
+        calls = [stub.Scan(_idle(release), metadata=md) for _ in range(24)]
+        for call in calls:
+            with pytest.raises(grpc.RpcError) as e:
+                next(call)
+            assert e.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert _healthy(gateway)
+    finally:
+        release.set()
+
+
+@pytest.mark.slow
+def test_a_token_cannot_hold_more_idle_scan_streams_than_its_limit(gateway: Server) -> None:
+    md = (("authorization", f"Bearer {token(gateway.data, 'scan:write')}"),)
+    release = threading.Event()
+    ended: queue.Queue[grpc.StatusCode] = queue.Queue()
+    stub = gateway.stub()
+    try:
+        calls = [stub.Scan(_idle(release), metadata=md) for _ in range(8)]  # limit: 4
+        for call in calls:
+            call.add_done_callback(lambda c: ended.put(c.code()))
+        refused = [ended.get(timeout=60) for _ in range(4)]
+        assert refused == [grpc.StatusCode.RESOURCE_EXHAUSTED] * 4
+        assert ended.empty()  # the other four are still open, and still harmless
+        assert _healthy(gateway)
+    finally:
+        release.set()
