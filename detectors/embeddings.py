@@ -99,7 +99,9 @@ def _cache_secret(folder: Path) -> bytes:
         )
     key = path.read_bytes()
     if len(key) != 32:
-        raise DetectorConfigError(f"{path}: not an embedding cache key (expected 32 bytes)")
+        raise DetectorConfigError(
+            f"{path}: not an embedding cache key (expected 32 bytes); use a new cache folder"
+        )
     return key
 
 

@@ -71,7 +71,10 @@ class HarmfulRequestHead:
             head = LinearHead.from_json(doc, "head")
             meta = dict(doc.get("metadata", {}))
         except (ValueError, KeyError, TypeError) as e:
-            raise ModelError(f"harmful-request head is malformed: {e}") from e
+            raise ModelError(
+                f"harmful-request head {ARTIFACT.name} is malformed ({e}); reinstall tunegate, "
+                "or rebuild it with scripts/train_harmful.py and pin its digest"
+            ) from e
         return cls(head, sha256, meta)
 
     def probability(self, prompt_vectors: np.ndarray) -> np.ndarray:

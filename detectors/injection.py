@@ -591,7 +591,7 @@ class InjectionScorer:
     ) -> None:
         if (classifier is None) != (engine is None):
             raise DetectorConfigError(
-                "the injection classifier needs the embedding engine and vice versa"
+                "InjectionScorer: the injection classifier needs the embedding engine and vice versa; pass both or neither"
             )
         self.params = params
         self.classifier = classifier
@@ -732,9 +732,14 @@ class InjectionDetector(RowDetector):
         embedder: TextEmbedder | None = None
         if self.params.classifier:
             if self._classifier is None:
-                raise DetectorConfigError("injection classifier needs setup() before use")
+                raise DetectorConfigError(
+                    "injection: the classifier needs setup() before use; call setup(ctx) before detect()"
+                )
             if scan.embedder is None:
-                raise DetectorConfigError("the injection classifier needs the scan's embedder")
+                raise DetectorConfigError(
+                    "injection: the classifier needs the scan's embedder; pass a ScanContext with one "
+                    "(Pipeline.scan does), or set [detectors.injection.params] classifier = false"
+                )
             embedder = scan.embedder
         scorer = InjectionScorer(self.params, self._classifier, embedder)
         out = FindingBuffer()

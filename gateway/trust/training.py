@@ -151,7 +151,10 @@ def _slot(rank: int | None, world_size: int | None) -> tuple[int, int]:
     if rank is None or world_size is None:
         raise UsageError("give both rank= and world_size=, or neither")
     if world_size < 1 or not 0 <= rank < world_size:
-        raise UsageError(f"rank={rank} is not in range for world_size={world_size}")
+        raise UsageError(
+            f"rank={rank} is not in range for world_size={world_size}; give a rank from 0 to "
+            "world_size - 1"
+        )
     return rank, world_size
 
 
@@ -221,7 +224,9 @@ class VerifiedIterableDataset(IterableDataset[dict[str, Any]]):
         pf = pq.ParquetFile(pa.BufferReader(data))
         if subject.rows is not None and pf.metadata.num_rows != subject.rows:
             raise VerificationError(
-                f"{subject.name}: {pf.metadata.num_rows} rows, manifest lists {subject.rows}"
+                f"{self.out / subject.name}: {pf.metadata.num_rows} rows, manifest lists "
+                f"{subject.rows}; do not train on this folder; pull or scan it again from the "
+                "source"
             )
         return pf
 
@@ -235,7 +240,10 @@ class VerifiedIterableDataset(IterableDataset[dict[str, Any]]):
             want = self.columns if self.columns is not None else names
             missing = [c for c in want if c not in names]
             if missing:
-                raise UsageError(f"{subject.name}: no column {missing}; it has {names}")
+                raise UsageError(
+                    f"{subject.name}: no column {missing}; it has {names}: choose columns= from "
+                    "those"
+                )
             read = [*want, FLAGS] if filtering and FLAGS in names and FLAGS not in want else want
             # one thread: see load_verified (pyarrow 26 aborts at exit otherwise)
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=False):

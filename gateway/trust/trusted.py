@@ -40,13 +40,17 @@ _KEY_FIELDS = {
 
 def parse_time(value: Any, where: str) -> datetime:
     if not isinstance(value, str):
-        raise VerificationError(f"{where}: expected an ISO 8601 time, got {value!r}")
+        raise VerificationError(
+            f"{where}: expected an ISO 8601 time such as 2027-01-01T00:00:00Z, got {value!r}"
+        )
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as e:
-        raise VerificationError(f"{where}: not an ISO 8601 time: {value!r}") from e
+        raise VerificationError(
+            f"{where}: not an ISO 8601 time: {value!r}; write it like 2027-01-01T00:00:00Z"
+        ) from e
     if t.tzinfo is None:
-        raise VerificationError(f"{where}: time {value!r} has no timezone")
+        raise VerificationError(f"{where}: time {value!r} has no timezone; end it with Z or +00:00")
     return t
 
 
@@ -64,14 +68,26 @@ class TrustedKey:
         """Why this key may not vouch for ``dataset`` at ``now``, or None if it may."""
         if self.revoked:
             why = f": {self.revoked_reason}" if self.revoked_reason else ""
-            return f"key {self.keyid} is revoked{why}"
+            return (
+                f"key {self.keyid} is revoked{why}; do not train on what it signed: get a release "
+                "signed by a current key"
+            )
         if self.not_before is not None and now < self.not_before:
-            return f"key {self.keyid} is not valid before {self.not_before.isoformat()}"
+            return (
+                f"key {self.keyid} is not valid before {self.not_before.isoformat()}; check "
+                "not_before in your trusted keys, or this machine's clock"
+            )
         if self.not_after is not None and now > self.not_after:
-            return f"key {self.keyid} expired at {self.not_after.isoformat()}"
+            return (
+                f"key {self.keyid} expired at {self.not_after.isoformat()}; get a release signed "
+                "by a current key, or check not_after in your trusted keys"
+            )
         if not any(fnmatch.fnmatchcase(dataset, p) for p in self.datasets):
             allowed = list(self.datasets)
-            return f"key {self.keyid} may not sign dataset {dataset!r} (allowed: {allowed})"
+            return (
+                f"key {self.keyid} may not sign dataset {dataset!r} (allowed: {allowed}); check "
+                "you have the right key, or add the dataset to its datasets in your trusted keys"
+            )
         return None
 
 
@@ -98,7 +114,10 @@ class TrustStore:
         try:
             data = path.read_bytes()
         except OSError as e:
-            raise VerificationError(f"{path}: cannot read trusted keys ({e.strerror or e})") from e
+            raise VerificationError(
+                f"{path}: cannot read trusted keys ({e.strerror or e}); check the path to "
+                "trusted_keys.json"
+            ) from e
         doc = strict_json(data, str(path))
         if not isinstance(doc, dict) or set(doc) != {"keys"} or not isinstance(doc["keys"], list):
             raise VerificationError(f'{path}: expected {{"keys": [...]}}')
@@ -109,7 +128,9 @@ class TrustStore:
                 raise VerificationError(f"{where}: expected an object")
             unknown = set(entry) - _KEY_FIELDS
             if unknown:
-                raise VerificationError(f"{where}: unknown fields {sorted(unknown)}")
+                raise VerificationError(
+                    f"{where}: unknown fields {sorted(unknown)}; allowed: {sorted(_KEY_FIELDS)}"
+                )
             if "public_key_pem" in entry:
                 pem = entry["public_key_pem"]
                 if not isinstance(pem, str):
@@ -122,7 +143,8 @@ class TrustStore:
             kid = keyid_of(pub)
             if "keyid" in entry and entry["keyid"] != kid:
                 raise VerificationError(
-                    f"{where}: keyid {entry['keyid']} does not match the key ({kid})"
+                    f"{where}: keyid {entry['keyid']} does not match the key ({kid}); "
+                    "check you have the right key, or remove keyid"
                 )
             datasets = entry.get("datasets", ["*"])
             if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
@@ -146,7 +168,7 @@ class TrustStore:
                 )
             )
         if not keys:
-            raise VerificationError(f"{path}: no keys")
+            raise VerificationError(f"{path}: no keys; list at least one trusted key in it")
         return cls(tuple(keys))
 
 

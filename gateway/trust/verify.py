@@ -27,6 +27,8 @@ from gateway.trust.manifest import MANIFEST_NAME, PREDICATE_TYPE, STATEMENT_TYPE
 from gateway.trust.trusted import TrustedKey, TrustStore, now_utc, parse_time
 
 WEAK_DIGESTS = {"md5", "sha1"}
+# what to do when a folder does not verify: its bytes are not the ones that were signed
+_REFETCH = "do not train on this folder; pull or scan it again from the source"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,57 +58,77 @@ class VerifiedManifest:
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name:
-        raise VerificationError(f"subject name {name!r} is not a non-empty string")
+        raise VerificationError(
+            f"{MANIFEST_NAME}: subject name {name!r} is not a non-empty string; {_REFETCH}"
+        )
     if "\0" in name or "\\" in name:
-        raise VerificationError(f"subject name {name!r} contains NUL or a backslash")
+        raise VerificationError(
+            f"{MANIFEST_NAME}: subject name {name!r} contains NUL or a backslash; {_REFETCH}"
+        )
     p = PurePosixPath(name)
     if p.is_absolute() or name.startswith("/"):
-        raise VerificationError(f"subject name {name!r} is an absolute path")
+        raise VerificationError(
+            f"{MANIFEST_NAME}: subject name {name!r} is an absolute path; {_REFETCH}"
+        )
     if any(part in ("..", ".", "") for part in name.split("/")):
-        raise VerificationError(f"subject name {name!r} is not a plain relative path")
+        raise VerificationError(
+            f"{MANIFEST_NAME}: subject name {name!r} is not a plain relative path; {_REFETCH}"
+        )
     if name == MANIFEST_NAME:
-        raise VerificationError("the manifest lists itself as a subject")
+        raise VerificationError(f"{MANIFEST_NAME} lists itself as a subject; {_REFETCH}")
     return name
 
 
 def _subjects(statement: dict[str, Any]) -> tuple[VerifiedSubject, ...]:
     raw = statement.get("subject")
     if not isinstance(raw, list) or not raw:
-        raise VerificationError("the manifest lists no subjects")
+        raise VerificationError(f"{MANIFEST_NAME} lists no subjects; {_REFETCH}")
     seen: set[str] = set()
     out = []
     for s in raw:
         if not isinstance(s, dict):
-            raise VerificationError("a subject is not an object")
+            raise VerificationError(f"{MANIFEST_NAME}: a subject is not an object; {_REFETCH}")
         name = _check_name(s.get("name"))
         if name in seen:
-            raise VerificationError(f"subject {name!r} is listed twice")
+            raise VerificationError(
+                f"{MANIFEST_NAME}: subject {name!r} is listed twice; {_REFETCH}"
+            )
         seen.add(name)
         digest = s.get("digest")
         if not isinstance(digest, dict) or "sha256" not in digest:
             algos = sorted(digest) if isinstance(digest, dict) else []
             weak = " (weak digests only)" if set(algos) & WEAK_DIGESTS else ""
-            raise VerificationError(f"subject {name!r} has no sha256 digest{weak}: {algos}")
+            raise VerificationError(
+                f"{MANIFEST_NAME}: subject {name!r} has no sha256 digest{weak}: {algos}; {_REFETCH}"
+            )
         sha = digest["sha256"]
         if (
             not isinstance(sha, str)
             or len(sha) != 64
             or not all(c in "0123456789abcdef" for c in sha)
         ):
-            raise VerificationError(f"subject {name!r} has a malformed sha256")
+            raise VerificationError(
+                f"{MANIFEST_NAME}: subject {name!r} has a malformed sha256; {_REFETCH}"
+            )
         ann = s.get("annotations")
         if not isinstance(ann, dict):
-            raise VerificationError(f"subject {name!r} has no annotations")
+            raise VerificationError(
+                f"{MANIFEST_NAME}: subject {name!r} has no annotations; {_REFETCH}"
+            )
         size, rows, split = ann.get("bytes"), ann.get("rows"), ann.get("split")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise VerificationError(f"subject {name!r} has no valid byte count")
+            raise VerificationError(
+                f"{MANIFEST_NAME}: subject {name!r} has no valid byte count; {_REFETCH}"
+            )
         if rows is not None and (not isinstance(rows, int) or isinstance(rows, bool)):
-            raise VerificationError(f"subject {name!r} has an invalid row count")
+            raise VerificationError(
+                f"{MANIFEST_NAME}: subject {name!r} has an invalid row count; {_REFETCH}"
+            )
         if not isinstance(split, str):
-            raise VerificationError(f"subject {name!r} has no split")
+            raise VerificationError(f"{MANIFEST_NAME}: subject {name!r} has no split; {_REFETCH}")
         out.append(VerifiedSubject(name, sha, size, rows, split))
     if not any(s.split == "clean" and s.name.endswith(".parquet") for s in out):
-        raise VerificationError("the manifest lists zero clean shards")
+        raise VerificationError(f"{MANIFEST_NAME} lists zero clean shards; {_REFETCH}")
     return tuple(out)
 
 
@@ -119,14 +141,22 @@ def _authenticate(
     for keyid, sig in sigs:
         key = trust.find(keyid)
         if key is None:
-            problems.append(f"signed by unknown key {keyid}")
+            problems.append(
+                f"{MANIFEST_NAME}: signed by unknown key {keyid}; check you have the right key "
+                "(the signer's .pub)"
+            )
             continue
         if verify_signature(key.public, sig, message):
             good.append(key)
         else:
-            problems.append(f"signature by {keyid} does not verify")
+            problems.append(
+                f"{MANIFEST_NAME}: signature by {keyid} does not verify (the manifest was "
+                f"altered); {_REFETCH}"
+            )
     if not good:
-        raise VerificationError("; ".join(problems) or "no signatures")
+        raise VerificationError(
+            "; ".join(problems) or f"{MANIFEST_NAME}: no signatures; {_REFETCH}"
+        )
     return good
 
 
@@ -144,24 +174,30 @@ def verify_statement(
     path = out / MANIFEST_NAME
     try:
         if path.is_symlink():
-            raise VerificationError(f"{path} is a symlink")
+            raise VerificationError(f"{path} is a symlink; {_REFETCH}")
         data = path.read_bytes()
     except OSError as e:
-        raise VerificationError(f"{path}: cannot read the manifest ({e.strerror or e})") from e
+        raise VerificationError(
+            f"{path}: cannot read the manifest ({e.strerror or e}); verify a folder written by a "
+            "signed scan (--dataset and --sign-key) or by tunegate pull"
+        ) from e
     env = parse_envelope(data)
     if env.payload_type != PAYLOAD_TYPE:
-        raise VerificationError(f"payloadType is {env.payload_type!r}, expected {PAYLOAD_TYPE!r}")
+        raise VerificationError(
+            f"{path}: payloadType is {env.payload_type!r}, expected {PAYLOAD_TYPE!r}; {_REFETCH}"
+        )
     keys = _authenticate(env.signatures, pae(env.payload_type, env.payload), trust)
     statement = strict_json(env.payload, "manifest payload")
     if not isinstance(statement, dict) or statement.get("_type") != STATEMENT_TYPE:
-        raise VerificationError("the payload is not an in-toto Statement v1")
+        raise VerificationError(f"{path}: the payload is not an in-toto Statement v1; {_REFETCH}")
     if statement.get("predicateType") != PREDICATE_TYPE:
         raise VerificationError(
-            f"predicateType is {statement.get('predicateType')!r}, expected {PREDICATE_TYPE!r}"
+            f"{path}: predicateType is {statement.get('predicateType')!r}, "
+            f"expected {PREDICATE_TYPE!r}; {_REFETCH}"
         )
     pred = statement.get("predicate")
     if not isinstance(pred, dict):
-        raise VerificationError("the statement has no predicate")
+        raise VerificationError(f"{path}: the statement has no predicate; {_REFETCH}")
     try:
         ds = pred["dataset"]
         ds_id, seq = ds["id"], ds["sequence"]
@@ -169,35 +205,45 @@ def verify_statement(
         validity = pred["validity"]
         claimed_root = pred["output"]["root_digest"]
     except (KeyError, TypeError) as e:
-        raise VerificationError(f"the predicate lacks a required field ({e})") from e
+        raise VerificationError(
+            f"{path}: the predicate lacks a required field ({e}); {_REFETCH}"
+        ) from e
     if not isinstance(ds_id, str) or not isinstance(seq, int) or isinstance(seq, bool):
-        raise VerificationError("the predicate's dataset id or sequence is malformed")
+        raise VerificationError(
+            f"{path}: the predicate's dataset id or sequence is malformed; {_REFETCH}"
+        )
 
     refusals = [r for k in keys if (r := k.refusal(now, ds_id)) is not None]
     usable = [k for k in keys if k.refusal(now, ds_id) is None]
     if not usable:
-        raise VerificationError("; ".join(refusals))
+        raise VerificationError(f"{path}: " + "; ".join(refusals))
     if dataset is not None and ds_id != dataset:
-        raise VerificationError(f"the manifest is for dataset {ds_id!r}, not {dataset!r}")
+        raise VerificationError(
+            f"{path}: the manifest is for dataset {ds_id!r}, not {dataset!r}; check the dataset "
+            "id you asked for, or that this is the folder you meant"
+        )
     if min_sequence is not None and seq < min_sequence:
         raise VerificationError(
-            f"sequence {seq} is older than the minimum {min_sequence} (rollback refused)"
+            f"{path}: sequence {seq} is older than the minimum {min_sequence} (rollback refused); "
+            "get the newest release of this dataset"
         )
     if expect_policy is not None and policy_digest != expect_policy:
         raise VerificationError(
-            f"policy digest {policy_digest} is not the expected {expect_policy}"
+            f"{path}: policy digest {policy_digest} is not the expected {expect_policy}; "
+            "scan the data again under the expected policy, or check the digest you expect"
         )
     not_before = parse_time(validity.get("not_before"), "validity.not_before")
     not_after = parse_time(validity.get("not_after"), "validity.not_after")
     if not not_before <= now <= not_after:
         raise VerificationError(
-            f"the manifest is valid from {not_before.isoformat()} to {not_after.isoformat()}; "
-            f"it is now {now.isoformat()}"
+            f"{path}: the manifest is valid from {not_before.isoformat()} to "
+            f"{not_after.isoformat()}; it is now {now.isoformat()}; get a newer release from its "
+            "source, or check this machine's clock"
         )
     subjects = _subjects(statement)
     root = root_digest([(s.name, s.sha256, s.bytes) for s in subjects])
     if root != claimed_root:
-        raise VerificationError("the root digest does not match the subjects")
+        raise VerificationError(f"{path}: the root digest does not match the subjects; {_REFETCH}")
     return VerifiedManifest(statement, usable[0].keyid, subjects, hashlib.sha256(data).hexdigest())
 
 
@@ -211,18 +257,26 @@ def open_subject(out: Path, subject: VerifiedSubject) -> BinaryIO:
         try:
             st = cur.lstat()
         except OSError as e:
-            raise VerificationError(f"{subject.name}: missing ({e.strerror})") from e
+            raise VerificationError(
+                f"{out / subject.name}: missing ({e.strerror}); {_REFETCH}"
+            ) from e
         if stat.S_ISLNK(st.st_mode):
-            raise VerificationError(f"{subject.name}: is or passes through a symlink")
+            raise VerificationError(
+                f"{out / subject.name}: is or passes through a symlink; {_REFETCH}"
+            )
     if not path.resolve().is_relative_to(real_out):
-        raise VerificationError(f"{subject.name}: resolves outside the output folder")
+        raise VerificationError(
+            f"{out / subject.name}: resolves outside the output folder; {_REFETCH}"
+        )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as e:
-        raise VerificationError(f"{subject.name}: cannot open ({e.strerror})") from e
+        raise VerificationError(
+            f"{out / subject.name}: cannot open ({e.strerror}); check that you may read it"
+        ) from e
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise VerificationError(f"{subject.name}: is not a regular file")
+        raise VerificationError(f"{out / subject.name}: is not a regular file; {_REFETCH}")
     return os.fdopen(fd, "rb")
 
 
@@ -236,13 +290,18 @@ def read_verified(out: Path, subject: VerifiedSubject) -> Iterator[bytes]:
             size += len(chunk)
             if size > subject.bytes:
                 raise VerificationError(
-                    f"{subject.name}: larger than the {subject.bytes} bytes listed"
+                    f"{out / subject.name}: larger than the {subject.bytes} bytes listed; "
+                    f"{_REFETCH}"
                 )
             yield chunk
     if size != subject.bytes:
-        raise VerificationError(f"{subject.name}: {size} bytes, the manifest lists {subject.bytes}")
+        raise VerificationError(
+            f"{out / subject.name}: {size} bytes, the manifest lists {subject.bytes}; {_REFETCH}"
+        )
     if h.hexdigest() != subject.sha256:
-        raise VerificationError(f"{subject.name}: sha256 does not match the manifest (tampered?)")
+        raise VerificationError(
+            f"{out / subject.name}: sha256 does not match the manifest (tampered?); {_REFETCH}"
+        )
 
 
 def check_no_extra_files(out: Path, vm: VerifiedManifest) -> None:
@@ -252,7 +311,10 @@ def check_no_extra_files(out: Path, vm: VerifiedManifest) -> None:
         for name in files + [d for d in dirs if (Path(root) / d).is_symlink()]:
             rel = (rel_root / name).as_posix()
             if rel not in listed:
-                raise VerificationError(f"{rel}: not listed in the manifest (extra file)")
+                raise VerificationError(
+                    f"{out / rel}: not listed in the manifest (extra file); delete it if you "
+                    f"added it, otherwise {_REFETCH}"
+                )
 
 
 def verify_output(
@@ -266,7 +328,9 @@ def verify_output(
 ) -> VerifiedManifest:
     """Verify the folder completely; returns the statement, or raises :class:`VerificationError`."""
     if not out.is_dir():
-        raise VerificationError(f"{out}: not a folder")
+        raise VerificationError(
+            f"{out}: not a folder; give the output folder of a signed scan or of tunegate pull"
+        )
     vm = verify_statement(
         out, trust, dataset=dataset, min_sequence=min_sequence, expect_policy=expect_policy, now=now
     )
