@@ -289,3 +289,19 @@ def test_a_token_cannot_hold_more_idle_scan_streams_than_its_limit(gateway: Serv
         assert _healthy(gateway)
     finally:
         release.set()
+
+
+@pytest.mark.slow
+def test_calls_are_metered_with_the_status_they_ended_with(gateway: Server, rows: Path) -> None:
+    """Successful calls were metered and logged as code=ERROR."""
+    tok = token(gateway.data, "scan:write")
+    assert submit(gateway.conn(tok), rows, "finance/m").state == pb.JOB_STATE_SUCCEEDED
+    with pytest.raises(ServiceError):
+        submit(gateway.conn(tok), rows, "finance/m2", policy="lax")
+    calls = [
+        json.loads(line)
+        for line in gateway.log.read_text().splitlines()
+        if line.startswith("{") and '"msg": "call"' in line
+    ]
+    codes = {c["code"] for c in calls if c["method"] == "Scan"}
+    assert {"OK", "PERMISSION_DENIED"} <= codes and "ERROR" not in codes, codes

@@ -89,6 +89,15 @@ class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         return _timed(handler, short, rid, who.token_id)
 
 
+def _outcome(context: grpc.ServicerContext, error: BaseException | None) -> str:
+    code = getattr(context, "code", lambda: None)()  # set by abort() or set_code()
+    if isinstance(code, grpc.StatusCode):
+        return str(code.name)
+    if error is None:
+        return "OK"
+    return "CANCELLED" if isinstance(error, GeneratorExit) else "ERROR"
+
+
 def _abort_handler(handler: Any, code: grpc.StatusCode, message: str) -> Any:
     def deny(request: Any, context: grpc.ServicerContext) -> Any:
         context.abort(code, message)
@@ -105,10 +114,13 @@ def _abort_handler(handler: Any, code: grpc.StatusCode, message: str) -> Any:
 
 
 def _timed(handler: Any, method: str, rid: str, token_id: str) -> Any:
-    """The same handler, with its latency and outcome logged and measured."""
+    """The same handler, with its latency and outcome logged and measured.
 
-    def done(t: float, ok: bool) -> None:
-        code = "OK" if ok else "ERROR"
+    The outcome is the status the call ended with: OK, the code an abort set, CANCELLED
+    when the client went away mid-stream, ERROR only for an exception nobody mapped."""
+
+    def done(t: float, context: grpc.ServicerContext, error: BaseException | None) -> None:
+        code = _outcome(context, error)
         secs = time.perf_counter() - t
         observe.CALLS.labels(method=method, code=code).observe(secs)
         observe.log(
@@ -122,24 +134,27 @@ def _timed(handler: Any, method: str, rid: str, token_id: str) -> Any:
 
     def unary(fn: Callable[..., Any]) -> Callable[..., Any]:
         def call(request: Any, context: grpc.ServicerContext) -> Any:
-            t, ok = time.perf_counter(), False
+            t, error = time.perf_counter(), None
             try:
-                out = fn(request, context)
-                ok = True
-                return out
+                return fn(request, context)
+            except BaseException as e:
+                error = e
+                raise
             finally:
-                done(t, ok)
+                done(t, context, error)
 
         return call
 
     def streaming(fn: Callable[..., Any]) -> Callable[..., Any]:
         def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            t, ok = time.perf_counter(), False
+            t, error = time.perf_counter(), None
             try:
                 yield from fn(request, context)
-                ok = True
+            except BaseException as e:
+                error = e
+                raise
             finally:
-                done(t, ok)
+                done(t, context, error)
 
         return call
 
