@@ -7,7 +7,11 @@ columns under the firewall's reserved prefix, control characters and odd types.
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +22,7 @@ from gateway.core.pipeline import Pipeline
 from gateway.core.policy import load_policy
 from gateway.core.scan_types import ScanRequest
 from gateway.errors import TunegateError
-from tests.helpers import NO_MODELS, run_cli
+from tests.helpers import NO_MODELS, reasons_by_row, run_cli
 
 PIPELINE = Pipeline(load_policy(NO_MODELS))
 
@@ -85,3 +89,61 @@ def test_the_cli_exits_2_on_each_kind(tmp_path: Path) -> None:
         proc = run_cli("scan", src, "--out", tmp_path / name, "--policy", NO_MODELS)
         assert proc.returncode == 2, (name, proc.stderr[-500:])
         assert f"{name}.jsonl" in proc.stderr
+
+
+def peak_rss_mib(*args: str | Path) -> tuple[int, float, str]:
+    """Run the CLI in a fresh parent whose only child it is; (exit code, the child's peak
+    RSS in MiB, stderr)."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=300); "
+        "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "sys.stderr.write(p.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, sys.executable, "-m", "gateway", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=600,
+    )
+    code, kib = proc.stdout.split()
+    return int(code), int(kib) / 1024, proc.stderr
+
+
+ROW = json.dumps({"instruction": "Name a colour.", "output": "Blue."})
+
+
+@pytest.mark.slow
+def test_a_64_mib_line_is_quarantined_without_being_held(tmp_path: Path) -> None:
+    """A 200 MB JSON line once peaked at 3.1 GB: the reader held it, and split it again
+    with every chunk."""
+    small = tmp_path / "small.jsonl"
+    small.write_text(ROW + "\n")
+    big = tmp_path / "big.jsonl"
+    with big.open("w") as f:
+        f.write(ROW + "\n" + '{"instruction": "' + "a" * (64 << 20) + '", "output": "b"}\n')
+    base_code, base_mib, _ = peak_rss_mib(
+        "scan", small, "--out", tmp_path / "o1", "--policy", NO_MODELS
+    )
+    code, mib, err = peak_rss_mib("scan", big, "--out", tmp_path / "o2", "--policy", NO_MODELS)
+    assert (base_code, code) == (0, 0), err
+    assert mib - base_mib < 32, (base_mib, mib)  # the 64 MiB line was never in memory
+    reasons = reasons_by_row(tmp_path / "o2")
+    assert reasons == {"big.jsonl:1": ["validation/row_too_large"]}
+
+
+@pytest.mark.slow
+def test_a_gzip_that_expands_to_one_huge_line_is_read_in_one_linear_pass(tmp_path: Path) -> None:
+    """A 2 MB gzip expanding to one 2 GiB line ran for 300 s and kept growing."""
+    src = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(src, "wb", compresslevel=1) as f:
+        f.write((ROW + "\n").encode() + b'{"instruction": "')
+        block = b"a" * (16 << 20)
+        for _ in range(64):  # 1 GiB of one line
+            f.write(block)
+        f.write(b'", "output": "b"}\n')
+    code, mib, err = peak_rss_mib("scan", src, "--out", tmp_path / "o", "--policy", NO_MODELS)
+    assert code == 0, err
+    assert mib < 1024, mib
+    assert reasons_by_row(tmp_path / "o") == {"bomb.jsonl.gz:1": ["validation/row_too_large"]}

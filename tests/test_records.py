@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gateway.core import records
 from gateway.core.records import plan_inputs
@@ -131,3 +134,25 @@ def test_uploaded_tunegate_column_cannot_pose_as_the_firewalls_own(
     for path in (write_jsonl(tmp_path / "in.jsonl", rows), tmp_path / "in.parquet"):
         with pytest.raises(InputError, match=rf"{path.name}.*reserved.*{column}"):
             plan_inputs([path], None, 1024)
+
+
+@given(
+    st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=12),
+    st.integers(1, 16),
+    st.integers(0, 30),
+    st.booleans(),
+)
+def test_line_reader_splits_any_input_at_any_chunk_size(
+    lines: list[bytes], chunk: int, limit: int, trailing_newline: bool
+) -> None:
+    """The reader must give back exactly the lines it was given, in one linear pass, with
+    each line past the limit replaced by its length, whatever the chunk boundaries."""
+    data = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
+    stream = records._Prefixed(b"", io.BytesIO(data))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(records, "_CHUNK", chunk)
+        got = list(stream.lines(Path("x.jsonl"), limit))
+    want: list[bytes | int] = [line if len(line) <= limit else len(line) for line in lines]
+    if want and not trailing_newline and lines[-1] == b"":
+        want = want[:-1]  # an empty last line without a newline is no line
+    assert got == want

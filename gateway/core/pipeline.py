@@ -36,7 +36,7 @@ from gateway.core.device import resolve_device
 from gateway.core.engine import Engine, LocalEngine, RowJob
 from gateway.core.policy import Policy
 from gateway.core.publish import SPOOL, publish_metadata, write_shards
-from gateway.core.records import InputPlan, plan_inputs
+from gateway.core.records import MAX_LINE_BYTES, InputPlan, plan_inputs
 from gateway.core.report import (
     ProjectionSample,
     build_report,
@@ -129,7 +129,11 @@ class Pipeline:
         # Inputs and the output folder are checked before any model loads: a typo in a
         # path should cost a second, not a model load.
         plan = plan_inputs(
-            list(request.inputs), fields, self.policy.input.batch_rows, self.policy.input.exempt
+            list(request.inputs),
+            fields,
+            self.policy.input.batch_rows,
+            self.policy.input.exempt,
+            max_line_bytes=self._max_line_bytes(),
         )
         if request.max_rows is not None and plan.rows > request.max_rows:
             raise LimitExceeded(
@@ -240,6 +244,16 @@ class Pipeline:
                 yield chunk
                 t = time.perf_counter()
             timings["read"] += time.perf_counter() - t
+
+    def _max_line_bytes(self) -> int:
+        """The reader's limit on one JSON line: four times validation's max_row_bytes (JSON
+        escapes and passthrough columns make a line longer than its text), so validation
+        still judges the text, and no line is ever held whole past it."""
+        validation = self.policy.detector("validation")
+        limit = getattr(validation.params, "max_row_bytes", None)
+        if not validation.enabled or not isinstance(limit, int):
+            return MAX_LINE_BYTES
+        return max(4 * limit, 1 << 20)
 
     def _profile(
         self,

@@ -114,11 +114,25 @@ class Source(ABC):
 # --------------------------------------------------------------------------- JSON
 
 
+# A JSON line longer than this is refused as it is read, never held (the policy may lower
+# it: [detectors.validation.params] max_row_bytes); its row is quarantined, not the file.
+MAX_LINE_BYTES = 64 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class RowTooLarge:
+    """Stands for a row whose line was too long to read: quarantined with this reason."""
+
+    bytes: int
+    limit: int
+
+
 class _JsonStream:
     """Yields ``(row_value, raw_text, line)`` from JSON Lines or one top-level JSON array."""
 
-    def __init__(self, path: InputFile) -> None:
+    def __init__(self, path: InputFile, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.path = path
+        self.max_line_bytes = max_line_bytes
         self.kind = "jsonl"  # or "json" once the stream has seen a top-level array
 
     def _open(self) -> IO[bytes]:
@@ -152,7 +166,10 @@ class _JsonStream:
 
     def _lines(self, f: _Prefixed) -> Iterator[tuple[Any, str, int]]:
         decoder = json.JSONDecoder()
-        for lineno, raw in enumerate(f.lines(self.path), start=1):
+        for lineno, raw in enumerate(f.lines(self.path, self.max_line_bytes), start=1):
+            if isinstance(raw, int):
+                yield RowTooLarge(raw, self.max_line_bytes), "", lineno
+                continue
             text = raw.decode("utf-8", "surrogateescape").strip()
             if not text:
                 continue
@@ -286,14 +303,32 @@ class _Prefixed:
                 "again from its source"
             ) from e
 
-    def lines(self, path: InputFile) -> Iterator[bytes]:
-        pending = b""
+    def lines(self, path: InputFile, max_bytes: int) -> Iterator[bytes | int]:
+        """Each line's bytes, or, for a line longer than ``max_bytes``, its length alone.
+
+        Linear in the input: each chunk is searched once, and a line is joined once, at its
+        end (appending to one growing buffer and splitting it again made a 2 GiB line
+        quadratic). An oversized line is never held: its bytes are dropped as they come."""
+        parts: list[bytes] = []
+        size = 0
         while chunk := self.read(_CHUNK, path):
-            pending += chunk
-            *complete, pending = pending.split(b"\n")
-            yield from complete
-        if pending:
-            yield pending
+            start = 0
+            while (end := chunk.find(b"\n", start)) >= 0:
+                size += end - start
+                if size > max_bytes:
+                    yield size
+                else:
+                    yield b"".join(parts) + chunk[start:end]
+                parts, size, start = [], 0, end + 1
+            size += len(chunk) - start
+            if size > max_bytes:
+                parts = []  # past the limit: count the rest, keep none of it
+            else:
+                parts.append(chunk[start:])
+        if size > max_bytes:
+            yield size
+        elif size:  # a last line without its newline
+            yield b"".join(parts)
 
 
 # Arrow IPC (the spool) stops at 64 levels of nesting; deeper columns are kept as JSON text
@@ -344,9 +379,9 @@ def _candidate_for(key: str, value: Any) -> bool:
 class JsonSource(Source):
     format = "jsonl"
 
-    def __init__(self, path: InputFile, label: str) -> None:
+    def __init__(self, path: InputFile, label: str, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         super().__init__(path, label)
-        self._stream = _JsonStream(path)
+        self._stream = _JsonStream(path, max_line_bytes)
 
     def survey(self, batch_rows: int) -> Survey:
         """Hash, count and type the file in one streaming pass."""
@@ -487,7 +522,7 @@ class ParquetSource(Source):
 # --------------------------------------------------------------------------- planning
 
 
-def open_source(path: InputFile, label: str) -> Source:
+def open_source(path: InputFile, label: str, max_line_bytes: int = MAX_LINE_BYTES) -> Source:
     name = path.name.lower()
     if isinstance(path, Path) and not path.exists():
         raise InputError(f"{path}: no such file; check the path")
@@ -496,7 +531,7 @@ def open_source(path: InputFile, label: str) -> Source:
     if name.endswith(".parquet"):
         return ParquetSource(path, label)
     if readable(name):
-        return JsonSource(path, label)
+        return JsonSource(path, label, max_line_bytes)
     raise InputError(
         f"{path}: unknown file type; tunegate reads .parquet, .jsonl, .jsonl.gz, .ndjson and .json"
     )
@@ -539,6 +574,7 @@ def plan_inputs(
     exempt: Sequence[str] = (),
     *,
     reference: bool = False,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> InputPlan:
     """Survey every input and agree on one text schema and one Arrow schema for the output.
 
@@ -548,7 +584,7 @@ def plan_inputs(
         raise InputError("no input files given; name the files or folders to scan")
     paths = resolve_inputs(list(items))
     labels = _labels(paths)
-    sources = [open_source(p, lbl) for p, lbl in zip(paths, labels, strict=True)]
+    sources = [open_source(p, lbl, max_line_bytes) for p, lbl in zip(paths, labels, strict=True)]
     surveys: list[Survey] = []
     text_schema: TextSchema | None = None
     for src in sources:

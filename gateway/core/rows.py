@@ -23,7 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import SEGMENT_SCHEMA, Finding
-from gateway.core.records import CONVERSION_ERRORS, InputPlan, Source, SourceBatch
+from gateway.core.records import (
+    CONVERSION_ERRORS,
+    InputPlan,
+    RowTooLarge,
+    Source,
+    SourceBatch,
+)
 from gateway.core.schema import (
     Extraction,
     Problem,
@@ -116,6 +122,17 @@ def assemble(batch: SourceBatch, source: Source, plan: InputPlan, row_base: int)
     problems: list[list[Problem]] = [[] for _ in range(n)]
     extractions: list[Extraction | None] = []
     for i, row in enumerate(batch.rows):
+        if isinstance(row, RowTooLarge):
+            problems[i].append(
+                Problem(
+                    "row_too_large",
+                    "*",
+                    f"line of {row.bytes:,} bytes is over the {row.limit:,}-byte read limit; "
+                    "it was not read",
+                )
+            )
+            extractions.append(None)
+            continue
         if not isinstance(row, dict):
             problems[i].append(
                 Problem("not_an_object", "*", f"row is a JSON {type(row).__name__}, not an object")
