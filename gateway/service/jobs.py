@@ -153,6 +153,7 @@ class JobRunner:
         self._lock = threading.Lock()
         self._dataset_locks: dict[str, threading.Lock] = {}
         self._cancel: dict[str, threading.Event] = {}
+        self._publish_lock = threading.Lock()  # a version is recorded, or a cancel wins
         self.waiting = 0
         self.on_event = on_event or (lambda name, labels: None)
         for sub in ("uploads", "jobs", "objects", "policies"):
@@ -239,9 +240,12 @@ class JobRunner:
         return job
 
     def cancel(self, job_id: str) -> None:
-        ev = self._cancel.get(job_id)
-        if ev is not None:
-            ev.set()
+        """Stop a job. Under the publish lock: a cancel either lands before a version is
+        recorded (and none is), or after it (and the version stands, the job succeeded)."""
+        with self._publish_lock:
+            ev = self._cancel.get(job_id)
+            if ev is not None:
+                ev.set()
 
     def cancelled(self, job_id: str) -> bool:
         ev = self._cancel.get(job_id)
@@ -424,14 +428,20 @@ class JobRunner:
             return self.finish(job_id, "GATE_FAILED", gate_failed=1, **counts)
         manifest_sha = hashlib.sha256((out / MANIFEST_NAME).read_bytes()).hexdigest()
         dest = self.object_dir(manifest_sha)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if not dest.exists():
-            out.rename(dest)
-        with self.store.tx() as db:
-            db.execute(
-                "INSERT INTO versions (dataset, version, job_id, manifest_sha256, created_at) VALUES (?, ?, ?, ?, ?)",
-                (h.dataset, seq, job_id, manifest_sha, now()),
-            )
+        with self._publish_lock:
+            # a client that cancelled after the last progress event once still got a
+            # published version: the scan had finished, nothing looked at the flag again
+            if self.cancelled(job_id):
+                raise Cancelled
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if not dest.exists():
+                out.rename(dest)
+            with self.store.tx() as db:
+                db.execute(
+                    "INSERT INTO versions (dataset, version, job_id, manifest_sha256, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (h.dataset, seq, job_id, manifest_sha, now()),
+                )
         return self.finish(job_id, "SUCCEEDED", version=seq, manifest_sha256=manifest_sha, **counts)
 
     def _previous_clean(self, dataset: str) -> list[Path]:
