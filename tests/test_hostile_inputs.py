@@ -7,6 +7,7 @@ columns under the firewall's reserved prefix, control characters and odd types.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from gateway.core.pipeline import Pipeline
 from gateway.core.policy import load_policy
 from gateway.core.scan_types import ScanRequest
-from gateway.errors import TunegateError
+from gateway.errors import TunegateError, UsageError
 from tests.helpers import NO_MODELS, reasons_by_row, run_cli
 
 PIPELINE = Pipeline(load_policy(NO_MODELS))
@@ -147,3 +148,21 @@ def test_a_gzip_that_expands_to_one_huge_line_is_read_in_one_linear_pass(tmp_pat
     assert code == 0, err
     assert mib < 1024, mib
     assert reasons_by_row(tmp_path / "o") == {"bomb.jsonl.gz:1": ["validation/row_too_large"]}
+
+
+def test_a_full_disk_is_a_clear_exit_2_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC while writing shards ended the job with exit 70."""
+    import gateway.core.pipeline as pipeline
+
+    def full(*args: object, **kw: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "write_shards", full)
+    src = tmp_path / "in.jsonl"
+    src.write_text(ROW + "\n")
+    with pytest.raises(UsageError, match="No space left") as e:
+        PIPELINE.scan(ScanRequest(inputs=[src], out=tmp_path / "out", device="cpu"))
+    assert e.value.exit_code == 2 and str(tmp_path / "out") in str(e.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.tunegate.lock", "in.jsonl"]

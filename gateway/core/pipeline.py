@@ -15,6 +15,7 @@ columnar state corpus detectors keep, never the dataset.
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 import uuid
@@ -68,6 +69,9 @@ class _Counts:
         if not self.rewritten:
             return 0
         return int((~quarantine[np.concatenate(self.rewritten)]).sum())
+
+
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EFBIG})
 
 
 class Pipeline:
@@ -223,6 +227,14 @@ class Pipeline:
             report["duration_s"] = round(time.perf_counter() - t0, 3)
             publish_metadata(request, plan, staged, report, shards, pages)
             staged.publish()
+        except OSError as e:
+            staged.discard()
+            if e.errno in _WRITE_ERRORS:  # the output's disk, not a bug: say so, exit 2
+                raise UsageError(
+                    f"{request.out}: cannot write the output ({e.strerror or e}); nothing was "
+                    "published: free space or fix permissions there, or choose another --out"
+                ) from e
+            raise
         except BaseException:
             staged.discard()
             raise
