@@ -138,6 +138,13 @@ def _conn_options(fn: Callable[..., None]) -> Callable[..., None]:
     "for secrets and PII).",
 )
 @click.option(
+    "--audit-head-every",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Sign the audit chain's head every N entries (and at start and stop).",
+)
+@click.option(
     "--grace",
     default=30.0,
     show_default=True,
@@ -165,6 +172,7 @@ def serve(
     max_scan_seconds: float,
     uploader_policies: tuple[str, ...],
     uploader_fields: bool,
+    audit_head_every: int,
     grace: float,
 ) -> None:
     """Run the gateway: streaming scans in, signed versions out."""
@@ -189,6 +197,7 @@ def serve(
         Limits(max_scan_bytes, max_scan_rows, max_scans_per_token, max_scan_seconds),
         grace,
         UploaderChoices(frozenset(uploader_policies), uploader_fields),
+        audit_head_every,
     )
     run(opts, ready=lambda p: click.echo(f"serving on {host}:{p}", err=True))
 
@@ -295,11 +304,21 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--data-dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="The server's public key (repeatable, for rotated keys): check its signed heads, "
+    "which a rewritten chain or a cut tail no longer matches.",
+)
 @_guarded
-def audit_verify(data_dir: Path) -> None:
-    """Check every entry's link and contents; exit 3 at the first broken one."""
+def audit_verify(data_dir: Path, keys: tuple[Path, ...]) -> None:
+    """Check every entry's link and contents, and with --key the server's signed heads;
+    exit 3 at the first problem."""
     from gateway.service import audit as log
     from gateway.service.store import Store
+    from gateway.trust.keys import load_public_key
 
     if not (data_dir / "tunegate.sqlite").exists():
         from gateway.errors import UsageError
@@ -307,7 +326,7 @@ def audit_verify(data_dir: Path) -> None:
         raise UsageError(
             f"{data_dir}: no gateway data here; pass the --data-dir that tunegate serve uses"
         )
-    check = log.verify(Store(data_dir))
+    check = log.verify(Store(data_dir), [load_public_key(k) for k in keys] if keys else None)
     if check.broken_at is not None:
         click.echo(
             f"audit log BROKEN at entry {check.broken_at}: {check.problem} ({check.entries} entries verify before it); "
@@ -315,7 +334,18 @@ def audit_verify(data_dir: Path) -> None:
             err=True,
         )
         sys.exit(3)
-    click.echo(f"audit log ok: {check.entries} entries, head {check.head}")
+    if not keys:
+        click.echo(
+            f"audit log ok: {check.entries} entries, head {check.head} (links only: give --key "
+            "to check the server's signed heads, without which a rewrite or a cut tail passes)"
+        )
+        return
+    unsigned = check.entries - (check.signed_through or 0)
+    click.echo(
+        f"audit log ok: {check.entries} entries, head {check.head}, signed through entry "
+        f"{check.signed_through or 0}"
+        + (f"; the last {unsigned} are not signed yet" if unsigned else "")
+    )
 
 
 @main.command()

@@ -34,7 +34,9 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         (policies / f"{name}.toml").write_text(
             NO_MODELS.read_text().replace('"test/no-models"', f'"test/{name}"')
         )
-    s = start_server(tmp, "--uploader-policy", "strict", "--max-scan-rows", "100")
+    s = start_server(
+        tmp, "--uploader-policy", "strict", "--max-scan-rows", "100", "--audit-head-every", "1"
+    )
     yield s
     s.proc.send_signal(signal.SIGTERM)
     s.proc.wait(timeout=60)
@@ -305,3 +307,92 @@ def test_calls_are_metered_with_the_status_they_ended_with(gateway: Server, rows
     ]
     codes = {c["code"] for c in calls if c["method"] == "Scan"}
     assert {"OK", "PERMISSION_DENIED"} <= codes and "ERROR" not in codes, codes
+
+
+def _copy_db(gateway: Server, dst: Path) -> sqlite3.Connection:
+    """A consistent copy of the running server's database, to tamper with."""
+    dst.mkdir()
+    src = sqlite3.connect(gateway.data / "tunegate.sqlite")
+    out = sqlite3.connect(dst / "tunegate.sqlite")
+    src.backup(out)
+    src.close()
+    return out
+
+
+def _rewrite_chain(
+    db: sqlite3.Connection, keep: int | None = None, hide_refusals: bool = False
+) -> None:
+    """What an attacker with the database does: hide refusals or cut the tail after
+    ``keep`` entries, then recompute every hash so the chain links again."""
+    from gateway.service.audit import FIELDS, GENESIS, _entry_hash
+
+    if keep is not None:
+        db.execute("DELETE FROM audit WHERE seq > ?", (keep,))
+    if hide_refusals:
+        db.execute("UPDATE audit SET result = 'OK' WHERE result LIKE 'PERMISSION%'")
+    prev = GENESIS
+    cols = [d[1] for d in db.execute("PRAGMA table_info(audit)")]
+    for values in db.execute("SELECT * FROM audit ORDER BY seq").fetchall():
+        entry = dict(zip(cols, values, strict=True))
+        h = _entry_hash(prev, {k: entry[k] for k in FIELDS})
+        db.execute(
+            "UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, entry["seq"])
+        )
+        prev = h
+    db.commit()
+
+
+@pytest.mark.slow
+def test_an_audit_chain_rewritten_end_to_end_no_longer_verifies(
+    gateway: Server, rows: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ServiceError):  # a refusal worth hiding
+        submit(gateway.conn(token(gateway.data, "scan:write")), rows, "finance/x", policy="lax")
+    ok = run_cli("audit", "verify", "--data-dir", gateway.data, "--key", gateway.pub)
+    assert ok.returncode == 0 and "signed through entry" in ok.stdout, ok.stderr
+    db = _copy_db(gateway, tmp_path / "copy")
+    _rewrite_chain(db, hide_refusals=True)
+    db.close()
+    links_only = run_cli("audit", "verify", "--data-dir", tmp_path / "copy")
+    assert links_only.returncode == 0  # the links alone cannot tell
+    signed = run_cli("audit", "verify", "--data-dir", tmp_path / "copy", "--key", gateway.pub)
+    assert signed.returncode == 3 and "rewritten" in signed.stderr
+
+
+@pytest.mark.slow
+def test_an_audit_chain_with_its_tail_cut_no_longer_verifies(
+    gateway: Server, rows: Path, tmp_path: Path
+) -> None:
+    assert submit(gateway.conn(token(gateway.data, "scan:write")), rows, "finance/cut").version
+    db = _copy_db(gateway, tmp_path / "copy")
+    [(last_signed,)] = db.execute("SELECT MAX(seq) FROM audit_heads").fetchall()
+    assert last_signed >= 1  # the server signed its head when it started
+    _rewrite_chain(db, keep=last_signed - 1)
+    db.close()
+    proc = run_cli("audit", "verify", "--data-dir", tmp_path / "copy", "--key", gateway.pub)
+    assert proc.returncode == 3 and "tail was cut" in proc.stderr
+
+
+@pytest.mark.slow
+def test_signed_heads_cannot_simply_be_deleted(gateway: Server, tmp_path: Path) -> None:
+    db = _copy_db(gateway, tmp_path / "copy")
+    db.execute("DELETE FROM audit_heads")
+    db.commit()
+    db.close()
+    proc = run_cli("audit", "verify", "--data-dir", tmp_path / "copy", "--key", gateway.pub)
+    assert proc.returncode == 3 and "no signed head" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_flood_of_bad_tokens_is_counted_not_audited_row_by_row(
+    gateway: Server, rows: Path
+) -> None:
+    db = sqlite3.connect(gateway.data / "tunegate.sqlite")
+    before = db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    bad = gateway.conn("tg_000000000000_" + "x" * 43)
+    for i in range(30):
+        with pytest.raises(ServiceError, match="UNAUTHENTICATED"):
+            submit(bad, rows, "finance/flood", idempotency_key=f"f{i}")
+    after = db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    db.close()
+    assert after - before <= 2  # one entry per ten-second window, with its count

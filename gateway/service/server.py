@@ -59,6 +59,32 @@ class ServeOptions:
     limits: Limits = field(default_factory=Limits)
     grace_s: float = 30.0
     choices: UploaderChoices = field(default_factory=UploaderChoices)
+    audit_head_every: int = 100  # audit entries between signed heads
+
+
+class RefusalWindow:
+    """Counts unauthenticated calls; says when to audit them. Every one is counted in
+    metrics, but a flood of bad tokens must not become a flood of audit rows (each is a
+    synchronous SQLite write): the first refusal in a window is audited with the number
+    refused since the last entry, the rest only counted."""
+
+    WINDOW_S = 10.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._pending = 0
+
+    def record(self) -> int:
+        """How many refusals to audit now (0: not now)."""
+        with self._lock:
+            self._pending += 1
+            t = time.monotonic()
+            if t < self._next:
+                return 0
+            self._next = t + self.WINDOW_S
+            n, self._pending = self._pending, 0
+            return n
 
 
 class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
@@ -66,6 +92,7 @@ class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.refusals = RefusalWindow()
 
     def intercept_service(
         self, continuation: Callable[[Any], Any], details: grpc.HandlerCallDetails
@@ -78,8 +105,15 @@ class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         short = method.rsplit("/", 1)[-1]
         if who is None:
             observe.AUTH_FAILURES.labels(reason="token").inc()
-            audit.append(self.store, token_id="-", method=short, result="UNAUTHENTICATED")
-            observe.log("refused", request_id=rid, method=short, code="UNAUTHENTICATED")
+            refused = self.refusals.record()
+            if refused:  # a flood is one audit entry per window, with its size
+                audit.append(
+                    self.store,
+                    token_id="-",
+                    method=short,
+                    result="UNAUTHENTICATED" + (f" x{refused}" if refused > 1 else ""),
+                )
+                observe.log("refused", request_id=rid, method=short, code="UNAUTHENTICATED")
             return _abort_handler(
                 continuation(details), grpc.StatusCode.UNAUTHENTICATED, "missing or invalid token"
             )
@@ -192,6 +226,7 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
     )
     store = Store(opts.data_dir)
     signer = load_signer(opts.sign_key)
+    store.audit_signer, store.audit_head_every = signer, opts.audit_head_every
     runner = JobRunner(
         store,
         opts.data_dir,
@@ -205,6 +240,7 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
     recovered = runner.recover()
     if recovered:
         observe.log("recovered", failed_jobs=recovered)
+    observe.log("audit head signed", seq=audit.sign_head(store, signer))
     threads = max(16, 4 * opts.workers)
     streams = StreamGate(opts.limits.max_scans_per_token, threads - RESERVED)
     server = grpc.server(
@@ -264,4 +300,6 @@ def serve(opts: ServeOptions, ready: Callable[[int], None] | None = None) -> Non
     server.stop(opts.grace_s).wait()
     runner.interrupt_all()
     runner.pool.shutdown(wait=False, cancel_futures=True)
+    assert runner.store.audit_signer is not None
+    observe.log("audit head signed", seq=audit.sign_head(runner.store, runner.store.audit_signer))
     observe.log("stopped")

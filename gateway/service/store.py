@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gateway.trust.keys import Signer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -66,6 +70,13 @@ CREATE TABLE IF NOT EXISTS audit (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_heads (
+    seq INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    keyid TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
 """
 
 
@@ -79,6 +90,9 @@ class Store:
         self.path = data_dir / "tunegate.sqlite"
         self._local = threading.local()
         self.write_lock = threading.Lock()  # one writer at a time, across threads
+        # set by serve: the key that signs the audit chain's head, every so many entries
+        self.audit_signer: Signer | None = None
+        self.audit_head_every = 100
         with self.write_lock:
             self.db().executescript(SCHEMA)  # executescript commits on its own
             self._migrate()
