@@ -156,3 +156,35 @@ def test_line_reader_splits_any_input_at_any_chunk_size(
     if want and not trailing_newline and lines[-1] == b"":
         want = want[:-1]  # an empty last line without a newline is no line
     assert got == want
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "jsonl.gz", "parquet"])
+def test_a_file_swapped_between_reads_publishes_nothing(tmp_path: Path, kind: str) -> None:
+    """The input was read three times: a file swapped between the reads gave a manifest
+    that signed file A's digest over file B's rows."""
+    a = [alpaca(i) for i in range(6)]
+    b = [alpaca(i, output="planted") for i in range(6)]
+    path = tmp_path / f"in.{kind}"
+
+    def write(rows: list[dict[str, object]]) -> None:
+        if kind == "parquet":
+            pq.write_table(pa.Table.from_pylist(rows), path)
+        elif kind == "jsonl.gz":
+            with gzip.open(path, "wt") as f:
+                f.write("".join(json.dumps(r) + "\n" for r in rows))
+        else:
+            write_jsonl(path, rows)
+
+    write(a)
+    plan = plan_inputs([path], None, 4)
+    write(b)  # after the survey hashed it, before the rows are read
+    with pytest.raises(InputError, match="changed while it was being scanned"):
+        for _ in plan.sources[0].batches(4, plan.text_schema.column_names):
+            pass
+
+
+def test_an_unchanged_file_reads_through(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [alpaca(i) for i in range(6)])
+    plan = plan_inputs([path], None, 4)
+    rows = [r for b in plan.sources[0].batches(4, plan.text_schema.column_names) for r in b.rows]
+    assert len(rows) == 6 and plan.surveys[0].sha256

@@ -134,13 +134,15 @@ class _JsonStream:
         self.path = path
         self.max_line_bytes = max_line_bytes
         self.kind = "jsonl"  # or "json" once the stream has seen a top-level array
+        self._hashing: _Hashing | None = None
+        self.digest: tuple[str, int] | None = None  # of the file's bytes, after a full pass
 
     def _open(self) -> IO[bytes]:
         try:
-            raw = self.path.open("rb")
+            raw = self._hashing = _Hashing(self.path.open("rb"))
             if self.path.name.lower().endswith(".gz"):
-                return _OwnedGzip(raw)  # type: ignore[return-value]
-            return raw
+                return _OwnedGzip(raw)  # type: ignore[arg-type,return-value]
+            return raw  # type: ignore[return-value]
         except OSError as e:
             raise InputError(
                 f"{self.path}: cannot open ({e.strerror or e}); check the path and that you "
@@ -163,6 +165,8 @@ class _JsonStream:
                 yield from self._array(rest)
             else:
                 yield from self._lines(rest)
+            assert self._hashing is not None
+            self.digest = self._hashing.finish()
 
     def _lines(self, f: _Prefixed) -> Iterator[tuple[Any, str, int]]:
         decoder = json.JSONDecoder()
@@ -268,6 +272,37 @@ class _JsonStream:
                 )
         if skip_ws() != "":
             raise fail("extra data after the closing ']'")
+
+
+class _Hashing:
+    """The file's bytes hashed as the parser reads them: the digest a scan signs is of the
+    bytes its rows came from, not of another read of the same path."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._sha = hashlib.sha256()
+        self._size = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        self._sha.update(data)
+        self._size += len(data)
+        return data
+
+    def finish(self) -> tuple[str, int]:
+        """Hash to the end (bytes after the last row count too) and give the digest."""
+        while self.read(_HASH_CHUNK):
+            pass
+        return self._sha.hexdigest(), self._size
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _Hashing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _OwnedGzip(gzip.GzipFile):
@@ -382,10 +417,10 @@ class JsonSource(Source):
     def __init__(self, path: InputFile, label: str, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         super().__init__(path, label)
         self._stream = _JsonStream(path, max_line_bytes)
+        self._surveyed: tuple[str, int] | None = None
 
     def survey(self, batch_rows: int) -> Survey:
         """Hash, count and type the file in one streaming pass."""
-        sha, size = _sha256_file(self.path)
         order: dict[str, None] = {}
         types: dict[str, pa.DataType] = {}
         mixed: set[str] = set()
@@ -436,6 +471,8 @@ class JsonSource(Source):
             else:
                 fields.append(pa.field(k, types.get(k, pa.null())))
         self.format = self._stream.kind
+        assert self._stream.digest is not None
+        sha, size = self._surveyed = self._stream.digest
         return Survey(rows, sha, size, pa.schema(fields), frozenset(mixed))
 
     def batches(self, batch_rows: int, text_columns: Sequence[str] = ()) -> Iterator[SourceBatch]:
@@ -449,8 +486,19 @@ class JsonSource(Source):
                 yield SourceBatch(first, rows, raws)
                 first += len(rows)
                 rows, raws = [], []
+        self._check_unchanged()
         if rows:
             yield SourceBatch(first, rows, raws)
+
+    def _check_unchanged(self) -> None:
+        """The rows just read came from the bytes the survey hashed, which the manifest
+        signs: a file changed between the two passes gives no rows at all."""
+        if self._surveyed is not None and self._stream.digest != self._surveyed:
+            raise InputError(
+                f"{self.path}: the file changed while it was being scanned (its sha256 is "
+                "not the one surveyed); nothing was published: scan it again once it is "
+                "no longer being written"
+            )
 
 
 # --------------------------------------------------------------------------- Parquet
@@ -490,7 +538,7 @@ class ParquetSource(Source):
 
     def survey(self, batch_rows: int) -> Survey:
         pf = self._file()
-        sha, size = _sha256_file(self.path)
+        sha, size = self._surveyed = _sha256_file(self.path)
         return Survey(pf.metadata.num_rows, sha, size, pf.schema_arrow)
 
     def batches(self, batch_rows: int, text_columns: Sequence[str] = ()) -> Iterator[SourceBatch]:
@@ -501,6 +549,15 @@ class ParquetSource(Source):
             try:
                 batch = next(it)
             except StopIteration:
+                # Parquet is read by offset, not in one stream, so the bytes are hashed
+                # again once every row is out: a change that lasts is refused. (A change
+                # undone before this point is not seen; JSON inputs are hashed as parsed.)
+                if getattr(self, "_surveyed", None) not in (None, _sha256_file(self.path)):
+                    raise InputError(
+                        f"{self.path}: the file changed while it was being scanned (its "
+                        "sha256 is not the one surveyed); nothing was published: scan it "
+                        "again once it is no longer being written"
+                    ) from None
                 return
             except (pa.ArrowInvalid, OSError) as e:
                 raise InputError(
