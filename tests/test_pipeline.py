@@ -227,7 +227,9 @@ def test_failure_mid_job_publishes_nothing(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="mid-job"):
         pipe.scan(ScanRequest(inputs=[p], out=tmp_path / "out", device="cpu"))
     assert not (tmp_path / "out").exists()
-    assert [f for f in tmp_path.iterdir() if f.name != "a.jsonl"] == []
+    # nothing but the input, and the (empty) lock file that serialises scans to this --out
+    left = sorted(f.name for f in tmp_path.iterdir() if f.name != "a.jsonl")
+    assert left == [".out.tunegate.lock"] and (tmp_path / left[0]).stat().st_size == 0
 
 
 class _RawCorpus(CorpusDetector):
