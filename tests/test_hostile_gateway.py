@@ -396,3 +396,20 @@ def test_a_flood_of_bad_tokens_is_counted_not_audited_row_by_row(
     after = db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
     db.close()
     assert after - before <= 2  # one entry per ten-second window, with its count
+
+
+@pytest.mark.slow
+def test_an_allowed_policy_that_does_not_exist_stops_serve(tmp_path: Path) -> None:
+    assert run_cli("keygen", "--out", tmp_path / "k").returncode == 0
+    proc = run_cli(
+        "serve",
+        "--data-dir",
+        tmp_path / "d",
+        "--sign-key",
+        tmp_path / "k.key",
+        "--port",
+        "0",
+        "--uploader-policy",
+        "missing",
+    )
+    assert proc.returncode == 2 and "--uploader-policy missing" in proc.stderr

@@ -25,6 +25,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from gateway.core.locks import hold
+from gateway.core.policy import load_policy
 from gateway.errors import UsageError
 from gateway.service import audit, observe
 from gateway.service.addresses import is_loopback
@@ -224,6 +225,13 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
         f"{opts.data_dir}: another tunegate serve uses this data dir; stop it first, or give "
         "this one its own --data-dir",
     )
+    for name in sorted(opts.choices.policies):  # an allowed name must be a policy now
+        path = opts.data_dir / "policies" / f"{name}.toml"
+        if not path.is_file():
+            raise UsageError(
+                f"--uploader-policy {name}: no {path}; write that policy first, or drop the flag"
+            )
+        load_policy(path)  # a broken policy fails serve, not an uploader's first scan
     store = Store(opts.data_dir)
     signer = load_signer(opts.sign_key)
     store.audit_signer, store.audit_head_every = signer, opts.audit_head_every
