@@ -160,7 +160,9 @@ class GatewayServicer(pbg.GatewayServicer):
         h = Header(
             dataset=hd.dataset,
             format=pb.Format.Name(hd.format),
-            fields=tuple(f"{col}={role}" if role else col for col, role in hd.field_mapping.items()),
+            fields=tuple(
+                f"{col}={role}" if role else col for col, role in hd.field_mapping.items()
+            ),
             policy=hd.policy,
             idempotency_key=hd.idempotency_key,
             file_name=hd.file_name,
@@ -265,7 +267,9 @@ class GatewayServicer(pbg.GatewayServicer):
                 before = int(request.page_token)
             except ValueError:
                 abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bad page_token")
-        state = pb.JobState.Name(request.state).removeprefix("JOB_STATE_") if request.state else None
+        state = (
+            pb.JobState.Name(request.state).removeprefix("JOB_STATE_") if request.state else None
+        )
         out: list[tuple[int, dict[str, Any]]] = []
         next_token = ""
         for cursor, row in self.repo.jobs(request.dataset or None, state, before):
