@@ -269,3 +269,91 @@ def test_partitioned_semantic_dedup_finds_the_same_duplicates() -> None:
     parted = run(SemanticDuplicateParams(partition_above=50, partition_size=40))
     assert whole == {(120 + i, i) for i in range(20)}
     assert parted == whole
+
+
+def _segments(texts: list[str]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pylist(
+        [
+            {"row": i, "row_id": f"x:{i}", "field": "output", "role": "response", "text": t}
+            for i, t in enumerate(texts)
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+
+
+def _near(texts: list[str], **params: int) -> list[tuple[int, int]]:
+    from detectors.near_duplicate import NearDuplicateDetector, NearDuplicateParams
+
+    state = NearDuplicateDetector(NearDuplicateParams(**params)).start(ScanContext())
+    state.observe(_segments(texts))
+    return sorted((f.row, f.refs[0][1]) for f in state.finalize())
+
+
+def test_copies_join_their_first_as_before() -> None:
+    """Collapsing identical signatures keeps the verdicts: copies and near variants
+    join the row they always joined."""
+    base = [alpaca(i)["output"] * 3 for i in range(30)]
+    texts = [*base, base[3], base[3], base[7], base[3] + " x", base[12].replace("note", "nota")]
+    got = _near(texts)
+    assert (30, 3) in got and (31, 3) in got and (32, 7) in got
+    assert (33, 3) in got and (34, 12) in got
+    # the same pairs as leaders() over every row, the way finalize worked before
+    from detectors.near_duplicate import NearDuplicateParams, row_documents
+
+    p = NearDuplicateParams()
+    sig = signatures(row_documents(_segments(texts))[0], p.num_perm)
+    pairs = candidate_pairs(sig, p.bands)
+    sims = estimated_jaccard(sig, pairs)
+    keep = sims >= p.threshold
+    rep, _ = leaders(len(texts), pairs[keep], sims[keep], p.max_cluster)
+    assert got == [(j, int(rep[j])) for j in range(len(texts)) if rep[j] != j]
+
+
+def test_a_flood_of_copies_is_paired_once_per_distinct_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """100,000 copies of two rows (6.6 MB) once made 64 LSH pairs per row per band:
+    gigabytes and minutes. Pairs are now made over distinct signatures only."""
+    import detectors.near_duplicate as nd
+
+    seen: list[int] = []
+    real = nd.candidate_pairs
+
+    def counting(sig: np.ndarray, bands: int) -> np.ndarray:
+        seen.append(len(sig))
+        return real(sig, bands)
+
+    monkeypatch.setattr(nd, "candidate_pairs", counting)
+    texts = [("Name a colour. Blue." if i % 2 else "Name a shape. Square.") for i in range(20_000)]
+    got = _near(texts, max_cluster=1000)
+    assert seen == [2]
+    # each text keeps its first row and at most max_cluster - 1 copies join it; the rest
+    # stay, as before, so one template cannot empty a dataset
+    assert len(got) == 2 * 999
+    assert {i for _, i in got} == {0, 1}
+
+
+POOL = [
+    BASE,
+    BASE.replace("loosely", "lightly"),
+    BASE.upper(),
+    alpaca(1)["output"] * 4,
+    alpaca(2)["output"] * 4,
+    alpaca(2)["output"] * 4 + " and more",
+]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=40))
+def test_collapsing_copies_changes_no_verdict_below_the_cap(picks: list[int]) -> None:
+    """Whatever mix of copies and near variants: the pairs leaders() over every row gives."""
+    from detectors.near_duplicate import NearDuplicateParams, row_documents
+
+    texts = [POOL[i] for i in picks]
+    p = NearDuplicateParams()
+    sig = signatures(row_documents(_segments(texts))[0], p.num_perm)
+    pairs = candidate_pairs(sig, p.bands)
+    sims = estimated_jaccard(sig, pairs)
+    keep = sims >= p.threshold
+    rep, _ = leaders(len(texts), pairs[keep], sims[keep], p.max_cluster)
+    assert _near(texts) == [(j, int(rep[j])) for j in range(len(texts)) if rep[j] != j]
