@@ -12,12 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gateway.trust.loader import load_verified
+from gateway.trust.loader import KeyArg, load_verified
 
 if TYPE_CHECKING:
     from gateway.trust.training import (
         DatasetRecord,
-        KeyArg,
         RevocationCheck,
         VerifiedDatasetCallback,
         VerifiedIterableDataset,

@@ -81,11 +81,12 @@ def job_message(row: dict[str, Any]) -> pb.Job:
 
 
 class GatewayServicer(pbg.GatewayServicer):
-    def __init__(self, runner: JobRunner, streams: StreamGate | None = None) -> None:
+    def __init__(self, runner: JobRunner, streams: StreamGate) -> None:
+        """``streams`` is sized from the server's RPC threads (server.build)."""
         self.runner = runner
         self.store = runner.store
         self.repo = Repository(runner.store)
-        self.streams = streams or StreamGate(runner.limits.max_scans_per_token, 12)
+        self.streams = streams
 
     # ------------------------------------------------------------------ helpers
     def _who(self, context: grpc.ServicerContext) -> Principal:

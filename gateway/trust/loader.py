@@ -19,16 +19,21 @@ import pyarrow.parquet as pq
 from gateway.errors import UsageError, VerificationError
 from gateway.trust.columns import FLAGS
 from gateway.trust.trusted import TrustStore
-from gateway.trust.verify import read_verified, verify_output
+from gateway.trust.verify import (
+    VerifiedManifest,
+    VerifiedSubject,
+    read_verified,
+    verify_output,
+)
+
+KeyArg = str | Path | Sequence[str | Path] | None
 
 
-def trust_from(
-    key: str | Path | Sequence[str | Path] | None, trusted_keys: str | Path | None
-) -> TrustStore:
+def trust_from(key: KeyArg, trusted_keys: str | Path | None) -> TrustStore:
     if (key is None) == (trusted_keys is None):
         raise UsageError(
-            "verifying needs the signer's public key (key=...) or a trusted_keys.json "
-            "(trusted_keys=...): pass one of them"
+            "verifying needs key=... (the signer's public key) or trusted_keys=... (a "
+            "trusted_keys.json): pass one of them"
         )
     if trusted_keys is not None:
         return TrustStore.from_file(Path(trusted_keys))
@@ -37,10 +42,56 @@ def trust_from(
     return TrustStore.from_public_keys([Path(k) for k in keys])
 
 
+def verify_folder(
+    folder: Path,
+    key: KeyArg,
+    trusted_keys: str | Path | None,
+    dataset: str | None,
+    min_sequence: int | None,
+    expect_policy: str | None,
+    now: datetime | None,
+) -> VerifiedManifest:
+    """The whole folder verified against the trust the caller gave (the loader's and the
+    training dataset's one way in)."""
+    return verify_output(
+        folder,
+        trust_from(key, trusted_keys),
+        dataset=dataset,
+        min_sequence=min_sequence,
+        expect_policy=expect_policy,
+        now=now,
+    )
+
+
+def clean_shards(vm: VerifiedManifest) -> list[VerifiedSubject]:
+    """The clean Parquet shards the manifest lists, in name order."""
+    return sorted(
+        (s for s in vm.split("clean") if s.name.endswith(".parquet")), key=lambda s: s.name
+    )
+
+
+def open_shard(folder: Path, subject: VerifiedSubject) -> pq.ParquetFile:
+    """One shard parsed from the bytes that were hashed (never the path read again), its
+    row count checked against the manifest.
+
+    Read it with ``use_threads=False``: pyarrow 26 aborts at interpreter exit ("terminate
+    called without an active exception") when its CPU pool decoded a table that outlives
+    the script; shards come from memory, so one thread costs little."""
+    data = b"".join(read_verified(folder, subject))  # raises unless the bytes match
+    pf = pq.ParquetFile(pa.BufferReader(data))
+    if subject.rows is not None and pf.metadata.num_rows != subject.rows:
+        raise VerificationError(
+            f"{folder / subject.name}: {pf.metadata.num_rows} rows, manifest lists "
+            f"{subject.rows}; do not train on this folder; pull or scan it again from the "
+            "source"
+        )
+    return pf
+
+
 def load_verified(
     out: str | Path,
     *,
-    key: str | Path | Sequence[str | Path] | None = None,
+    key: KeyArg = None,
     trusted_keys: str | Path | None = None,
     dataset: str | None = None,
     min_sequence: int | None = None,
@@ -59,29 +110,8 @@ def load_verified(
     returned from a folder that does not verify.
     """
     folder = Path(out)
-    vm = verify_output(
-        folder,
-        trust_from(key, trusted_keys),
-        dataset=dataset,
-        min_sequence=min_sequence,
-        expect_policy=expect_policy,
-        now=now,
-    )
-    tables = []
-    for subject in sorted(vm.split("clean"), key=lambda s: s.name):
-        if not subject.name.endswith(".parquet"):
-            continue
-        data = b"".join(read_verified(folder, subject))  # raises if the bytes changed
-        # use_threads=False: pyarrow 26 aborts at interpreter exit ("terminate called
-        # without an active exception") when its CPU pool decoded a table that outlives
-        # the script; shards come from memory, so one thread costs little
-        table = pq.read_table(pa.BufferReader(data), use_threads=False)
-        if subject.rows is not None and table.num_rows != subject.rows:
-            raise VerificationError(
-                f"{folder / subject.name}: {table.num_rows} rows, manifest lists {subject.rows}; "
-                "do not train on this folder; pull or scan it again from the source"
-            )
-        tables.append(table)
+    vm = verify_folder(folder, key, trusted_keys, dataset, min_sequence, expect_policy, now)
+    tables = [open_shard(folder, subject).read(use_threads=False) for subject in clean_shards(vm)]
     table = without_flagged(pa.concat_tables(tables), drop_flagged)
     if not as_hf:
         return table

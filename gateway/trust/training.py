@@ -23,14 +23,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
-from gateway.errors import UsageError, VerificationError
+from gateway.errors import UsageError
 from gateway.trust.columns import FLAGS
-from gateway.trust.loader import FlagPredicate, is_dropped, trust_from
-from gateway.trust.verify import VerifiedManifest, VerifiedSubject, read_verified, verify_output
+from gateway.trust.loader import (
+    FlagPredicate,
+    KeyArg,
+    clean_shards,
+    is_dropped,
+    open_shard,
+    verify_folder,
+)
+from gateway.trust.verify import VerifiedManifest
 
 if TYPE_CHECKING:
     from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
@@ -44,8 +50,6 @@ log = logging.getLogger(__name__)
 
 RECORD_NAME = "tunegate_dataset.json"
 BATCH_ROWS = 1024
-
-KeyArg = str | Path | Sequence[str | Path] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,6 @@ RevocationCheck = Callable[[DatasetRecord], None]
 def _verify(
     folder: Path,
     *,
-    who: str,
     key: KeyArg,
     trusted_keys: str | Path | None,
     dataset: str | None,
@@ -81,16 +84,7 @@ def _verify(
     now: datetime | None,
 ) -> tuple[VerifiedManifest, DatasetRecord]:
     """Verify everything; the digest recorded is of the manifest bytes that verified."""
-    if (key is None) == (trusted_keys is None):
-        raise UsageError(f"{who} needs key=... or trusted_keys=... (one of them)")
-    vm = verify_output(
-        folder,
-        trust_from(key, trusted_keys),
-        dataset=dataset,
-        min_sequence=min_sequence,
-        expect_policy=expect_policy,
-        now=now,
-    )
+    vm = verify_folder(folder, key, trusted_keys, dataset, min_sequence, expect_policy, now)
     ds = vm.dataset
     record = DatasetRecord(
         dataset=ds["id"],
@@ -99,17 +93,11 @@ def _verify(
         manifest_sha256=vm.envelope_sha256,
         keyid=vm.keyid,
         policy_digest=str(vm.statement["predicate"]["policy"]["digest"]),
-        clean_rows=sum(s.rows or 0 for s in _clean_shards(vm)),
+        clean_rows=sum(s.rows or 0 for s in clean_shards(vm)),
     )
     if revocation is not None:
         revocation(record)
     return vm, record
-
-
-def _clean_shards(vm: VerifiedManifest) -> list[VerifiedSubject]:
-    return sorted(
-        (s for s in vm.split("clean") if s.name.endswith(".parquet")), key=lambda s: s.name
-    )
 
 
 def verify_dataset(
@@ -131,7 +119,6 @@ def verify_dataset(
     """
     return _verify(
         Path(out),
-        who="verify_dataset",
         key=key,
         trusted_keys=trusted_keys,
         dataset=dataset,
@@ -200,7 +187,6 @@ class VerifiedIterableDataset(IterableDataset[dict[str, Any]]):
         self._explicit = rank is not None
         self._vm, self.manifest = _verify(
             self.out,
-            who="VerifiedIterableDataset",
             key=key,
             trusted_keys=trusted_keys,
             dataset=dataset,
@@ -219,23 +205,12 @@ class VerifiedIterableDataset(IterableDataset[dict[str, Any]]):
         workers, worker = (info.num_workers, info.id) if info is not None else (1, 0)
         return rank * workers + worker, world * workers
 
-    def _shard(self, subject: VerifiedSubject) -> pq.ParquetFile:
-        data = b"".join(read_verified(self.out, subject))  # raises unless the bytes match
-        pf = pq.ParquetFile(pa.BufferReader(data))
-        if subject.rows is not None and pf.metadata.num_rows != subject.rows:
-            raise VerificationError(
-                f"{self.out / subject.name}: {pf.metadata.num_rows} rows, manifest lists "
-                f"{subject.rows}; do not train on this folder; pull or scan it again from the "
-                "source"
-            )
-        return pf
-
     def __iter__(self) -> Iterator[dict[str, Any]]:
         slot, slots = self._partition()
         filtering = self.drop_flagged is not False
         base = 0  # global index of the shard's first row
-        for subject in _clean_shards(self._vm):
-            pf = self._shard(subject)
+        for subject in clean_shards(self._vm):
+            pf = open_shard(self.out, subject)
             names = pf.schema_arrow.names
             want = self.columns if self.columns is not None else names
             missing = [c for c in want if c not in names]
@@ -245,7 +220,7 @@ class VerifiedIterableDataset(IterableDataset[dict[str, Any]]):
                     "those"
                 )
             read = [*want, FLAGS] if filtering and FLAGS in names and FLAGS not in want else want
-            # one thread: see load_verified (pyarrow 26 aborts at exit otherwise)
+            # one thread: see open_shard (pyarrow 26 aborts at exit otherwise)
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=False):
                 first = (slot - base) % slots
                 rows = batch.take(pa.array(range(first, batch.num_rows, slots), pa.int64()))
