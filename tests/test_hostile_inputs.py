@@ -23,7 +23,7 @@ from gateway.core.pipeline import Pipeline
 from gateway.core.policy import load_policy
 from gateway.core.scan_types import ScanRequest
 from gateway.errors import TunegateError, UsageError
-from tests.helpers import NO_MODELS, reasons_by_row, run_cli
+from tests.helpers import NO_MODELS, reasons_by_row, run_cli, write_jsonl
 
 PIPELINE = Pipeline(load_policy(NO_MODELS))
 
@@ -166,3 +166,198 @@ def test_a_full_disk_is_a_clear_exit_2_and_leaves_nothing(
         PIPELINE.scan(ScanRequest(inputs=[src], out=tmp_path / "out", device="cpu"))
     assert e.value.exit_code == 2 and str(tmp_path / "out") in str(e.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.tunegate.lock", "in.jsonl"]
+
+
+@pytest.mark.slow
+def test_a_json_array_element_too_large_is_quarantined_without_being_held(
+    tmp_path: Path,
+) -> None:
+    """An element of a top-level JSON array was buffered whole, however large: a 2 MB gzip
+    held a 256 MiB element, made of escapes and brackets that a reader must walk."""
+    src = tmp_path / "array.json.gz"
+    with gzip.open(src, "wb", compresslevel=1) as f:
+        f.write(f"[{ROW}, ".encode() + b'{"instruction": "')
+        block = b'\\"]}' * (4 << 20)  # escaped quotes, and brackets inside a string
+        for _ in range(16):
+            f.write(block)
+        last = json.dumps({"instruction": "Name a fruit.", "output": "Plum."})
+        f.write(b'", "output": [[1], {"x": "]"}]}, ' + last.encode() + b"]")
+    code, mib, err = peak_rss_mib("scan", src, "--out", tmp_path / "o", "--policy", NO_MODELS)
+    assert code == 0, err
+    assert mib < 1024, mib
+    rep = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert rep["counts"]["rows_in"] == 3  # the rows after the large one are read too
+    assert reasons_by_row(tmp_path / "o") == {"array.json.gz:1": ["validation/row_too_large"]}
+
+
+def _dictionary_bomb(path: Path, rows: int, cell_bytes: int) -> Path:
+    """One value stored once in a dictionary page and repeated by its indices: a file of
+    a few KB that decodes to rows × cell_bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cells = pa.DictionaryArray.from_arrays(
+        pa.array([0] * rows, pa.int32()), pa.array(["z" * cell_bytes])
+    )
+    table = pa.table({"instruction": cells, "output": pa.array(["ok"] * rows)})
+    pq.write_table(
+        table, path, compression="zstd", dictionary_pagesize_limit=64 << 20, store_schema=False
+    )
+    return path
+
+
+@pytest.mark.slow
+def test_a_parquet_dictionary_bomb_is_quarantined_unread(tmp_path: Path) -> None:
+    """A few KB of Parquet whose dictionary repeats one 9 MiB cell 300 times (2.7 GB
+    decoded) was decoded a batch of 2,048 rows at a time."""
+    src = _dictionary_bomb(tmp_path / "bomb.parquet", 300, 9 << 20)
+    assert src.stat().st_size < 100_000
+    code, mib, err = peak_rss_mib("scan", src, "--out", tmp_path / "o", "--policy", NO_MODELS)
+    assert code == 0, err
+    assert mib < 1024, mib
+    reasons = reasons_by_row(tmp_path / "o")
+    assert len(reasons) == 300
+    assert set(map(tuple, reasons.values())) == {("validation/row_too_large",)}
+
+
+def test_a_parquet_page_that_decodes_to_200_mib_is_refused_before_decoding(
+    tmp_path: Path,
+) -> None:
+    """An 18 KB Parquet file with one 200 MiB cell cost its decoded size in memory: the
+    byte limit counted compressed bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "cell.parquet"
+    big = pa.array(["hi", "a" * (300 << 20)], pa.string())
+    pq.write_table(pa.table({"instruction": big, "output": ["x", "y"]}), src, compression="zstd")
+    del big
+    assert src.stat().st_size < 100_000
+    r = run_cli("scan", src, "--out", tmp_path / "o", "--policy", NO_MODELS)
+    assert r.returncode == 2, r.stderr
+    assert "column 'instruction'" in r.stderr and "a page decodes to" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_dense_parquet_row_group_is_read_a_few_rows_at_a_time(tmp_path: Path) -> None:
+    """Rows of 1 MiB among small ones: a batch is cut by decoded bytes, not only by rows,
+    and the detectors still see every row once, in order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gateway.core.records import BATCH_BYTES, ParquetSource
+
+    texts = [f"row {i}" if i % 50 else "w" * (1 << 20) for i in range(4000)]
+    src = tmp_path / "dense.parquet"
+    pq.write_table(pa.table({"instruction": texts, "output": ["o"] * 4000}), src)
+    source = ParquetSource(src, "dense", 8 << 20)
+    source.survey(2048)
+    seen: list[str] = []
+    for batch in source.batches(2048, ["instruction", "output"]):
+        assert batch.arrow is not None and batch.arrow.nbytes <= BATCH_BYTES + (2 << 20)
+        seen.extend(r["instruction"] for r in batch.rows)
+    assert seen == texts
+
+
+def test_findings_kept_per_row_and_rule_are_capped_and_the_rest_counted() -> None:
+    """A row of 100,000 e-mail addresses kept 100,000 findings until the scan ended."""
+    from detectors.base import Finding
+    from gateway.core.scan_types import FINDINGS_PER_ROW_RULE, Findings
+    from gateway.errors import LimitExceeded
+
+    kept = Findings()
+    kept.extend("pii", [Finding(0, "EMAIL_ADDRESS", 1.0, "e-mail") for _ in range(1000)])
+    kept.extend("pii", [Finding(1, "EMAIL_ADDRESS", 1.0, "e-mail")])
+    assert len(kept) == FINDINGS_PER_ROW_RULE + 1
+    assert kept.not_kept == {"pii/EMAIL_ADDRESS": 1000 - FINDINGS_PER_ROW_RULE}
+    bounded = Findings(limit=10)
+    with pytest.raises(LimitExceeded, match="more than 10 things"):
+        bounded.extend("dup", [Finding(i, "duplicate", 1.0, "copy") for i in range(11)])
+
+
+def test_a_row_of_thousands_of_keys_keeps_a_bounded_number_of_findings(tmp_path: Path) -> None:
+    keys = " ".join(f"AKIA{i:016d}".replace("0", "Q") for i in range(3000))
+    src = write_jsonl(tmp_path / "r.jsonl", [{"instruction": keys, "output": "ok"}])
+    result = PIPELINE.scan(ScanRequest([src], tmp_path / "o"))
+    (name, dropped), *_ = result.report["findings_not_kept"].items()
+    assert name.startswith("secrets/") and dropped >= 3000 - 16
+    assert reasons_by_row(tmp_path / "o") == {"r.jsonl:0": [name] * 16}
+
+
+def test_an_input_that_decodes_past_the_scan_limit_is_refused(tmp_path: Path) -> None:
+    """A 2 MB gzip can decode to gigabytes, all of it spooled to disk."""
+    from gateway.errors import LimitExceeded
+
+    src = tmp_path / "rows.jsonl.gz"
+    with gzip.open(src, "wt") as f:
+        for i in range(2000):
+            f.write(json.dumps({"instruction": f"{i} " + "x" * 1000, "output": "y"}) + "\n")
+    with pytest.raises(LimitExceeded, match="decodes to more than 100,000 bytes"):
+        PIPELINE.scan(ScanRequest([src], tmp_path / "o", max_decoded_bytes=100_000))
+    assert not (tmp_path / "o").exists()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\[]{}\n,', max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    value=json_values.filter(lambda v: isinstance(v, (list, dict, str))), slice_=st.integers(1, 9)
+)
+def test_the_oversized_element_skipper_ends_where_the_json_parser_does(
+    value: object, slice_: int
+) -> None:
+    """Skipping a value too large to keep must stop exactly at its end, whatever escapes,
+    quotes and brackets it holds and wherever a slice boundary falls: a wrong end would
+    read an attacker's string as the next rows."""
+    from gateway.core.records import _ElementState
+
+    text = json.dumps(value) + ', "next"]'
+    state = _ElementState()
+    state.SLICE = slice_
+    pos = 0
+    while True:
+        end = state.scan(text, pos)
+        if end is not None:
+            break
+        assert state.consumed > 0
+        pos += state.consumed
+    assert end == len(json.dumps(value))
+
+
+def test_a_nested_dictionary_bomb_in_a_chat_column_is_quarantined_unread(tmp_path: Path) -> None:
+    """Dictionary pages inside a chat column: 2 KB of Parquet whose 400 conversations
+    each repeat one 1 MiB message 50 times (20 GB decoded)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gateway.core.records import ParquetSource, RowTooLarge
+
+    n, per_row = 400, 50
+    content = pa.DictionaryArray.from_arrays(
+        pa.array([0] * (n * per_row), pa.int32()), pa.array(["c" * (1 << 20)])
+    )
+    turns = pa.StructArray.from_arrays(
+        [pa.array(["user"] * (n * per_row)), content], names=["role", "content"]
+    )
+    messages = pa.ListArray.from_arrays(
+        pa.array([i * per_row for i in range(n + 1)], pa.int32()), turns
+    )
+    path = tmp_path / "chat.parquet"
+    pq.write_table(
+        pa.table({"messages": messages}),
+        path,
+        compression="zstd",
+        dictionary_pagesize_limit=64 << 20,
+        store_schema=False,
+    )
+    assert path.stat().st_size < 100_000
+    source = ParquetSource(path, "chat", 8 << 20)
+    assert source.survey(2048).rows == n
+    rows = [r for b in source.batches(2048, ["messages"]) for r in b.rows]
+    assert len(rows) == n and all(isinstance(r, RowTooLarge) for r in rows)
+    assert rows[0].bytes == per_row * ((1 << 20) + len("user"))

@@ -37,7 +37,7 @@ from gateway.core.device import resolve_device
 from gateway.core.engine import Engine, LocalEngine, RowJob
 from gateway.core.policy import Policy
 from gateway.core.publish import SPOOL, publish_metadata, write_shards
-from gateway.core.records import MAX_LINE_BYTES, InputPlan, plan_inputs
+from gateway.core.records import MAX_LINE_BYTES, InputPlan, RowTooLarge, plan_inputs
 from gateway.core.report import (
     ProjectionSample,
     build_report,
@@ -173,14 +173,16 @@ class Pipeline:
             )
             corpus = CorpusRun(self.plan.corpus, ctx)
             projection = ProjectionSample(plan.rows)
-            findings = Findings()
+            findings = Findings(limit=request.max_findings)
             counts = _Counts()
             with (
                 pa.OSFile(str(staged.path(SPOOL)), "wb") as sink,
                 pa.ipc.new_file(sink, spool_schema(plan.data_schema)) as spool,
             ):
-                for result in engine.row_results(self._chunks(plan, timings), job):
-                    findings.items.extend(result.findings)
+                for result in engine.row_results(
+                    self._chunks(plan, timings, request.max_decoded_bytes), job
+                ):
+                    findings.extend_pairs(result.findings)
                     for k, v in result.timings.items():
                         timings[k] += v
                     counts.rewritten.append(result.rewritten)
@@ -223,6 +225,8 @@ class Pipeline:
             )
             report["projection"] = projection.points(decisions)
             report["summaries"] = summaries
+            if findings.not_kept:  # counted, not kept: see Findings
+                report["findings_not_kept"] = dict(sorted(findings.not_kept.items()))
             report["drift"] = summaries.get("drift")
             report["duration_s"] = round(time.perf_counter() - t0, 3)
             publish_metadata(request, plan, staged, report, shards, pages)
@@ -243,8 +247,11 @@ class Pipeline:
                 embedder.close()
         return ScanResult(staged.out, report)
 
-    def _chunks(self, plan: InputPlan, timings: defaultdict[str, float]) -> Iterator[Chunk]:
+    def _chunks(
+        self, plan: InputPlan, timings: defaultdict[str, float], max_decoded: int | None
+    ) -> Iterator[Chunk]:
         rows = 0
+        decoded = 0
         for source in plan.sources:
             t = time.perf_counter()
             for batch in source.batches(
@@ -252,6 +259,15 @@ class Pipeline:
             ):
                 chunk = assemble(batch, source, plan, rows)
                 rows += chunk.data.num_rows
+                # rows read, and rows too large to keep, which were decoded to be skipped
+                decoded += chunk.data.nbytes + sum(
+                    r.bytes for r in batch.rows if isinstance(r, RowTooLarge)
+                )
+                if max_decoded is not None and decoded > max_decoded:
+                    raise LimitExceeded(
+                        f"{source.path}: the input decodes to more than {max_decoded:,} bytes "
+                        f"by row {rows:,}; this scan takes at most that: split the input"
+                    )
                 timings["read"] += time.perf_counter() - t
                 yield chunk
                 t = time.perf_counter()

@@ -17,17 +17,23 @@ import codecs
 import gzip
 import hashlib
 import json
+import os
 import re
+import tempfile
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gateway.core.locations import InputFile, RemoteFile, readable, resolve_inputs
+from gateway.core.locations import InputFile, readable, resolve_inputs
+from gateway.core.parquet_pages import batch_rows_by_group
 from gateway.core.schema import (
     CHAT_COLUMNS,
     ColumnKind,
@@ -35,7 +41,7 @@ from gateway.core.schema import (
     detect_schema,
     unscanned_text_like,
 )
-from gateway.errors import InputError
+from gateway.errors import InputError, UsageError
 
 # What pyarrow raises when Python values do not fit an Arrow type.
 CONVERSION_ERRORS = (
@@ -49,17 +55,12 @@ CONVERSION_ERRORS = (
 )
 
 _CHUNK = 1 << 20
+# A batch ends at batch_rows rows or at this many bytes of input, whichever comes first:
+# 2,048 rows of 8 MiB each would otherwise be 16 GiB in one batch.
+BATCH_BYTES = 64 << 20
+# what a JSON array element too long to keep is skipped by, a chunk at a time
+_SCALAR_END = re.compile(r"[,\]\s]")
 _HASH_CHUNK = 1 << 22
-
-
-def _sha256_file(path: InputFile) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
 
 
 @dataclass(slots=True)
@@ -231,6 +232,37 @@ class _JsonStream:
                 f"{self.path}: line {line()}: {what}; the file is not a valid JSON array"
             )
 
+        def skip_element() -> int:
+            """Move past one element too long to keep, holding at most a chunk of it: its
+            length in characters. Only strings and brackets are tracked (vectorised, so a
+            gigabyte of escapes or brackets costs seconds); the element is quarantined
+            unread, so its inner syntax does not matter."""
+            nonlocal pos
+            skipped = 0
+            if buf[pos] not in '{["':  # a number or literal
+                while True:
+                    m = _SCALAR_END.search(buf, pos)
+                    skipped += (m.start() if m else len(buf)) - pos
+                    if m:
+                        pos = m.start()
+                        return skipped
+                    pos = len(buf)
+                    if not fill():
+                        return skipped
+            state = _ElementState()
+            while True:
+                if pos >= len(buf):
+                    if not fill():
+                        raise fail("unexpected end of file inside an element (truncated?)")
+                    continue
+                end = state.scan(buf, pos)
+                if end is not None:
+                    skipped += end - pos
+                    pos = end
+                    return skipped
+                skipped += state.consumed
+                pos += state.consumed
+
         skip_ws()
         pos += 1  # the '[' seen by __iter__
         if skip_ws() == "]":
@@ -239,10 +271,14 @@ class _JsonStream:
             while True:
                 if skip_ws() == "":
                     raise fail("unexpected end of file (truncated?)")
+                too_large = 0
                 while True:
                     try:
                         value, end = decoder.raw_decode(buf, pos)
                     except json.JSONDecodeError as e:
+                        if len(buf) - pos > self.max_line_bytes:
+                            too_large = skip_element()
+                            break
                         if fill():
                             continue
                         raise InputError(
@@ -254,10 +290,15 @@ class _JsonStream:
                         raise InputError(f"{self.path}: line {line()}: {_unreadable(e)}") from None
                     if end == len(buf) and fill():
                         continue  # a number or literal may continue in the next chunk
+                    if end - pos > self.max_line_bytes:
+                        too_large, pos = end - pos, end
                     break
-                _check_keys(value, buf[pos:end], f"{self.path}: line {line()}")
-                yield value, buf[pos:end], 0  # line numbers are counted only for errors
-                pos = end
+                if too_large:
+                    yield RowTooLarge(too_large, self.max_line_bytes), "", 0
+                else:
+                    _check_keys(value, buf[pos:end], f"{self.path}: line {line()}")
+                    yield value, buf[pos:end], 0  # line numbers are counted only for errors
+                    pos = end
                 nxt = skip_ws()
                 if nxt == ",":
                     pos += 1
@@ -272,6 +313,55 @@ class _JsonStream:
                 )
         if skip_ws() != "":
             raise fail("extra data after the closing ']'")
+
+
+class _ElementState:
+    """Strings and bracket depth of a JSON value read a slice at a time, with numpy."""
+
+    SLICE = 1 << 20  # characters per scan: about 40 MB of numpy temporaries
+
+    def __init__(self) -> None:
+        self.in_string = False
+        self.depth = 0
+        self.backslashes = 0  # the run of backslashes that ended the last slice
+        self.consumed = 0  # characters of the last slice, when the value did not end in it
+
+    def scan(self, buf: str, pos: int) -> int | None:
+        """The index in ``buf`` just past the value's end, or None when it does not end
+        in ``buf[pos:pos + SLICE]``."""
+        text = buf[pos : pos + self.SLICE]
+        self.consumed = len(text)
+        if '"' not in text and "\\" not in text:  # the usual slice of a long cell
+            if self.in_string:
+                self.backslashes = 0
+                return None
+            closers = text.count("]") + text.count("}")
+            if self.depth - closers > 0:
+                self.depth += text.count("[") + text.count("{") - closers
+                self.backslashes = 0
+                return None
+        a = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        n = len(a)
+        idx = np.arange(n, dtype=np.int64)
+        backslash = a == 92
+        last_plain = np.maximum.accumulate(np.where(backslash, -1, idx))
+        run_before = np.empty(n, dtype=np.int64)  # backslashes just before each character
+        run_before[0] = self.backslashes
+        run_before[1:] = idx[:-1] - last_plain[:-1]
+        run_before[1:] += np.where(last_plain[:-1] < 0, self.backslashes, 0)
+        quote = (a == 34) & ((run_before & 1) == 0)
+        inside = (((np.cumsum(quote) - quote) & 1) == 1) ^ self.in_string
+        opens = ((a == 91) | (a == 123)) & ~inside
+        closes = ((a == 93) | (a == 125)) & ~inside
+        depth = self.depth + np.cumsum(opens.astype(np.int64) - closes.astype(np.int64))
+        ends = np.flatnonzero((closes | (quote & inside)) & (depth == 0))
+        if len(ends):
+            return pos + int(ends[0]) + 1
+        self.in_string = bool(inside[-1] ^ quote[-1])
+        self.depth = int(depth[-1])
+        tail = n - 1 - int(last_plain[-1])
+        self.backslashes = tail + self.backslashes if last_plain[-1] < 0 else tail
+        return None
 
 
 class _Hashing:
@@ -454,14 +544,17 @@ class JsonSource(Source):
                     mixed.add(k)
             pending.clear()
 
-        for value, _raw, _line in self._stream:
+        size = 0
+        for value, raw, _line in self._stream:
             rows += 1
             if isinstance(value, dict):
                 for k in value:
                     order.setdefault(k, None)
             pending.append(value)
-            if len(pending) >= batch_rows:
+            size += len(raw)
+            if len(pending) >= batch_rows or size >= BATCH_BYTES:
                 flush()
+                size = 0
         flush()
         mixed.update(k for k, t in types.items() if not _parquet_writable(t))
         fields = []
@@ -479,13 +572,15 @@ class JsonSource(Source):
         rows: list[Any] = []
         raws: list[bytes] = []
         first = 0
+        size = 0
         for value, raw, _line in self._stream:
             rows.append(value)
             raws.append(raw.encode("utf-8", "surrogateescape"))
-            if len(rows) >= batch_rows:
+            size += len(raws[-1])
+            if len(rows) >= batch_rows or size >= BATCH_BYTES:
                 yield SourceBatch(first, rows, raws)
                 first += len(rows)
-                rows, raws = [], []
+                rows, raws, size = [], [], 0
         self._check_unchanged()
         if rows:
             yield SourceBatch(first, rows, raws)
@@ -522,14 +617,69 @@ def _safe_pylist(arr: pa.Array) -> tuple[list[Any], list[int]]:
         return values, bad
 
 
+# A page may decode to at most this, or the read limit if that is larger. pyarrow checks
+# its page size only every 1,024 values, so a file of 200 KB rows has 200 MiB pages;
+# this bounds what one page header can make the reader allocate, not a row.
+PAGE_BYTES = 256 << 20
+_BYTES_TYPES = (pa.string(), pa.large_string(), pa.binary(), pa.large_binary())
+
+
 class ParquetSource(Source):
+    """Parquet, read so that what a batch costs in memory is known before it is decoded.
+
+    Page headers bound every page (:mod:`gateway.core.parquet_pages`). Dictionary pages are
+    the other way a few bytes become many (one 8 MiB value repeated by a run of indices):
+    top-level text columns stored with a dictionary are read as dictionaries, each row's
+    decoded length is summed from them first, a row over the read limit is quarantined
+    unread (``row_too_large``), and a batch is cut where its decoded bytes would pass
+    :data:`BATCH_BYTES`."""
+
     format = "parquet"
 
-    def _file(self) -> pq.ParquetFile:
+    def __init__(self, path: InputFile, label: str, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        super().__init__(path, label)
+        self.max_line_bytes = max_line_bytes
+        self._copy: Path | None = None
+
+    def _snapshot(self) -> Path:
+        """A private copy of the file, hashed as it is copied: Parquet is read by offset,
+        several times, so the bytes the rows come from and the bytes the manifest signs
+        are one copy nobody else can change (a remote file is fetched once, too)."""
+        if self._copy is not None:
+            return self._copy
+        fd, name = tempfile.mkstemp(prefix="tunegate-input-", suffix=".parquet")  # 0600
+        copy = Path(name)
+        weakref.finalize(self, copy.unlink, missing_ok=True)
+        sha = hashlib.sha256()
+        size = 0
+        with os.fdopen(fd, "wb") as dst:
+            try:
+                src = self.path.open("rb")
+            except OSError as e:
+                raise InputError(f"{self.path}: cannot open ({e.strerror or e})") from e
+            with src:
+                while True:
+                    try:
+                        chunk = src.read(_HASH_CHUNK)
+                    except OSError as e:
+                        raise InputError(f"{self.path}: cannot read ({e.strerror or e})") from e
+                    if not chunk:
+                        break
+                    sha.update(chunk)
+                    size += len(chunk)
+                    try:
+                        dst.write(chunk)
+                    except OSError as e:
+                        raise UsageError(
+                            f"cannot copy {self.path} to {tempfile.gettempdir()} "
+                            f"({e.strerror or e}); free space there or set TMPDIR"
+                        ) from e
+        self._copy, self._surveyed = copy, (sha.hexdigest(), size)
+        return copy
+
+    def _file(self, read_dictionary: Sequence[str] = ()) -> pq.ParquetFile:
         try:
-            if isinstance(self.path, RemoteFile):
-                return pq.ParquetFile(self.path.fs_path, filesystem=self.path.fs)
-            return pq.ParquetFile(self.path)
+            return pq.ParquetFile(self._snapshot(), read_dictionary=read_dictionary)
         except (pa.ArrowInvalid, OSError) as e:
             raise InputError(
                 f"{self.path}: not a readable Parquet file ({e}); "
@@ -538,42 +688,192 @@ class ParquetSource(Source):
 
     def survey(self, batch_rows: int) -> Survey:
         pf = self._file()
-        sha, size = self._surveyed = _sha256_file(self.path)
+        self._group_rows = self._plan(pf)
+        sha, size = self._surveyed
         return Survey(pf.metadata.num_rows, sha, size, pf.schema_arrow)
 
+    def _plan(self, pf: pq.ParquetFile) -> list[int]:
+        self._dict_columns = self._dictionary_columns(pf)
+        return batch_rows_by_group(
+            pf.metadata,
+            lambda: self._snapshot().open("rb"),
+            max(PAGE_BYTES, self.max_line_bytes),
+            BATCH_BYTES,
+            frozenset(self._dict_columns),
+            str(self.path),
+        )
+
+    def _dictionary_columns(self, pf: pq.ParquetFile) -> list[str]:
+        """Byte columns, nested ones included, that hold a dictionary page somewhere."""
+        md = pf.metadata
+        out: set[str] = set()
+        for g in range(md.num_row_groups):
+            rg = md.row_group(g)
+            for c in range(rg.num_columns):
+                col = rg.column(c)
+                if col.has_dictionary_page and col.physical_type == "BYTE_ARRAY":
+                    out.add(col.path_in_schema)
+        return sorted(out)
+
     def batches(self, batch_rows: int, text_columns: Sequence[str] = ()) -> Iterator[SourceBatch]:
-        pf = self._file()
+        group_rows = getattr(self, "_group_rows", None) or self._plan(self._file())
+        pf = self._file(self._dict_columns)
         first = 0
-        it = pf.iter_batches(batch_size=batch_rows, use_threads=False)  # see trust/loader.py
-        while True:
-            try:
-                batch = next(it)
-            except StopIteration:
-                # Parquet is read by offset, not in one stream, so the bytes are hashed
-                # again once every row is out: a change that lasts is refused. (A change
-                # undone before this point is not seen; JSON inputs are hashed as parsed.)
-                if getattr(self, "_surveyed", None) not in (None, _sha256_file(self.path)):
+        pending: list[tuple[pa.RecordBatch, dict[int, int]]] = []
+        pending_rows = pending_bytes = 0
+
+        def flush() -> SourceBatch:
+            nonlocal pending, pending_rows, pending_bytes, first
+            too_large: dict[int, int] = {}
+            offset = 0
+            for part, big in pending:
+                too_large.update({offset + i: n for i, n in big.items()})
+                offset += part.num_rows
+            merged = (
+                pending[0][0] if len(pending) == 1 else pa.concat_batches([p for p, _ in pending])
+            )
+            out = self._source_batch(first, merged, too_large, text_columns)
+            first += merged.num_rows
+            pending, pending_rows, pending_bytes = [], 0, 0
+            return out
+
+        for batch in self._read(pf, group_rows):
+            for part, too_large in self._decoded_parts(batch):
+                # small reads (a dense row group is read a few rows at a time) are joined
+                # again, so the detectors still see batches of batch_rows
+                if pending and (
+                    pending_rows + part.num_rows > batch_rows
+                    or pending_bytes + part.nbytes > BATCH_BYTES
+                ):
+                    yield flush()
+                pending.append((part, too_large))
+                pending_rows += part.num_rows
+                pending_bytes += part.nbytes
+        if pending:
+            yield flush()
+
+    def _read(self, pf: pq.ParquetFile, group_rows: list[int]) -> Iterator[pa.RecordBatch]:
+        first = 0
+        for g, rows in enumerate(group_rows):
+            # see trust/loader.py for use_threads
+            it = pf.iter_batches(batch_size=rows, row_groups=[g], use_threads=False)
+            while True:
+                try:
+                    batch = next(it)
+                except StopIteration:
+                    break
+                except (pa.ArrowInvalid, OSError) as e:
                     raise InputError(
-                        f"{self.path}: the file changed while it was being scanned (its "
-                        "sha256 is not the one surveyed); nothing was published: scan it "
-                        "again once it is no longer being written"
-                    ) from None
-                return
-            except (pa.ArrowInvalid, OSError) as e:
-                raise InputError(
-                    f"{self.path}: cannot read rows after row {first} ({e}); the file is "
-                    "damaged: copy it again from its source"
-                ) from e
-            rows: list[dict[str, Any]] = [{} for _ in range(batch.num_rows)]
-            bad_cells: dict[int, list[str]] = {}
-            for name in text_columns:
-                values, bad = _safe_pylist(batch.column(name))
-                for r, v in zip(rows, values, strict=True):
-                    r[name] = v
-                for i in bad:
-                    bad_cells.setdefault(i, []).append(name)
-            yield SourceBatch(first, rows, arrow=batch, bad_cells=bad_cells)
-            first += batch.num_rows
+                        f"{self.path}: cannot read rows after row {first} ({e}); the file is "
+                        "damaged: copy it again from its source"
+                    ) from e
+                first += batch.num_rows
+                yield batch
+
+    def _decoded_parts(
+        self, batch: pa.RecordBatch
+    ) -> Iterator[tuple[pa.RecordBatch, dict[int, int]]]:
+        """The batch with dictionaries decoded, in parts of at most BATCH_BYTES, and the rows
+        (index in the part -> decoded bytes) too large to read."""
+        if not any(_has_dictionary(f.type) for f in batch.schema):
+            yield batch, {}
+            return
+        sizes = np.zeros(batch.num_rows, dtype=np.int64)
+        for col in batch.columns:
+            sizes += _row_bytes(col)
+        over = sizes > self.max_line_bytes
+        too_large_at = sizes.copy()
+        if over.any():  # null before decoding, so a cell too large to read never is
+            keep = pa.array([None if o else i for i, o in enumerate(over)], pa.int64())
+            batch = pa.RecordBatch.from_arrays(
+                [col.take(keep) for col in batch.columns], schema=batch.schema
+            )
+            sizes = np.where(over, 0, sizes)
+        start = 0
+        while start < batch.num_rows:
+            stop, total = start, 0
+            while stop < batch.num_rows and (stop == start or total + sizes[stop] <= BATCH_BYTES):
+                total += int(sizes[stop])
+                stop += 1
+            part = batch.slice(start, stop - start)
+            decoded = pa.RecordBatch.from_arrays(
+                [
+                    col.cast(_dense(col.type)) if _has_dictionary(col.type) else col
+                    for col in part.columns
+                ],
+                names=part.schema.names,
+            )
+            too_large = {
+                int(i) - start: int(too_large_at[i])
+                for i in np.flatnonzero(over[start:stop]) + start
+            }
+            yield decoded, too_large
+            start = stop
+
+    def _source_batch(
+        self,
+        first: int,
+        batch: pa.RecordBatch,
+        too_large: dict[int, int],
+        text_columns: Sequence[str],
+    ) -> SourceBatch:
+        rows: list[Any] = [{} for _ in range(batch.num_rows)]
+        bad_cells: dict[int, list[str]] = {}
+        for name in text_columns:
+            values, bad = _safe_pylist(batch.column(name))
+            for r, v in zip(rows, values, strict=True):
+                r[name] = v
+            for i in bad:
+                bad_cells.setdefault(i, []).append(name)
+        for i, size in too_large.items():
+            rows[i] = RowTooLarge(size, self.max_line_bytes)
+        return SourceBatch(first, rows, arrow=batch, bad_cells=bad_cells)
+
+
+def _has_dictionary(t: pa.DataType) -> bool:
+    return pa.types.is_dictionary(t) or any(
+        _has_dictionary(t.field(i).type) for i in range(t.num_fields)
+    )
+
+
+def _dense(t: pa.DataType) -> pa.DataType:
+    """``t`` with every dictionary replaced by its value type."""
+    if pa.types.is_dictionary(t):
+        return t.value_type
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        f = t.value_field
+        make = pa.list_ if pa.types.is_list(t) else pa.large_list
+        return make(pa.field(f.name, _dense(f.type), f.nullable))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, _dense(f.type), f.nullable) for f in t])
+    return t
+
+
+def _row_bytes(col: pa.Array) -> np.ndarray:
+    """Bytes of text each row of ``col`` decodes to, read from offsets, lengths and
+    dictionary indices, without decoding anything."""
+    n = len(col)
+    t = col.type
+    if pa.types.is_dictionary(t):
+        lengths = _row_bytes(col.dictionary)
+        idx = col.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        out = lengths[idx] if len(lengths) else np.zeros(n, dtype=np.int64)
+        return np.where(col.is_null().to_numpy(zero_copy_only=False), 0, out)
+    if t in _BYTES_TYPES:
+        lengths_np: np.ndarray = pc.binary_length(col).fill_null(0).to_numpy(zero_copy_only=False)
+        return lengths_np.astype(np.int64)
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_map(t):
+        inner = _row_bytes(col.values)
+        cum = np.concatenate([[0], np.cumsum(inner)])
+        offsets = col.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+        out = cum[offsets[1:]] - cum[offsets[:-1]]
+        return np.where(col.is_null().to_numpy(zero_copy_only=False), 0, out)
+    if pa.types.is_struct(t):
+        out = np.zeros(n, dtype=np.int64)
+        for child in col.flatten():
+            out += _row_bytes(child)
+        return out
+    return np.zeros(n, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- planning
@@ -586,7 +886,7 @@ def open_source(path: InputFile, label: str, max_line_bytes: int = MAX_LINE_BYTE
     if isinstance(path, Path) and path.is_dir():
         raise InputError(f"{path}: is a directory; name the files to scan")
     if name.endswith(".parquet"):
-        return ParquetSource(path, label)
+        return ParquetSource(path, label, max_line_bytes)
     if readable(name):
         return JsonSource(path, label, max_line_bytes)
     raise InputError(

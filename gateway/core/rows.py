@@ -148,7 +148,9 @@ def assemble(batch: SourceBatch, source: Source, plan: InputPlan, row_base: int)
     if batch.arrow is not None:
         data = _conform_arrow(batch, plan)
         raws: list[bytes | None] = [
-            _json_text({c: r.get(c) for c in plan.text_schema.column_names}).encode() if p else None  # type: ignore[union-attr]
+            _json_text({c: r.get(c) for c in plan.text_schema.column_names}).encode()  # type: ignore[union-attr]
+            if p and isinstance(r, dict)
+            else None
             for r, p in zip(batch.rows, problems, strict=True)
         ]
     else:

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from detectors.base import Finding
 from gateway.core.rows import Chunk
+from gateway.errors import LimitExceeded
 from gateway.trust.keys import Signer
 from gateway.trust.manifest import DatasetRelease
 
@@ -50,6 +51,10 @@ class ScanRequest:
     cache: Path | None = None  # vectors of redacted text by keyed hash, reused across scans
     reference: Sequence[Path | str] | None = None  # compare with this set (drift)
     max_rows: int | None = None  # refuse inputs with more rows, counted as parsed
+    # refuse inputs that decode to more bytes (rows as read, before any rewrite): bounds
+    # the spool on disk and the time a small compressed upload can cost
+    max_decoded_bytes: int | None = None
+    max_findings: int | None = None  # refuse a scan that would keep more findings in memory
 
 
 @dataclass(slots=True)
@@ -62,14 +67,48 @@ class ScanResult:
         return bool(self.report["status"] == "gate_failed")
 
 
+# Findings of one rule kept per row and detector call: decisions depend on the rule, not on
+# how often it matched, so the 10,001st e-mail of one row changes nothing but memory.
+FINDINGS_PER_ROW_RULE = 16
+
+
 @dataclass(slots=True)
 class Findings:
-    """Every finding of one scan, by detector, in the order they were made."""
+    """The findings of one scan, by detector, in the order they were made.
+
+    Memory is what an uploader controls here (a row of 100,000 e-mail addresses, a file of
+    copies), so a row keeps at most :data:`FINDINGS_PER_ROW_RULE` findings of one rule
+    from one detector call and counts the rest in ``not_kept``; past ``limit`` findings
+    the scan stops with :class:`LimitExceeded` instead of growing."""
 
     items: list[tuple[str, Finding]] = field(default_factory=list)
+    limit: int | None = None
+    not_kept: dict[str, int] = field(default_factory=dict)  # "detector/rule" -> count
 
     def extend(self, detector: str, found: Sequence[Finding]) -> None:
-        self.items.extend((detector, f) for f in found)
+        seen: dict[tuple[int, str], int] = {}
+        for f in found:
+            key = (f.row, f.rule)
+            n = seen[key] = seen.get(key, 0) + 1
+            if n > FINDINGS_PER_ROW_RULE:
+                name = f"{detector}/{f.rule}"
+                self.not_kept[name] = self.not_kept.get(name, 0) + 1
+                continue
+            self.items.append((detector, f))
+        if self.limit is not None and len(self.items) > self.limit:
+            raise LimitExceeded(
+                f"this scan found more than {self.limit:,} things to report (kept in memory "
+                "until every row is read); split the input, or clean it of what the report "
+                "of a smaller part shows"
+            )
+
+    def extend_pairs(self, found: Sequence[tuple[str, Finding]]) -> None:
+        """Findings of several detectors at once (a row stage result), in order."""
+        start = 0
+        for i in range(1, len(found) + 1):
+            if i == len(found) or found[i][0] != found[start][0]:
+                self.extend(found[start][0], [f for _, f in found[start:i]])
+                start = i
 
     def __len__(self) -> int:
         return len(self.items)
