@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from gateway import service_cli  # noqa: F401 - attaches serve, token, submit, pull, audit
+from gateway import (
+    adapter_cli,  # noqa: F401 - attaches approve, base-model, adapter
+    service_cli,  # noqa: F401 - attaches serve, token, submit, pull, audit
+)
 from gateway.commands import guarded as _guarded
 from gateway.commands import main
 from gateway.core.device import DEVICES
@@ -230,6 +233,15 @@ def keygen(out: Path) -> None:
 )
 @click.option("--expect-policy", help="Refuse unless the policy digest is this (sha256:…).")
 @click.option(
+    "--require-role",
+    "roles",
+    multiple=True,
+    help="Count only signatures by keys with this role in --trusted-keys; repeatable.",
+)
+@click.option(
+    "--min-signatures", type=click.IntRange(min=1), default=1, help="Distinct signers needed."
+)
+@click.option(
     "--json", "as_json", is_flag=True, help="Print the verified statement's summary as JSON."
 )
 @_guarded
@@ -240,14 +252,24 @@ def verify(
     dataset: str | None,
     min_sequence: int | None,
     expect_policy: str | None,
+    roles: tuple[str, ...],
+    min_signatures: int,
     as_json: bool,
 ) -> None:
     """Verify OUT against its signed manifest: signature, digests, no missing or extra files."""
+    from gateway.trust.approvals import SignOff
     from gateway.trust.verify import verify_output
 
+    if roles and trusted_keys is None:
+        raise UsageError("--require-role needs --trusted-keys: keys given with --key hold no roles")
     trust = _trust_store(keys, trusted_keys)
     vm = verify_output(
-        out, trust, dataset=dataset, min_sequence=min_sequence, expect_policy=expect_policy
+        out,
+        trust,
+        dataset=dataset,
+        min_sequence=min_sequence,
+        expect_policy=expect_policy,
+        signoff=SignOff(roles, min_signatures),
     )
     ds = vm.dataset
     summary = {
@@ -256,6 +278,7 @@ def verify(
         "version": ds["version"],
         "sequence": ds["sequence"],
         "keyid": vm.keyid,
+        "signers": list(vm.signers),
         "policy": vm.statement["predicate"]["policy"]["digest"],
         "files": len(vm.subjects),
         "clean_rows": sum(s.rows or 0 for s in vm.split("clean")),
@@ -265,7 +288,8 @@ def verify(
     else:
         click.echo(
             f"verified: {ds['id']} version {ds['version']} (sequence {ds['sequence']}), "
-            f"{summary['files']} files, {summary['clean_rows']:,} clean rows, signed by {vm.keyid}"
+            f"{summary['files']} files, {summary['clean_rows']:,} clean rows, signed by "
+            + ", ".join(vm.signers)
         )
 
 

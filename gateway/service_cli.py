@@ -123,6 +123,20 @@ def _conn_options(fn: Callable[..., None]) -> Callable[..., None]:
 )
 @click.option("--max-scan-bytes", default=2 << 30, show_default=True, type=click.IntRange(min=1))
 @click.option("--max-scan-rows", default=10_000_000, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--max-scan-decoded-bytes",
+    default=16 << 30,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse an upload that decodes to more bytes (gzip, Parquet pages).",
+)
+@click.option(
+    "--max-scan-findings",
+    default=1_000_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse a scan that would keep more findings in memory.",
+)
 @click.option("--max-scans-per-token", default=4, show_default=True, type=click.IntRange(min=1))
 @click.option("--max-scan-seconds", default=3600.0, show_default=True, type=click.FloatRange(min=1))
 @click.option(
@@ -143,6 +157,31 @@ def _conn_options(fn: Callable[..., None]) -> Callable[..., None]:
     show_default=True,
     type=click.IntRange(min=1),
     help="Sign the audit chain's head every N entries (and at start and stop).",
+)
+@click.option(
+    "--audit-head-seconds",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Sign the audit chain's head at least this often while entries are written.",
+)
+@click.option(
+    "--adapter-trusted-keys",
+    type=click.Path(path_type=Path),
+    help="trusted_keys.json (with roles) for adapter attestations; without it, "
+    "RegisterAdapter is refused.",
+)
+@click.option(
+    "--adapter-approvals",
+    default="",
+    help="Roles whose sign-offs promoting an adapter needs, comma-separated (e.g. security).",
+)
+@click.option(
+    "--adapter-min-approvals",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Distinct signers (with those roles, if named) promoting an adapter needs.",
 )
 @click.option(
     "--grace",
@@ -168,15 +207,22 @@ def serve(
     max_message_bytes: int,
     max_scan_bytes: int,
     max_scan_rows: int,
+    max_scan_decoded_bytes: int,
+    max_scan_findings: int,
     max_scans_per_token: int,
     max_scan_seconds: float,
     uploader_policies: tuple[str, ...],
     uploader_fields: bool,
     audit_head_every: int,
+    audit_head_seconds: float,
+    adapter_trusted_keys: Path | None,
+    adapter_approvals: str,
+    adapter_min_approvals: int,
     grace: float,
 ) -> None:
     """Run the gateway: streaming scans in, signed versions out."""
     from gateway.service.jobs import Limits, UploaderChoices
+    from gateway.service.registry import AdapterPolicy
     from gateway.service.server import ServeOptions
     from gateway.service.server import serve as run
 
@@ -194,10 +240,23 @@ def serve(
         insecure,
         metrics_port,
         max_message_bytes,
-        Limits(max_scan_bytes, max_scan_rows, max_scans_per_token, max_scan_seconds),
+        Limits(
+            max_scan_bytes,
+            max_scan_rows,
+            max_scans_per_token,
+            max_scan_seconds,
+            max_scan_decoded_bytes,
+            max_scan_findings,
+        ),
         grace,
         UploaderChoices(frozenset(uploader_policies), uploader_fields),
         audit_head_every,
+        audit_head_seconds,
+        AdapterPolicy.from_options(
+            adapter_trusted_keys,
+            tuple(r.strip() for r in adapter_approvals.split(",") if r.strip()),
+            adapter_min_approvals,
+        ),
     )
     run(opts, ready=lambda p: click.echo(f"serving on {host}:{p}", err=True))
 
@@ -210,7 +269,9 @@ def token() -> None:
 @token.command("create")
 @click.option("--data-dir", required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--scopes", required=True, help="Comma-separated: scan:write, shards:read, jobs:read, admin."
+    "--scopes",
+    required=True,
+    help="Comma-separated: scan:write, shards:read, jobs:read, adapters:write, admin.",
 )
 @click.option(
     "--datasets", required=True, help="Comma-separated dataset patterns, e.g. 'finance/*'."

@@ -1,4 +1,5 @@
-"""What training code imports: ``from gateway.trainer import load_verified``.
+"""What training code imports: ``from gateway.trainer import load_verified``, and
+``load_verified_adapter`` for the adapters trained on what it loaded.
 
 ``load_verified`` needs neither torch nor transformers, so importing this module does not
 load them: the streaming dataset, the Trainer callback and the record come from
@@ -8,6 +9,7 @@ revoked needs the gRPC client, which the trust layer may not import; it is wired
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,7 @@ __all__ = [
     "VerifiedIterableDataset",
     "gateway_revocation",
     "load_verified",
+    "load_verified_adapter",
     "verify_dataset",
 ]
 
@@ -125,3 +128,60 @@ def verify_dataset(
         revocation=revocation,
         now=now,
     )
+
+
+def load_verified_adapter(
+    adapter_dir: str | Path,
+    *,
+    base: str | Path,
+    key: KeyArg = None,
+    trusted_keys: str | Path | None = None,
+    require_roles: Sequence[str] = (),
+    min_signatures: int = 1,
+    model: Any = None,
+    attestation: str | Path | None = None,
+    server: str | None = None,
+    token: str | None = None,
+    token_file: str | Path | None = None,
+    ca_cert: str | Path | None = None,
+    insecure: bool = False,
+    now: datetime | None = None,
+) -> Any:
+    """Verify an adapter as ``tunegate adapter verify`` does, then hand it over.
+
+    ``base`` is the base model's folder or its pin. Returns the adapter's state dict
+    (``torch.Tensor`` values built from the bytes that were hashed and checked), or, given
+    a peft ``model``, loads it into that model and returns the model. With ``server``, a
+    dataset release the gateway revoked is refused. Raises
+    :class:`~gateway.errors.VerificationError` (``Refused`` for a safety check); nothing
+    is returned from an adapter that does not verify.
+    """
+    from gateway.trust.adapter import verify_adapter
+    from gateway.trust.adapter_load import load_into, state_dict
+    from gateway.trust.approvals import SignOff
+    from gateway.trust.basepin import load_base
+    from gateway.trust.loader import trust_from
+
+    revocation = None
+    if server is not None:
+        from gateway.service.client import Connection, token_from
+        from gateway.service.releases import release_check
+
+        conn = Connection(
+            server,
+            token_from(token, Path(token_file) if token_file is not None else None),
+            ca_cert=Path(ca_cert) if ca_cert is not None else None,
+            insecure=insecure,
+        )
+        revocation = release_check(conn)
+    va = verify_adapter(
+        Path(adapter_dir),
+        load_base(Path(base)),
+        trust_from(key, trusted_keys),
+        attestation=Path(attestation) if attestation is not None else None,
+        signoff=SignOff(tuple(require_roles), min_signatures),
+        revocation=revocation,
+        now=now,
+    )
+    tensors = state_dict(va)
+    return tensors if model is None else load_into(model, tensors)

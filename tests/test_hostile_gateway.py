@@ -10,6 +10,7 @@ import queue
 import signal
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -413,3 +414,128 @@ def test_an_allowed_policy_that_does_not_exist_stops_serve(tmp_path: Path) -> No
         "missing",
     )
     assert proc.returncode == 2 and "--uploader-policy missing" in proc.stderr
+
+
+def _peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory so far (Linux VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.fixture(scope="module")
+def lean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own, so its peak memory is only what these tests make it hold."""
+    tmp = tmp_path_factory.mktemp("lean-gw")
+    s = start_server(tmp, "--audit-head-seconds", "1", "--audit-head-every", "100000")
+    yield s
+    s.proc.send_signal(signal.SIGTERM)
+    s.proc.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_decompression_bombs_leave_the_servers_memory_flat(lean: Server, tmp_path: Path) -> None:
+    """An 18 KB Parquet file with one 200 MiB cell added 1.66 GB to the gateway; a few KB
+    of dictionary-encoded Parquet decode to gigabytes; a JSON array held each element
+    whole. Peak RSS of the server process, before and after."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.test_hostile_inputs import _dictionary_bomb
+
+    tok = token(lean.data, "scan:write")
+    conn = lean.conn(tok)
+    small = write_jsonl(tmp_path / "small.jsonl", [alpaca(i) for i in range(20)])
+    assert submit(conn, small, "finance/warm").state == pb.JOB_STATE_SUCCEEDED
+    before = _peak_rss_mib(lean.proc.pid)
+
+    page = tmp_path / "page.parquet"
+    cells = pa.array(["hi", "a" * (300 << 20)], pa.string())
+    pq.write_table(pa.table({"instruction": cells, "output": ["x", "y"]}), page, compression="zstd")
+    del cells
+    with pytest.raises(ServiceError) as e:
+        submit(conn, page, "finance/page")
+    assert "INVALID_ARGUMENT" in str(e.value) and "a page decodes to" in str(e.value)
+
+    bomb = _dictionary_bomb(tmp_path / "dict.parquet", 200, 9 << 20)
+    job = submit(conn, bomb, "finance/dict")
+    assert job.state == pb.JOB_STATE_SUCCEEDED, job.error
+
+    array = tmp_path / "array.jsonl"
+    with array.open("w") as f:
+        f.write(json.dumps([alpaca(0), {"instruction": "q" * (200 << 20), "output": "a"}]))
+    job = submit(conn, array, "finance/array")
+    assert job.state == pb.JOB_STATE_SUCCEEDED, job.error
+    grown = _peak_rss_mib(lean.proc.pid) - before
+    assert grown < 400, grown  # 1.8 GB decoded by the dictionary alone
+
+
+@pytest.mark.slow
+def test_a_quiet_audit_tail_is_signed_on_a_timer(lean: Server, rows: Path) -> None:
+    """Heads were signed every N entries and at stop only: entries after the last one
+    could be cut unnoticed for as long as the server ran."""
+    conn = lean.conn(token(lean.data, "scan:write"))
+    assert submit(conn, rows, "finance/timer").state == pb.JOB_STATE_SUCCEEDED
+    db = sqlite3.connect(lean.data / "tunegate.sqlite")
+    last = db.execute("SELECT MAX(seq) FROM audit").fetchone()[0]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # waits for the server's timer, not for a guess
+        signed = db.execute("SELECT MAX(seq) FROM audit_heads").fetchone()[0]
+        if signed is not None and signed >= last:
+            break
+        threading.Event().wait(0.2)
+    else:
+        raise AssertionError(f"no signed head covers entry {last}")
+    r = run_cli("audit", "verify", "--data-dir", lean.data, "--key", lean.pub)
+    assert r.returncode == 0, r.stderr
+
+
+class _Context:
+    """The part of grpc.ServicerContext the call wrapper uses."""
+
+    def __init__(self) -> None:
+        self.status: grpc.StatusCode | None = None
+
+    def abort(self, code: grpc.StatusCode, details: str) -> None:
+        self.status = code
+        raise RuntimeError(details)
+
+    def code(self) -> grpc.StatusCode | None:
+        return self.status
+
+
+def test_slow_calls_cannot_take_the_threads_health_checks_need() -> None:
+    """Sixteen slow readers of PullShard (or any calls that hold their thread) left
+    health checks queued behind them: calls past the cap are refused at once."""
+    from gateway.service.server import _timed
+    from gateway.service.streams import CallGate
+
+    gate = CallGate(2)
+    release = threading.Event()
+    started = threading.Barrier(3)
+
+    def slow(request: object, context: object) -> Iterator[str]:
+        started.wait(timeout=10)
+        release.wait(timeout=10)
+        yield "chunk"
+
+    handler = grpc.unary_stream_rpc_method_handler(slow)
+    wrapped = _timed(handler, "PullShard", "rid", "token", gate).unary_stream
+    results: list[list[str]] = []
+    workers = [
+        threading.Thread(target=lambda: results.append(list(wrapped(None, _Context()))))
+        for _ in range(2)
+    ]
+    for w in workers:
+        w.start()
+    started.wait(timeout=10)  # both slow calls hold their slots
+    refused = _Context()
+    with pytest.raises(RuntimeError, match="its limit"):
+        list(wrapped(None, refused))
+    assert refused.status == grpc.StatusCode.RESOURCE_EXHAUSTED
+    release.set()
+    for w in workers:
+        w.join(timeout=10)
+    assert results == [["chunk"], ["chunk"]] and gate.running == 0
+    assert gate.enter() and gate.enter() and not gate.enter()  # both slots are free again

@@ -80,6 +80,17 @@ def sign_head(store: Store, signer: Signer) -> int:
     return seq
 
 
+def sign_head_if_new(store: Store, signer: Signer) -> int | None:
+    """Sign the head if entries were written since the newest signed head (the timer's
+    job: a quiet server does not sign the same head again and again)."""
+    db = store.db()
+    last = db.execute("SELECT MAX(seq) AS seq FROM audit").fetchone()["seq"] or 0
+    signed = db.execute("SELECT MAX(seq) AS seq FROM audit_heads").fetchone()["seq"]
+    if signed is not None and signed >= last:
+        return None
+    return sign_head(store, signer)
+
+
 @dataclass(frozen=True, slots=True)
 class AuditCheck:
     entries: int

@@ -23,7 +23,7 @@ from gateway.errors import UsageError
 from gateway.service.store import Store, now
 from gateway.trust.names import dataset_pattern
 
-SCOPES = ("scan:write", "shards:read", "jobs:read", "admin")
+SCOPES = ("scan:write", "shards:read", "jobs:read", "adapters:write", "admin")
 _TOKEN = re.compile(r"^tg_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 
 

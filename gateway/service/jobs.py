@@ -64,6 +64,11 @@ class Limits:
     max_scan_rows: int = 10_000_000
     max_scans_per_token: int = 4
     max_scan_seconds: float = 3600.0
+    # the upload decoded (a 2 MB gzip can hold a 2 GiB line): bounds the spool on disk
+    max_scan_decoded_bytes: int = 16 << 30
+    # findings kept until every row is read: about 2 KB each with the decision they feed
+    # (measured: 250,000 duplicate rows, docs/operations.md), so 2 GB at most per scan
+    max_scan_findings: int = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +412,8 @@ class JobRunner:
                 cache=self.data_dir / "embeddings",
                 reference=reference or None,
                 max_rows=self.limits.max_scan_rows,
+                max_decoded_bytes=self.limits.max_scan_decoded_bytes,
+                max_findings=self.limits.max_scan_findings,
             ),
             on_progress,
             pages=[write_report_page],

@@ -31,6 +31,12 @@ CALLS = Histogram(
     "tunegate_call_seconds", "Latency of calls by method", ["method", "code"], registry=REGISTRY
 )
 QUEUE = Gauge("tunegate_queue_depth", "Scans waiting for a worker", registry=REGISTRY)
+ADAPTERS = Counter(
+    "tunegate_adapters",
+    "Adapter registry events (registered, pulled, promoted, refused, revoked)",
+    ["event"],
+    registry=REGISTRY,
+)
 AUTH_FAILURES = Counter("tunegate_auth_failures", "Refused calls", ["reason"], registry=REGISTRY)
 
 

@@ -33,9 +33,10 @@ from gateway.service.auth import authenticate, bearer
 from gateway.service.jobs import JobRunner, Limits, UploaderChoices
 from gateway.service.pb import gateway_pb2 as pb
 from gateway.service.pb import gateway_pb2_grpc as pbg
+from gateway.service.registry import AdapterPolicy
 from gateway.service.servicer import GatewayServicer
 from gateway.service.store import Store
-from gateway.service.streams import RESERVED, StreamGate
+from gateway.service.streams import HEALTH_THREADS, RESERVED, CallGate, StreamGate
 from gateway.trust.keys import load_signer
 
 SERVICE = pb.DESCRIPTOR.services_by_name["Gateway"].full_name
@@ -61,6 +62,8 @@ class ServeOptions:
     grace_s: float = 30.0
     choices: UploaderChoices = field(default_factory=UploaderChoices)
     audit_head_every: int = 100  # audit entries between signed heads
+    audit_head_seconds: float = 60.0  # and at most this long between them while entries come
+    adapters: AdapterPolicy = field(default_factory=AdapterPolicy)  # the adapter registry's
 
 
 class RefusalWindow:
@@ -91,9 +94,10 @@ class RefusalWindow:
 class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     """UNAUTHENTICATED before any method runs; a request id and timing for every call."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, calls: CallGate | None = None) -> None:
         self.store = store
         self.refusals = RefusalWindow()
+        self.calls = calls or CallGate(1 << 30)
 
     def intercept_service(
         self, continuation: Callable[[Any], Any], details: grpc.HandlerCallDetails
@@ -121,7 +125,7 @@ class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         handler = continuation(details)
         if handler is None:
             return None
-        return _timed(handler, short, rid, who.token_id)
+        return _timed(handler, short, rid, who.token_id, self.calls)
 
 
 def _outcome(context: grpc.ServicerContext, error: BaseException | None) -> str:
@@ -148,11 +152,19 @@ def _abort_handler(handler: Any, code: grpc.StatusCode, message: str) -> Any:
     return grpc.unary_unary_rpc_method_handler(deny)
 
 
-def _timed(handler: Any, method: str, rid: str, token_id: str) -> Any:
-    """The same handler, with its latency and outcome logged and measured.
+def _timed(handler: Any, method: str, rid: str, token_id: str, calls: CallGate) -> Any:
+    """The same handler, with its latency and outcome logged and measured, and refused
+    when ``calls`` says the server's threads are taken.
 
     The outcome is the status the call ended with: OK, the code an abort set, CANCELLED
     when the client went away mid-stream, ERROR only for an exception nobody mapped."""
+
+    def admit(context: grpc.ServicerContext) -> None:
+        if not calls.enter():
+            context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"the server is running {calls.limit} calls, its limit; retry shortly",
+            )
 
     def done(t: float, context: grpc.ServicerContext, error: BaseException | None) -> None:
         code = _outcome(context, error)
@@ -171,7 +183,11 @@ def _timed(handler: Any, method: str, rid: str, token_id: str) -> Any:
         def call(request: Any, context: grpc.ServicerContext) -> Any:
             t, error = time.perf_counter(), None
             try:
-                return fn(request, context)
+                admit(context)
+                try:
+                    return fn(request, context)
+                finally:
+                    calls.leave()
             except BaseException as e:
                 error = e
                 raise
@@ -184,7 +200,11 @@ def _timed(handler: Any, method: str, rid: str, token_id: str) -> Any:
         def call(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
             t, error = time.perf_counter(), None
             try:
-                yield from fn(request, context)
+                admit(context)
+                try:
+                    yield from fn(request, context)
+                finally:
+                    calls.leave()
             except BaseException as e:
                 error = e
                 raise
@@ -253,13 +273,13 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
     streams = StreamGate(opts.limits.max_scans_per_token, threads - RESERVED)
     server = grpc.server(
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc"),
-        interceptors=[AuthInterceptor(store)],
+        interceptors=[AuthInterceptor(store, CallGate(threads - HEALTH_THREADS))],
         options=[
             ("grpc.max_receive_message_length", opts.max_message_bytes),
             ("grpc.max_send_message_length", opts.max_message_bytes),
         ],
     )
-    pbg.add_GatewayServicer_to_server(GatewayServicer(runner, streams), server)  # type: ignore[no-untyped-call]
+    pbg.add_GatewayServicer_to_server(GatewayServicer(runner, streams, opts.adapters), server)  # type: ignore[no-untyped-call]
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE):
@@ -301,8 +321,16 @@ def serve(opts: ServeOptions, ready: Callable[[int], None] | None = None) -> Non
     observe.log("serving", port=port, tls=opts.tls_cert is not None, data_dir=str(opts.data_dir))
     if ready is not None:
         ready(port)
+    signer = runner.store.audit_signer
+    assert signer is not None
+    next_head = time.monotonic() + opts.audit_head_seconds
     while not stop.wait(0.5):
         observe.QUEUE.set(runner.waiting)
+        if time.monotonic() >= next_head:  # a quiet tail is signed too, not only every N
+            seq = audit.sign_head_if_new(runner.store, signer)
+            if seq is not None:
+                observe.log("audit head signed", seq=seq)
+            next_head = time.monotonic() + opts.audit_head_seconds
     observe.log("draining", grace_s=opts.grace_s)
     server._tunegate_health.enter_graceful_shutdown()
     server.stop(opts.grace_s).wait()

@@ -17,12 +17,13 @@ from typing import Any, NoReturn
 
 import grpc
 
-from gateway.errors import InputError, LimitExceeded, PolicyError, UsageError
+from gateway.errors import InputError, LimitExceeded, PolicyError, UsageError, VerificationError
 from gateway.service import observe
 from gateway.service.auth import Principal, authenticate, bearer
 from gateway.service.jobs import Cancelled, Header, JobError, JobRunner
 from gateway.service.pb import gateway_pb2 as pb
 from gateway.service.pb import gateway_pb2_grpc as pbg
+from gateway.service.registry import AdapterPolicy
 from gateway.service.repository import Repository
 from gateway.service.streams import StreamGate
 from gateway.trust.manifest import MANIFEST_NAME
@@ -81,12 +82,16 @@ def job_message(row: dict[str, Any]) -> pb.Job:
 
 
 class GatewayServicer(pbg.GatewayServicer):
-    def __init__(self, runner: JobRunner, streams: StreamGate) -> None:
-        """``streams`` is sized from the server's RPC threads (server.build)."""
+    def __init__(
+        self, runner: JobRunner, streams: StreamGate, adapters: AdapterPolicy | None = None
+    ) -> None:
+        """``streams`` is sized from the server's RPC threads (server.build); ``adapters``
+        is what the server trusts for adapter attestations and needs to promote one."""
         self.runner = runner
         self.store = runner.store
         self.repo = Repository(runner.store)
         self.streams = streams
+        self.adapters = adapters or AdapterPolicy()
 
     # ------------------------------------------------------------------ helpers
     def _who(self, context: grpc.ServicerContext) -> Principal:
@@ -386,15 +391,253 @@ class GatewayServicer(pbg.GatewayServicer):
         self._require(context, who, "Revoke", "admin", request.dataset)
         if not request.reason.strip():
             abort(context, grpc.StatusCode.INVALID_ARGUMENT, "a revocation needs a reason")
-        row = self.repo.revoke(request.dataset, request.version, request.reason)
-        if row is None:
+        got = self.repo.revoke(request.dataset, request.version, request.reason)
+        if got is None:
             abort(
                 context,
                 grpc.StatusCode.NOT_FOUND,
                 f"no version {request.version} of {request.dataset}",
             )
-        self.runner.record(who, "Revoke", "OK", dataset=request.dataset, job_id=row["job_id"])
+        row, adapters = got
+        if adapters:
+            observe.ADAPTERS.labels(event="revoked").inc(adapters)
+        self.runner.record(
+            who,
+            "Revoke",
+            f"OK ({adapters} adapters revoked)" if adapters else "OK",
+            dataset=request.dataset,
+            job_id=row["job_id"],
+        )
         return _version(row)
+
+    # ------------------------------------------------------------------ adapters
+    # The audit entry's input_sha256 is the adapter's id (its attestation payload's
+    # sha256); its dataset, the datasets it was trained on.
+    def _adapter_for(
+        self,
+        context: grpc.ServicerContext,
+        who: Principal,
+        method: str,
+        scope: str,
+        adapter_id: str,
+    ) -> dict[str, Any]:
+        row = self.repo.adapter(adapter_id) if adapter_id else None
+        # unknown, and trained on a dataset the token cannot see: the same answer
+        if row is None or not all(who.sees(d) for d, _ in row["datasets"]):
+            self.runner.record(who, method, "PERMISSION_DENIED", input_sha256=adapter_id[:64])
+            observe.AUTH_FAILURES.labels(reason="permission").inc()
+            abort(
+                context,
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"no adapter {adapter_id!r} visible to this token",
+            )
+        if not who.may(scope):
+            self._deny(context, who, method, f"this token lacks the {scope} scope", _names(row))
+        return row
+
+    def _adapter_refused(
+        self,
+        context: grpc.ServicerContext,
+        who: Principal,
+        method: str,
+        code: grpc.StatusCode,
+        message: str,
+        *,
+        dataset: str = "",
+        adapter_id: str = "",
+    ) -> NoReturn:
+        observe.ADAPTERS.labels(event="refused").inc()
+        self.runner.record(who, method, code.name, dataset=dataset, input_sha256=adapter_id)
+        abort(context, code, message)
+
+    def _adapter_message(self, row: dict[str, Any], with_attestation: bool) -> pb.Adapter:
+        from gateway.service.registry import signer_ids
+        from gateway.trust.dsse import parse_envelope
+
+        env = parse_envelope(row["envelope"])
+        subjects = json.loads(env.payload).get("subject", [])
+        return pb.Adapter(
+            adapter_id=row["adapter_id"],
+            name=row["name"],
+            root_digest=row["root_digest"],
+            base_model=row["base_model"],
+            base_root_digest=row["base_root_digest"],
+            datasets=[pb.DatasetVersionRef(dataset=d, version=v) for d, v in row["datasets"]],
+            files=[
+                pb.FileRef(
+                    name=f["name"],
+                    sha256=f["digest"]["sha256"],
+                    bytes=int(f["annotations"]["bytes"]),
+                )
+                for f in subjects
+            ],
+            signers=signer_ids(env, self.adapters.trust),
+            promoted=bool(row["promoted"]),
+            promoted_at=row["promoted_at"],
+            revoked=bool(row["revoked"]),
+            revoked_reason=row["revoked_reason"],
+            created_at=row["created_at"],
+            envelope_sha256=row["envelope_sha256"],
+            attestation=bytes(row["envelope"]) if with_attestation else b"",
+        )
+
+    def _manifest(self, version: dict[str, Any] | None) -> bytes | None:
+        if version is None:
+            return None
+        path = self.runner.object_dir(version["manifest_sha256"]) / MANIFEST_NAME
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def RegisterAdapter(
+        self, request: pb.RegisterAdapterRequest, context: grpc.ServicerContext
+    ) -> pb.Adapter:
+        from gateway.service import registry
+
+        method = "RegisterAdapter"
+        who = self._who(context)
+        self._require(context, who, method, "adapters:write")
+        trust = self.adapters.trust
+        if trust is None:
+            self._adapter_refused(
+                context,
+                who,
+                method,
+                grpc.StatusCode.FAILED_PRECONDITION,
+                str(registry.cannot_register()),
+            )
+        try:
+            att = registry.read(request.attestation, trust)
+        except (InputError, UsageError) as e:
+            self._adapter_refused(context, who, method, grpc.StatusCode.INVALID_ARGUMENT, str(e))
+        except VerificationError as e:
+            self._adapter_refused(context, who, method, grpc.StatusCode.FAILED_PRECONDITION, str(e))
+        names = ",".join(sorted({r.dataset for r in att.releases}))
+        for rel in att.releases:  # every dataset it names, before saying anything about them
+            self._require(context, who, method, "adapters:write", rel.dataset)
+
+        def problem(rel: registry.Release, version: dict[str, Any] | None) -> str:
+            return registry.release_problem(rel, version, self._manifest(version))
+
+        try:
+            row, new = self.repo.add_adapter(att, who.token_id, problem)
+        except (InputError, VerificationError) as e:
+            self._adapter_refused(
+                context,
+                who,
+                method,
+                grpc.StatusCode.FAILED_PRECONDITION,
+                str(e),
+                dataset=names,
+                adapter_id=att.adapter_id,
+            )
+        observe.ADAPTERS.labels(event="registered" if new else "signatures added").inc()
+        self.runner.record(
+            who,
+            method,
+            "OK" if new else "OK (already registered; signatures merged)",
+            dataset=names,
+            input_sha256=att.adapter_id,
+        )
+        return self._adapter_message(row, with_attestation=False)
+
+    def ListAdapters(
+        self, request: pb.ListAdaptersRequest, context: grpc.ServicerContext
+    ) -> pb.ListAdaptersResponse:
+        who = self._who(context)
+        self._require(context, who, "ListAdapters", "shards:read", request.dataset or None)
+        size = min(max(request.page_size or 50, 1), PAGE_MAX)
+        before: int | None = None
+        if request.page_token:
+            try:
+                before = int(request.page_token)
+            except ValueError:
+                abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bad page_token")
+        out: list[tuple[int, dict[str, Any]]] = []
+        next_token = ""
+        for cursor, row in self.repo.adapters(request.dataset or None, before):
+            if not all(who.sees(d) for d, _ in row["datasets"]):
+                continue  # trained on a dataset this token cannot see: not there for it
+            if len(out) == size:
+                next_token = str(out[-1][0])
+                break
+            out.append((cursor, row))
+        self.runner.record(who, "ListAdapters", "OK", dataset=request.dataset)
+        return pb.ListAdaptersResponse(
+            adapters=[self._adapter_message(r, with_attestation=False) for _, r in out],
+            next_page_token=next_token,
+        )
+
+    def GetAdapter(self, request: pb.AdapterRef, context: grpc.ServicerContext) -> pb.Adapter:
+        who = self._who(context)
+        row = self._adapter_for(context, who, "GetAdapter", "shards:read", request.adapter_id)
+        self.runner.record(
+            who, "GetAdapter", "OK", dataset=_names(row), input_sha256=row["adapter_id"]
+        )
+        return self._adapter_message(row, with_attestation=False)
+
+    def PullAdapter(self, request: pb.AdapterRef, context: grpc.ServicerContext) -> pb.Adapter:
+        who = self._who(context)
+        row = self._adapter_for(context, who, "PullAdapter", "shards:read", request.adapter_id)
+        if row["revoked"]:
+            self._adapter_refused(
+                context,
+                who,
+                "PullAdapter",
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"adapter {row['adapter_id']} was revoked: {row['revoked_reason']}",
+                dataset=_names(row),
+                adapter_id=row["adapter_id"],
+            )
+        observe.ADAPTERS.labels(event="pulled").inc()
+        self.runner.record(
+            who, "PullAdapter", "OK", dataset=_names(row), input_sha256=row["adapter_id"]
+        )
+        return self._adapter_message(row, with_attestation=True)
+
+    def PromoteAdapter(
+        self, request: pb.PromoteAdapterRequest, context: grpc.ServicerContext
+    ) -> pb.Adapter:
+        from gateway.service import registry
+        from gateway.trust.dsse import parse_envelope
+
+        method = "PromoteAdapter"
+        who = self._who(context)
+        row = self._adapter_for(context, who, method, "adapters:write", request.adapter_id)
+        names, adapter_id = _names(row), row["adapter_id"]
+
+        def refuse(code: grpc.StatusCode, message: str) -> NoReturn:
+            self._adapter_refused(
+                context, who, method, code, message, dataset=names, adapter_id=adapter_id
+            )
+
+        if row["revoked"]:
+            refuse(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"adapter {adapter_id} was revoked: {row['revoked_reason']}",
+            )
+        trust = self.adapters.trust
+        if trust is None:
+            refuse(grpc.StatusCode.FAILED_PRECONDITION, str(registry.cannot_register()))
+        try:
+            env = parse_envelope(row["envelope"])
+            if request.attestation:
+                env = registry.merge(env, parse_envelope(request.attestation))
+            att = registry.read((env.to_json() + "\n").encode(), trust)
+        except (InputError, UsageError) as e:
+            refuse(grpc.StatusCode.INVALID_ARGUMENT, str(e))
+        except VerificationError as e:
+            refuse(grpc.StatusCode.FAILED_PRECONDITION, str(e))
+        why = registry.promotion_refusal(att, self.adapters)
+        if why is not None:
+            refuse(grpc.StatusCode.FAILED_PRECONDITION, f"not promoted: {why}")
+        promoted = self.repo.promote_adapter(adapter_id, att.envelope_bytes)
+        if promoted is None:  # revoked between the check and the write
+            refuse(grpc.StatusCode.FAILED_PRECONDITION, f"adapter {adapter_id} was revoked")
+        observe.ADAPTERS.labels(event="promoted").inc()
+        self.runner.record(who, method, "OK", dataset=names, input_sha256=adapter_id)
+        return self._adapter_message(promoted, with_attestation=False)
 
 
 def _version(r: Any) -> pb.Version:
@@ -407,6 +650,11 @@ def _version(r: Any) -> pb.Version:
         revoked_reason=r["revoked_reason"],
         created_at=r["created_at"],
     )
+
+
+def _names(row: dict[str, Any]) -> str:
+    """An adapter's datasets, for its audit entries."""
+    return ",".join(sorted({d for d, _ in row["datasets"]}))
 
 
 def _offer(q: queue.Queue[Any], ev: Any) -> None:

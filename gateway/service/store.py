@@ -1,4 +1,5 @@
-"""The gateway's state in one SQLite file (WAL): tokens, jobs, dataset versions, audit.
+"""The gateway's state in one SQLite file (WAL): tokens, jobs, dataset versions, adapters,
+audit.
 
 One connection per thread (sqlite3 objects are not shared across threads); writes are
 short transactions, so WAL lets readers proceed while a scan records its progress.
@@ -58,6 +59,28 @@ CREATE TABLE IF NOT EXISTS versions (
     created_at TEXT NOT NULL,
     PRIMARY KEY (dataset, version)
 );
+CREATE TABLE IF NOT EXISTS adapters (
+    adapter_id TEXT PRIMARY KEY,  -- sha256 of the attestation's payload
+    name TEXT NOT NULL,
+    envelope BLOB NOT NULL,       -- the DSSE envelope, with every signature received
+    envelope_sha256 TEXT NOT NULL,
+    root_digest TEXT NOT NULL,
+    base_model TEXT NOT NULL,
+    base_root_digest TEXT NOT NULL,
+    token_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    promoted INTEGER NOT NULL DEFAULT 0,
+    promoted_at TEXT NOT NULL DEFAULT '',
+    revoked INTEGER NOT NULL DEFAULT 0,
+    revoked_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS adapter_datasets (
+    adapter_id TEXT NOT NULL REFERENCES adapters (adapter_id),
+    dataset TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (adapter_id, dataset, version)
+);
+CREATE INDEX IF NOT EXISTS adapters_by_version ON adapter_datasets (dataset, version);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -99,7 +122,7 @@ class Store:
 
     def _migrate(self) -> None:
         """Columns added since a data dir was created (CREATE TABLE IF NOT EXISTS keeps the
-        old table as it was)."""
+        old table as it was; tables added since, such as adapters, it simply creates)."""
         cols = {r["name"] for r in self.db().execute("PRAGMA table_info(tokens)")}
         if "expires_at" not in cols:  # a token made before expiry existed never expires
             self.db().execute("ALTER TABLE tokens ADD COLUMN expires_at TEXT")

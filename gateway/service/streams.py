@@ -38,3 +38,36 @@ class StreamGate:
             self._open[token_id] -= 1
             if self._open[token_id] <= 0:
                 del self._open[token_id]
+
+
+HEALTH_THREADS = 2  # threads no authenticated call may take: health and reflection only
+
+
+class CallGate:
+    """Authenticated calls running at once, capped below the server's threads.
+
+    A gRPC server has one thread pool for every service; a slow reader of PullShard or a
+    flood of unary calls could otherwise take every thread and leave health checks
+    queued. A call past the cap is refused at once (RESOURCE_EXHAUSTED) on the thread it
+    was given, and counted only while its handler runs, so a call cancelled before it
+    starts can never leak a slot."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self._running >= self.limit:
+                return False
+            self._running += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._running -= 1
+
+    @property
+    def running(self) -> int:
+        return self._running

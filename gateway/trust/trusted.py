@@ -6,15 +6,19 @@
                "not_before": "2026-01-01T00:00:00Z",    # optional
                "not_after": "2027-01-01T00:00:00Z",     # optional
                "revoked": false,                        # optional
-               "datasets": ["acme/*"]}]}                # optional, default all
+               "datasets": ["acme/*"],                  # optional, default all
+               "roles": ["data-owner"]}]}               # optional, default none
 
 or ``"public_key_pem": "-----BEGIN PUBLIC KEY-----…"`` inline. Times are judged by the
-verifier's clock, never by anything the manifest claims.
+verifier's clock, never by anything the manifest claims. Roles say what a key's signature
+means (``--require-role security`` counts only signatures by keys holding that role); a key
+given with ``--key`` holds no role, so role checks need a trusted_keys.json.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,8 +38,10 @@ _KEY_FIELDS = {
     "revoked",
     "revoked_reason",
     "datasets",
+    "roles",
     "comment",
 }
+ROLE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
 def parse_time(value: Any, where: str) -> datetime:
@@ -63,6 +69,7 @@ class TrustedKey:
     revoked: bool = False
     revoked_reason: str = ""
     datasets: tuple[str, ...] = ("*",)
+    roles: tuple[str, ...] = ()
 
     def refusal(self, now: datetime, dataset: str) -> str | None:
         """Why this key may not vouch for ``dataset`` at ``now``, or None if it may."""
@@ -149,6 +156,14 @@ class TrustStore:
             datasets = entry.get("datasets", ["*"])
             if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
                 raise VerificationError(f"{where}.datasets: expected a list of patterns")
+            roles = entry.get("roles", [])
+            if not isinstance(roles, list) or not all(
+                isinstance(r, str) and ROLE.fullmatch(r) for r in roles
+            ):
+                raise VerificationError(
+                    f"{where}.roles: expected a list of role names (lowercase letters, digits, "
+                    "'.', '_' or '-'), e.g. [\"data-owner\", \"security\"]"
+                )
             revoked = entry.get("revoked", False)
             if not isinstance(revoked, bool):
                 raise VerificationError(f"{where}.revoked: expected true or false")
@@ -165,6 +180,7 @@ class TrustStore:
                     revoked,
                     str(entry.get("revoked_reason", "")),
                     tuple(datasets),
+                    tuple(roles),
                 )
             )
         if not keys:

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from gateway.errors import VerificationError
+from gateway.trust.approvals import SignOff, signoff_refusal
 from gateway.trust.dsse import PAYLOAD_TYPE, pae, parse_envelope, strict_json
 from gateway.trust.keys import verify_signature
 from gateway.trust.manifest import MANIFEST_NAME, PREDICATE_TYPE, STATEMENT_TYPE, root_digest
@@ -46,6 +47,7 @@ class VerifiedManifest:
     keyid: str
     subjects: tuple[VerifiedSubject, ...]
     envelope_sha256: str  # of the manifest bytes that were verified: what a run records
+    signers: tuple[str, ...] = ()  # every trusted, usable key whose signature verified
 
     @property
     def dataset(self) -> dict[str, Any]:
@@ -168,8 +170,10 @@ def verify_statement(
     min_sequence: int | None = None,
     expect_policy: str | None = None,
     now: datetime | None = None,
+    signoff: SignOff | None = None,
 ) -> VerifiedManifest:
-    """Everything but the files' contents: envelope, signature, statement, names."""
+    """Everything but the files' contents: envelope, signatures and sign-offs, statement,
+    names."""
     now = now or now_utc()
     path = out / MANIFEST_NAME
     try:
@@ -217,6 +221,8 @@ def verify_statement(
     usable = [k for k in keys if k.refusal(now, ds_id) is None]
     if not usable:
         raise VerificationError(f"{path}: " + "; ".join(refusals))
+    if signoff is not None and (why := signoff_refusal(usable, signoff)) is not None:
+        raise VerificationError(f"{path}: {why}")
     if dataset is not None and ds_id != dataset:
         raise VerificationError(
             f"{path}: the manifest is for dataset {ds_id!r}, not {dataset!r}; check the dataset "
@@ -244,7 +250,13 @@ def verify_statement(
     root = root_digest([(s.name, s.sha256, s.bytes) for s in subjects])
     if root != claimed_root:
         raise VerificationError(f"{path}: the root digest does not match the subjects; {_REFETCH}")
-    return VerifiedManifest(statement, usable[0].keyid, subjects, hashlib.sha256(data).hexdigest())
+    return VerifiedManifest(
+        statement,
+        usable[0].keyid,
+        subjects,
+        hashlib.sha256(data).hexdigest(),
+        tuple(dict.fromkeys(k.keyid for k in usable)),
+    )
 
 
 def open_subject(out: Path, subject: VerifiedSubject) -> BinaryIO:
@@ -325,6 +337,7 @@ def verify_output(
     min_sequence: int | None = None,
     expect_policy: str | None = None,
     now: datetime | None = None,
+    signoff: SignOff | None = None,
 ) -> VerifiedManifest:
     """Verify the folder completely; returns the statement, or raises :class:`VerificationError`."""
     if not out.is_dir():
@@ -332,7 +345,13 @@ def verify_output(
             f"{out}: not a folder; give the output folder of a signed scan or of tunegate pull"
         )
     vm = verify_statement(
-        out, trust, dataset=dataset, min_sequence=min_sequence, expect_policy=expect_policy, now=now
+        out,
+        trust,
+        dataset=dataset,
+        min_sequence=min_sequence,
+        expect_policy=expect_policy,
+        now=now,
+        signoff=signoff,
     )
     check_no_extra_files(out, vm)
     for s in vm.subjects:

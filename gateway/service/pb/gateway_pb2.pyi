@@ -231,3 +231,83 @@ class RevokeRequest(_message.Message):
     version: int
     reason: str
     def __init__(self, dataset: _Optional[str] = ..., version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RegisterAdapterRequest(_message.Message):
+    __slots__ = ("attestation",)
+    ATTESTATION_FIELD_NUMBER: _ClassVar[int]
+    attestation: bytes
+    def __init__(self, attestation: _Optional[bytes] = ...) -> None: ...
+
+class DatasetVersionRef(_message.Message):
+    __slots__ = ("dataset", "version")
+    DATASET_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    dataset: str
+    version: int
+    def __init__(self, dataset: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class Adapter(_message.Message):
+    __slots__ = ("adapter_id", "name", "root_digest", "base_model", "base_root_digest", "datasets", "files", "signers", "promoted", "promoted_at", "revoked", "revoked_reason", "created_at", "envelope_sha256", "attestation")
+    ADAPTER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROOT_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    BASE_MODEL_FIELD_NUMBER: _ClassVar[int]
+    BASE_ROOT_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    DATASETS_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    SIGNERS_FIELD_NUMBER: _ClassVar[int]
+    PROMOTED_FIELD_NUMBER: _ClassVar[int]
+    PROMOTED_AT_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_REASON_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ENVELOPE_SHA256_FIELD_NUMBER: _ClassVar[int]
+    ATTESTATION_FIELD_NUMBER: _ClassVar[int]
+    adapter_id: str
+    name: str
+    root_digest: str
+    base_model: str
+    base_root_digest: str
+    datasets: _containers.RepeatedCompositeFieldContainer[DatasetVersionRef]
+    files: _containers.RepeatedCompositeFieldContainer[FileRef]
+    signers: _containers.RepeatedScalarFieldContainer[str]
+    promoted: bool
+    promoted_at: str
+    revoked: bool
+    revoked_reason: str
+    created_at: str
+    envelope_sha256: str
+    attestation: bytes
+    def __init__(self, adapter_id: _Optional[str] = ..., name: _Optional[str] = ..., root_digest: _Optional[str] = ..., base_model: _Optional[str] = ..., base_root_digest: _Optional[str] = ..., datasets: _Optional[_Iterable[_Union[DatasetVersionRef, _Mapping]]] = ..., files: _Optional[_Iterable[_Union[FileRef, _Mapping]]] = ..., signers: _Optional[_Iterable[str]] = ..., promoted: _Optional[bool] = ..., promoted_at: _Optional[str] = ..., revoked: _Optional[bool] = ..., revoked_reason: _Optional[str] = ..., created_at: _Optional[str] = ..., envelope_sha256: _Optional[str] = ..., attestation: _Optional[bytes] = ...) -> None: ...
+
+class AdapterRef(_message.Message):
+    __slots__ = ("adapter_id",)
+    ADAPTER_ID_FIELD_NUMBER: _ClassVar[int]
+    adapter_id: str
+    def __init__(self, adapter_id: _Optional[str] = ...) -> None: ...
+
+class ListAdaptersRequest(_message.Message):
+    __slots__ = ("dataset", "page_size", "page_token")
+    DATASET_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    dataset: str
+    page_size: int
+    page_token: str
+    def __init__(self, dataset: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListAdaptersResponse(_message.Message):
+    __slots__ = ("adapters", "next_page_token")
+    ADAPTERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    adapters: _containers.RepeatedCompositeFieldContainer[Adapter]
+    next_page_token: str
+    def __init__(self, adapters: _Optional[_Iterable[_Union[Adapter, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class PromoteAdapterRequest(_message.Message):
+    __slots__ = ("adapter_id", "attestation")
+    ADAPTER_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTESTATION_FIELD_NUMBER: _ClassVar[int]
+    adapter_id: str
+    attestation: bytes
+    def __init__(self, adapter_id: _Optional[str] = ..., attestation: _Optional[bytes] = ...) -> None: ...

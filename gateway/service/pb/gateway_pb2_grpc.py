@@ -74,6 +74,31 @@ class GatewayStub:
                 request_serializer=tunegate_dot_v1_dot_gateway__pb2.RevokeRequest.SerializeToString,
                 response_deserializer=tunegate_dot_v1_dot_gateway__pb2.Version.FromString,
                 _registered_method=True)
+        self.RegisterAdapter = channel.unary_unary(
+                '/tunegate.v1.Gateway/RegisterAdapter',
+                request_serializer=tunegate_dot_v1_dot_gateway__pb2.RegisterAdapterRequest.SerializeToString,
+                response_deserializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
+                _registered_method=True)
+        self.ListAdapters = channel.unary_unary(
+                '/tunegate.v1.Gateway/ListAdapters',
+                request_serializer=tunegate_dot_v1_dot_gateway__pb2.ListAdaptersRequest.SerializeToString,
+                response_deserializer=tunegate_dot_v1_dot_gateway__pb2.ListAdaptersResponse.FromString,
+                _registered_method=True)
+        self.GetAdapter = channel.unary_unary(
+                '/tunegate.v1.Gateway/GetAdapter',
+                request_serializer=tunegate_dot_v1_dot_gateway__pb2.AdapterRef.SerializeToString,
+                response_deserializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
+                _registered_method=True)
+        self.PullAdapter = channel.unary_unary(
+                '/tunegate.v1.Gateway/PullAdapter',
+                request_serializer=tunegate_dot_v1_dot_gateway__pb2.AdapterRef.SerializeToString,
+                response_deserializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
+                _registered_method=True)
+        self.PromoteAdapter = channel.unary_unary(
+                '/tunegate.v1.Gateway/PromoteAdapter',
+                request_serializer=tunegate_dot_v1_dot_gateway__pb2.PromoteAdapterRequest.SerializeToString,
+                response_deserializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
+                _registered_method=True)
 
 
 class GatewayServicer:
@@ -126,7 +151,45 @@ class GatewayServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Revoke(self, request, context):
+        """Revoking a version also revokes every adapter registered as trained on it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RegisterAdapter(self, request, context):
+        """Adapters (docs/adapters.md): the signed attestation of a LoRA adapter, registered
+        against the dataset versions it names, each of which this server must have published
+        and not revoked. The server keeps the attestation and its files' digests, not the
+        files. An adapter is visible to a token only if every dataset it names is.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAdapters(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAdapter(self, request, context):
+        """Status only (no attestation); for `tunegate adapter verify --server`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PullAdapter(self, request, context):
+        """With the attestation, every signature the server holds; refused once revoked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PromoteAdapter(self, request, context):
+        """Needs the sign-offs the server's policy names (serve --adapter-approvals).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -173,6 +236,31 @@ def add_GatewayServicer_to_server(servicer, server):
                     servicer.Revoke,
                     request_deserializer=tunegate_dot_v1_dot_gateway__pb2.RevokeRequest.FromString,
                     response_serializer=tunegate_dot_v1_dot_gateway__pb2.Version.SerializeToString,
+            ),
+            'RegisterAdapter': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterAdapter,
+                    request_deserializer=tunegate_dot_v1_dot_gateway__pb2.RegisterAdapterRequest.FromString,
+                    response_serializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.SerializeToString,
+            ),
+            'ListAdapters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAdapters,
+                    request_deserializer=tunegate_dot_v1_dot_gateway__pb2.ListAdaptersRequest.FromString,
+                    response_serializer=tunegate_dot_v1_dot_gateway__pb2.ListAdaptersResponse.SerializeToString,
+            ),
+            'GetAdapter': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAdapter,
+                    request_deserializer=tunegate_dot_v1_dot_gateway__pb2.AdapterRef.FromString,
+                    response_serializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.SerializeToString,
+            ),
+            'PullAdapter': grpc.unary_unary_rpc_method_handler(
+                    servicer.PullAdapter,
+                    request_deserializer=tunegate_dot_v1_dot_gateway__pb2.AdapterRef.FromString,
+                    response_serializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.SerializeToString,
+            ),
+            'PromoteAdapter': grpc.unary_unary_rpc_method_handler(
+                    servicer.PromoteAdapter,
+                    request_deserializer=tunegate_dot_v1_dot_gateway__pb2.PromoteAdapterRequest.FromString,
+                    response_serializer=tunegate_dot_v1_dot_gateway__pb2.Adapter.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -391,6 +479,141 @@ class Gateway:
             '/tunegate.v1.Gateway/Revoke',
             tunegate_dot_v1_dot_gateway__pb2.RevokeRequest.SerializeToString,
             tunegate_dot_v1_dot_gateway__pb2.Version.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RegisterAdapter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tunegate.v1.Gateway/RegisterAdapter',
+            tunegate_dot_v1_dot_gateway__pb2.RegisterAdapterRequest.SerializeToString,
+            tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAdapters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tunegate.v1.Gateway/ListAdapters',
+            tunegate_dot_v1_dot_gateway__pb2.ListAdaptersRequest.SerializeToString,
+            tunegate_dot_v1_dot_gateway__pb2.ListAdaptersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAdapter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tunegate.v1.Gateway/GetAdapter',
+            tunegate_dot_v1_dot_gateway__pb2.AdapterRef.SerializeToString,
+            tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PullAdapter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tunegate.v1.Gateway/PullAdapter',
+            tunegate_dot_v1_dot_gateway__pb2.AdapterRef.SerializeToString,
+            tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PromoteAdapter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tunegate.v1.Gateway/PromoteAdapter',
+            tunegate_dot_v1_dot_gateway__pb2.PromoteAdapterRequest.SerializeToString,
+            tunegate_dot_v1_dot_gateway__pb2.Adapter.FromString,
             options,
             channel_credentials,
             insecure,
