@@ -39,6 +39,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from detectors import national_ids
+from detectors import personal_context as pc
 from detectors.base import (
     NO_SCAN,
     REDACT,
@@ -70,10 +72,27 @@ PATTERN_ENTITIES = (
     "UK_NHS",
     "MEDICAL_RECORD_NUMBER",
     "DATE_OF_BIRTH",
+    "STREET_ADDRESS",
+    *national_ids.ENTITIES,
 )
 NER_ENTITIES = ("PERSON", "LOCATION")
 ALL_ENTITIES = NER_ENTITIES + PATTERN_ENTITIES
 OPERATORS = ("placeholder", "pseudonym", "mask")
+# When an entity is personal data (the policy's ``when``):
+#   always            wherever it is found
+#   personal_context  only in a personal context (detectors/personal_context.py): after a
+#                     cue such as "my name is", "Dear X,", "Patient:", beside an e-mail,
+#                     phone, SSN or card, or anywhere in a row that holds one of those
+#   never             not looked for
+MODES = ("always", "personal_context", "never")
+# Names are personal only as a person's (not "poems by Edgar Allan Poe", not NER noise
+# such as "Boron, Carbon"); spaCy's places are cities and countries, above the level that
+# identifies anyone (street addresses are STREET_ADDRESS, always).
+DEFAULT_WHEN: dict[str, str] = {"PERSON": "personal_context", "LOCATION": "never"}
+# What makes a row personal when found in it: contact details and identifiers, not
+# machine values (an IP address, a wallet, a URL's token).
+IDENTIFYING = frozenset(PATTERN_ENTITIES) - {"IP_ADDRESS", "URL_CREDENTIALS", "CRYPTO"}
+CUE_NAME_SCORE = 0.85
 
 # spaCy labels to Presidio entity names.
 NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
@@ -184,6 +203,74 @@ _CUSTOM: tuple[tuple[str, re.Pattern[str], int, float], ...] = (
         0.85,
     ),
 )
+# Street addresses: a house number and a street name ending in a street type (English),
+# or a street type then a name and a number (Polish, German, Dutch, French, Spanish,
+# Italian, Portuguese). City, postcode and country alone are not addresses.
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|"
+    r"Way|Square|Sq|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Trail|Crescent|Close|Row|Alley|Plaza|"
+    r"Loop|Grove|Gardens|Mews|Walk|Hill|Heights|Park|Ridge|Point|Crossing|Passage|Gate"
+)
+_UNIT = (
+    r"(?:,?[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|#)\.?[ \t]*#?[ \t]*[\w-]{1,6})?"
+)
+_ADDRESSES = (
+    re.compile(
+        r"\b\d{1,6}[A-Za-z]?(?:[-/]\d{1,4})?,?[ \t]+(?:[NSEW]\.?[ \t]+)?"
+        r"(?:[A-Z][\w'’.-]*[ \t]+){1,4}(?:" + _STREET_TYPES + r")\b\.?" + _UNIT
+    ),
+    re.compile(
+        r"\b(?:ul\.|ulica|al\.|aleja|os\.|pl\.|Rue|rue|Avenue|avenue|Boulevard|boulevard|bd|"
+        r"Calle|calle|C/|Avenida|avenida|Avda\.|Paseo|paseo|Plaza|Via|via|Viale|viale|Piazza|"
+        r"piazza|Corso|corso|Rua|rua|Travessa|Largo)[ \t]+(?:(?:de|del|della|di|da|do|dos|la|le|"
+        r"des|du|d'|l')[ \t]*)*[A-ZÀ-ÞĄĆĘŁŃÓŚŹŻ][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,3}?,?[ \t]+"
+        r"(?:n\.?[ºo°]?[ \t]*)?\d{1,4}[A-Za-z]?(?:[ \t]*/[ \t]*\d{1,4})?\b"
+    ),
+    re.compile(
+        r"\b[A-ZÄÖÜ][\wäöüß-]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ufer|"
+        r"straat|laan|plein|gracht|kade|steeg|singel)[ \t]+\d{1,4}[a-zA-Z]?\b"
+    ),
+    re.compile(
+        r"\b\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?:rue|avenue|av\.|boulevard|bd|place|chemin|"
+        r"allée|impasse|quai|route|cours)[ \t]+(?:(?:de|du|des|la|le|d'|l')[ \t]*)*"
+        r"[A-ZÀ-Þ][\w'’-]*(?:[ \t]+[A-ZÀ-Þ][\w'’-]*){0,3}"
+    ),
+)
+
+
+_STREET_AFTER = re.compile(r"[ \t]+(?:" + _STREET_TYPES + r")\b")
+# A flat or suite number is below street level on its own.
+_UNIT_ALONE = re.compile(r"\b(?:Apt|Apartment|Suite|Flat)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b")
+# After an address cue, what follows up to the end of its line or clause is the address
+# when it holds a house number (a city alone has none).
+_ADDRESS_CUE = re.compile(
+    r"(?i)(?<!ip )(?<!e-mail )(?<!email )(?<!mac )(?<!web )(?<!memory )(?<!wallet )"
+    r"\b(?:(?:home|billing|shipping|mailing|postal|delivery|street|primary|secondary|new|"
+    r"current|old|my|our|his|her|their)[ \t]+)?address(?:es)?(?:[ \t]+(?:is|to))?[ \t]*[:\-]?[ \t]*"
+    r"|\b(?:lives?|living|resides?|residing|moved|stay(?:s|ing)?)[ \t]+(?:at|on|to)[ \t]+"
+)
+_ADDRESS_TAIL = re.compile(
+    r"[^\n|;]{4,90}?(?=[ \t]*(?:[\n|;]|$|\.(?:\s|$)|,?[ \t]+(?:and|but|please)\b))"
+)
+
+
+def _addresses(text: str) -> list[Span]:
+    # scored above NER's names, so that a merged span is called an address
+    out = [Span(*m.span(), "STREET_ADDRESS", 0.9) for rx in _ADDRESSES for m in rx.finditer(text)]
+    out += [Span(*m.span(), "STREET_ADDRESS", 0.9) for m in _UNIT_ALONE.finditer(text)]
+    for m in _ADDRESS_CUE.finditer(text):
+        tail = _ADDRESS_TAIL.match(text, m.end())
+        value = tail.group() if tail else ""
+        if (
+            tail
+            and re.search(r"\d", value)
+            and re.search(r"[A-Z]", value)
+            and not re.search(r"@|://|\b\d{1,3}(?:\.\d{1,3}){3}\b", value)
+        ):
+            out.append(Span(*tail.span(), "STREET_ADDRESS", 0.9))
+    return out
+
+
 # Card numbers by issuer range (IIN) and length, Luhn-checked: wider than Presidio's regex,
 # which misses 19-digit Visa, 12-19 digit Maestro, Mastercard 2-series and 15-digit JCB.
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
@@ -268,6 +355,8 @@ def _phones(text: str) -> list[Span]:
     return out
 
 
+_DIGIT = re.compile(r"\d")
+_IN_URL = re.compile(r"(?:https?://|www\.)[^\s]*$")
 _CUSTOM_GATE = re.compile(r"0x|://|(?i:mrn|medical record|patient|dob|d\.o\.b|birth)")
 
 log = logging.getLogger(__name__)
@@ -418,6 +507,11 @@ def ner_chunks(text: str) -> list[tuple[int, int]]:
 @dataclass(frozen=True, slots=True)
 class PiiParams:
     entities: tuple[str, ...] = ALL_ENTITIES
+    # per entity, or "*" for every entity not named: "always", "personal_context" (only
+    # beside a personal cue or identifier, or in a row that holds one) or "never"; an
+    # entity named nowhere keeps its default (PERSON personal_context, LOCATION never,
+    # every other always)
+    when: dict[str, str] = field(default_factory=dict)
     score_threshold: float = 0.4
     operators: dict[str, str] = field(default_factory=dict)  # entity or "*" -> operator
     allow: tuple[str, ...] = ()  # values never treated as PII (case-insensitive)
@@ -446,6 +540,13 @@ class PiiParams:
                 raise ValueError(
                     f"operators.{ent}: unknown operator {op!r}; use one of {OPERATORS}"
                 )
+        for ent, mode in self.when.items():
+            if ent != "*" and ent not in ALL_ENTITIES:
+                raise ValueError(
+                    f"when: unknown entity {ent!r}; use '*' or one of {list(ALL_ENTITIES)}"
+                )
+            if mode not in MODES:
+                raise ValueError(f"when.{ent}: {mode!r} is not a mode; use one of {list(MODES)}")
         for rx in self.allow_regex:
             try:
                 re.compile(rx)
@@ -460,9 +561,10 @@ class PiiParams:
 class PiiDetector(RowDetector):
     info = DetectorInfo(
         name="pii",
-        version="1.1.0",
+        version="1.2.0",
         rules=ALL_ENTITIES,
-        description="personal data (Presidio's recognizers, spaCy NER), rewritten in place",
+        description="personal data (Presidio's recognizers, checksummed national IDs, spaCy "
+        "NER for names in a personal context), rewritten in place",
         defaults={"*": REDACT},
     )
     Params = PiiParams
@@ -481,6 +583,13 @@ class PiiDetector(RowDetector):
         self._key: bytes | None = None
         self._allow = {a.casefold().strip() for a in self.params.allow}
         self._allow_rx = [re.compile(r) for r in self.params.allow_regex]
+        self._mode = {e: self.mode(e) for e in ALL_ENTITIES}
+        self._never = frozenset(e for e, m in self._mode.items() if m == "never")
+
+    def mode(self, entity: str) -> str:
+        """always, personal_context or never, for ``entity`` under this policy."""
+        when = self.params.when
+        return when.get(entity) or when.get("*") or DEFAULT_WHEN.get(entity, "always")
 
     # ---------------------------------------------------------------- setup
 
@@ -491,9 +600,9 @@ class PiiDetector(RowDetector):
         logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
         from presidio_analyzer import predefined_recognizers as pr
 
-        wanted = set(self.params.entities) | {
-            e for v in self.params.field_entities.values() for e in v
-        }
+        wanted = (
+            set(self.params.entities) | {e for v in self.params.field_entities.values() for e in v}
+        ) - self._never
         if wanted & set(NER_ENTITIES):
             self._nlp, self._digest = load_ner()
         recs: dict[str, list[Any]] = {
@@ -542,8 +651,8 @@ class PiiDetector(RowDetector):
     def _entities_for(self, fld: str, role: str) -> frozenset[str]:
         for pattern, ents in self.params.field_entities.items():
             if pattern == f"role:{role}" or fnmatch.fnmatchcase(fld, pattern):
-                return frozenset(ents)
-        return frozenset(self.params.entities)
+                return frozenset(ents) - self._never
+        return frozenset(self.params.entities) - self._never
 
     def _patterns(self, text: str, wanted: frozenset[str]) -> list[Span]:
         found: list[Span] = []
@@ -562,10 +671,20 @@ class PiiDetector(RowDetector):
             found.extend(_cards(text))
         if "PHONE_NUMBER" in wanted and _GATES["PHONE_NUMBER"].search(text):
             found.extend(_phones(text))
+        if "PHONE_NUMBER" in wanted:  # digits in a URL's path or query are not a number to call
+            found = [
+                s
+                for s in found
+                if s.entity != "PHONE_NUMBER" or not _IN_URL.search(text, 0, s.start)
+            ]
         if _CUSTOM_GATE.search(text):
             for entity, rx, group, score in _CUSTOM:
                 if entity in wanted:
                     found.extend(Span(*m.span(group), entity, score) for m in rx.finditer(text))
+        if "STREET_ADDRESS" in wanted and _DIGIT.search(text):
+            found.extend(_addresses(text))
+        ids = national_ids.find_national_ids(text, wanted)
+        found.extend(Span(a, b, entity, 0.85) for a, b, entity in ids)
         return found
 
     def _ner(self, texts: list[str], wanted: list[frozenset[str]]) -> list[list[Span]]:
@@ -599,19 +718,86 @@ class PiiDetector(RowDetector):
         v = value.casefold().strip()
         return v in self._allow or any(rx.fullmatch(value) for rx in self._allow_rx)
 
-    def find(self, texts: list[str], fields: list[str], roles: list[str]) -> list[list[Span]]:
-        """Merged spans per text, after threshold and allow-list."""
+    def find(
+        self,
+        texts: list[str],
+        fields: list[str],
+        roles: list[str],
+        rows: list[int] | None = None,
+    ) -> list[list[Span]]:
+        """Merged spans per text, after threshold, allow-list and each entity's mode.
+
+        ``rows`` says which texts are fields of one row (a personal context found in one
+        field holds for the others); without it each text is its own row.
+        """
         wanted = [self._entities_for(f, r) for f, r in zip(fields, roles, strict=True)]
-        ner = self._ner(texts, wanted)
+        keys: list[int] = rows if rows is not None else list(range(len(texts)))
+        held = [[(m.start(), m.end()) for m in _PLACEHOLDER.finditer(t)] for t in texts]
+
+        def keep(i: int, s: Span) -> bool:
+            return (
+                s.score >= self.params.score_threshold
+                and not self._allowed(texts[i][s.start : s.end])
+                and not any(a <= s.start and s.end <= b for a, b in held[i])
+            )
+
+        found = [
+            [s for s in self._patterns(t, wanted[i]) if keep(i, s)] for i, t in enumerate(texts)
+        ]
+        personal: set[int] = set()
+        cued: set[int] = set()  # texts with a strong-cue name: a letter, a form, a message
+        for i, text in enumerate(texts):
+            ids = [(s.start, s.end) for s in found[i] if s.entity in IDENTIFYING]
+            # an identifier makes its row personal unless it waits for one itself
+            if any(s.entity in IDENTIFYING and self._mode[s.entity] == "always" for s in found[i]):
+                personal.add(keys[i])
+            if pc.SOCIAL.search(text):
+                personal.add(keys[i])
+            if "PERSON" in wanted[i]:
+                names = pc.strong_cue_names(text) + (pc.names_beside(text, ids) if ids else [])
+                cue = [s for a, b in names if keep(i, s := Span(a, b, "PERSON", CUE_NAME_SCORE))]
+                if cue:
+                    personal.add(keys[i])
+                    cued.add(i)
+                found[i].extend(cue)
+
+        def applies(i: int, s: Span, weak_cue: bool = False) -> bool:
+            mode = self._mode[s.entity]
+            return mode == "always" or keys[i] in personal or weak_cue
+
+        # NER only where a name it finds could count: the entity is wanted always, the row
+        # is personal, or a weak cue precedes a capital
+        ner_wanted = []
+        for i, text in enumerate(texts):
+            ents = wanted[i] & set(NER_ENTITIES)
+            if keys[i] not in personal:
+                ents = frozenset(
+                    e
+                    for e in ents
+                    if self._mode[e] == "always"
+                    or (e == "PERSON" and pc.WEAK_GATE.search(text) is not None)
+                )
+            ner_wanted.append(frozenset(ents))
+        ner = self._ner(texts, ner_wanted)
         out = []
         for i, text in enumerate(texts):
-            held = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
-            spans = [
+            spans = [s for s in found[i] if applies(i, s)]
+            if i in cued:
+                # in a text that names someone after a strong cue, a name NER missed:
+                # 2–3 capitalised words mid-sentence
+                taken = [(s.start, s.end) for s in spans]
+                spans += [
+                    s
+                    for a, b in pc.row_names(text)
+                    if not any(x < b and a < y for x, y in taken)
+                    and not _STREET_AFTER.match(text, b)
+                    and keep(i, s := Span(a, b, "PERSON", CUE_NAME_SCORE))
+                ]
+            spans += [
                 s
-                for s in self._patterns(text, wanted[i]) + ner[i]
-                if s.score >= self.params.score_threshold
-                and not self._allowed(text[s.start : s.end])
-                and not any(a <= s.start and s.end <= b for a, b in held)
+                for s in ner[i]
+                if keep(i, s)
+                and applies(i, s, s.entity == "PERSON" and pc.weak_cue_before(text, s.start))
             ]
             out.append(merge_spans(spans))
         return out
@@ -638,6 +824,7 @@ class PiiDetector(RowDetector):
             segments.column("text").to_pylist(),
             segments.column("field").to_pylist(),
             segments.column("role").to_pylist(),
+            segments.column("row").to_pylist(),
         )
         return rewrite_result(segments, spans, self.render)
 

@@ -155,6 +155,12 @@ def main() -> None:
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--pii-rows", type=int, default=600, help="rows for the PII speed anchors")
     ap.add_argument("--pii-synth", type=int, default=1000, help="generated PII examples to score")
+    ap.add_argument(
+        "--pii-clean", type=int, default=500, help="clean rows per instruction set (held-out half)"
+    )
+    ap.add_argument(
+        "--pii-personal", type=int, default=480, help="generated personal messages (held-out seed)"
+    )
     ap.add_argument("--dedup-rows", type=int, default=20_000, help="rows for MinHash vs datasketch")
     ap.add_argument(
         "--poison-rows", type=int, default=10_000, help="clean rows for the poisoning mixes"
@@ -203,7 +209,9 @@ def main() -> None:
     if "pii" in only:
         from scripts import bench_pii
 
-        results["pii"] = bench_pii.run(args.pii_rows, args.pii_synth)
+        results["pii"] = bench_pii.run(
+            args.pii_rows, args.pii_synth, args.pii_clean, args.pii_personal
+        )
     if "dedup" in only:
         from scripts import bench_dedup
 
@@ -269,6 +277,10 @@ def run_isolated(args: argparse.Namespace, sections: list[str]) -> None:
         str(args.pii_rows),
         "--pii-synth",
         str(args.pii_synth),
+        "--pii-clean",
+        str(args.pii_clean),
+        "--pii-personal",
+        str(args.pii_personal),
         "--dedup-rows",
         str(args.dedup_rows),
         "--poison-rows",

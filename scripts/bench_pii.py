@@ -235,8 +235,259 @@ def speed(det: PiiDetector, engine: Any, n: int) -> dict[str, Any]:
     }
 
 
-def run(n_speed: int, n_synth: int) -> dict[str, Any]:
+def run(n_speed: int, n_synth: int, n_clean: int = 500, n_personal: int = 480) -> dict[str, Any]:
     det = PiiDetector()
     det.setup(SetupContext())
     engine = plain_presidio()
-    return {"speed": speed(det, engine, n_speed), "quality": quality(det, engine, n_synth)}
+    return {
+        "speed": speed(det, engine, n_speed),
+        "quality": quality(det, engine, n_synth),
+        "protection": protection(n_clean, n_personal, "heldout"),
+    }
+
+
+# ---------------------------------------------------------------- issue 19: protection
+# Everything below reads each set in two halves: the first half ("dev") is where any rule
+# or threshold was looked at; the second ("held-out") is what docs/evaluation.md reports.
+
+CLEAN_SETS = ("alpaca", "code_alpaca", "alpaca_zh", "self_instruct")
+# planted entities whose removal the recall figures count ("personal values": names of
+# private people, contact details, addresses below city level, identifiers)
+PERSONAL = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "STREET_ADDRESS",
+    "CREDIT_CARD",
+    "US_SSN",
+    "IBAN_CODE",
+    "US_DRIVER_LICENSE",
+    "DATE_OF_BIRTH",
+    "IP_ADDRESS",
+)
+
+
+def _instruction_rows(name: str) -> list[list[str]]:
+    """Each row's text fields, in file order."""
+    root = SHARED / name
+    if name == "self_instruct":
+        rows = []
+        for f in ("seed_tasks.jsonl", "user_oriented_instructions.jsonl"):
+            for line in (root / f).read_text().splitlines():
+                r = json.loads(line)
+                inst = (r.get("instances") or [{}])[0]
+                rows.append([r["instruction"], inst.get("input", ""), inst.get("output", "")])
+        return rows
+    [path] = sorted(root.glob("*.json"))
+    return [
+        [r["instruction"], r.get("input", ""), r["output"]] for r in json.loads(path.read_text())
+    ]
+
+
+def half(items: list[Any], which: str) -> list[Any]:
+    mid = len(items) // 2
+    return items[:mid] if which == "dev" else items[mid:]
+
+
+def clean_sample(name: str, which: str, n: int, seed: int = 19) -> list[list[str]]:
+    rows = half(_instruction_rows(name), which)
+    return random.Random(seed).sample(rows, min(n, len(rows)))
+
+
+def _flatten(rows: list[list[str]]) -> tuple[list[str], list[int]]:
+    texts, keys = [], []
+    for i, r in enumerate(rows):
+        for t in r:
+            if t:
+                texts.append(t)
+                keys.append(i)
+    return texts, keys
+
+
+def ours_rows(det: PiiDetector, rows: list[list[str]]) -> list[list[tuple[str, int, int, str]]]:
+    """Per row: (text, start, end, entity) of every span the detector would rewrite."""
+    texts, keys = _flatten(rows)
+    spans = det.find(texts, ["text"] * len(texts), ["text"] * len(texts), keys)
+    out: list[list[tuple[str, int, int, str]]] = [[] for _ in rows]
+    for t, k, ss in zip(texts, keys, spans, strict=True):
+        out[k].extend((t, s.start, s.end, s.entity) for s in ss)
+    return out
+
+
+def presidio_rows(engine: Any, rows: list[list[str]]) -> list[list[tuple[str, int, int, str]]]:
+    from presidio_analyzer import BatchAnalyzerEngine
+
+    texts, keys = _flatten(rows)
+    res = BatchAnalyzerEngine(analyzer_engine=engine).analyze_iterator(
+        texts, language="en", batch_size=64
+    )
+    out: list[list[tuple[str, int, int, str]]] = [[] for _ in rows]
+    for t, k, rs in zip(texts, keys, res, strict=True):
+        out[k].extend((t, r.start, r.end, r.entity_type) for r in rs)
+    return out
+
+
+def _altered_summary(found: list[list[tuple[str, int, int, str]]]) -> dict[str, Any]:
+    by_entity: dict[str, int] = defaultdict(int)
+    for spans in found:
+        for e in {s[3] for s in spans}:
+            by_entity[e] += 1
+    altered = sum(1 for s in found if s)
+    return {
+        "rows": len(found),
+        "altered": altered,
+        "share": altered / len(found) if found else 0.0,
+        "rows_by_entity": dict(sorted(by_entity.items(), key=lambda kv: -kv[1])),
+    }
+
+
+def _example(spans: list[tuple[str, int, int, str]]) -> str:
+    text, start, end, entity = spans[0]
+    lo, hi = max(0, start - 40), min(len(text), end + 40)
+    return (text[lo:start] + f"[{text[start:end]} -> <{entity}>]" + text[end:hi]).replace("\n", " ")
+
+
+def clean_altered(det: PiiDetector, engine: Any, which: str, n: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"sets": {}, "examples": []}
+    t_ours = t_presidio = 0.0
+    total_rows = 0
+    for name in CLEAN_SETS:
+        if not (SHARED / name).exists():
+            continue
+        rows = clean_sample(name, which, n)
+        total_rows += len(rows)
+        t = time.perf_counter()
+        ours_found = ours_rows(det, rows)
+        t_ours += time.perf_counter() - t
+        t = time.perf_counter()
+        pres_found = presidio_rows(engine, rows)
+        t_presidio += time.perf_counter() - t
+        out["sets"][name] = {
+            "ours": _altered_summary(ours_found),
+            "presidio": _altered_summary(pres_found),
+        }
+        out["examples"] += [f"{name}: {_example(s)}" for s in ours_found if s]
+    rng = random.Random(7)
+    out["examples"] = rng.sample(out["examples"], min(20, len(out["examples"])))
+    both = [out["sets"][s] for s in out["sets"]]
+    for who in ("ours", "presidio"):
+        rows = sum(b[who]["rows"] for b in both)
+        out[f"{who}_share"] = sum(b[who]["altered"] for b in both) / rows if rows else 0.0
+    out["rows_per_s"] = {"ours": total_rows / t_ours, "presidio": total_rows / t_presidio}
+    return out
+
+
+def _removed(gold: tuple[int, int, str], spans: list[tuple[int, int]]) -> bool:
+    chars = set(range(gold[0], gold[1]))
+    hit = chars & {c for a, b in spans for c in range(a, b)}
+    return len(hit) >= 0.9 * len(chars)
+
+
+def planted_recall(
+    texts: list[str],
+    gold: list[list[tuple[int, int, str]]],
+    det: PiiDetector,
+    engine: Any,
+    keep: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """Share of planted values removed (≥ 90% of their characters inside any span, of any
+    entity: what matters is that the value is gone), per entity, and rows with every
+    planted value removed."""
+    rows = [[t] for t in texts]
+    found = {"ours": ours_rows(det, rows), "presidio": presidio_rows(engine, rows)}
+    out: dict[str, Any] = {}
+    for who, spans in found.items():
+        hit: dict[str, int] = defaultdict(int)
+        tot: dict[str, int] = defaultdict(int)
+        whole = counted = 0
+        for g_spans, p_spans in zip(gold, spans, strict=True):
+            g_spans = [g for g in g_spans if keep is None or g[2] in keep]
+            if not g_spans:
+                continue
+            counted += 1
+            ok_all = True
+            for g in g_spans:
+                ok = _removed(g, [(a, b) for _, a, b, _ in p_spans])
+                tot[g[2]] += 1
+                hit[g[2]] += ok
+                ok_all &= ok
+            whole += ok_all
+        out[who] = {
+            "recall": sum(hit.values()) / sum(tot.values()) if tot else 0.0,
+            "per_entity": {e: (hit[e] / tot[e], tot[e]) for e in sorted(tot)},
+            "rows_all_removed": whole / counted if counted else 0.0,
+        }
+    return out
+
+
+def presidio_research_halves(which: str) -> tuple[list[str], list[list[tuple[int, int, str]]]]:
+    rows = half(json.loads((SHARED / "presidio_pii" / "synth_dataset_v2.json").read_text()), which)
+    texts = [r["full_text"] for r in rows]
+    gold = [
+        [
+            (s["start_position"], s["end_position"], s["entity_type"])
+            for s in r["spans"]
+            if s["entity_type"] in PERSONAL
+        ]
+        for r in rows
+    ]
+    return texts, gold
+
+
+def protection(n_clean: int, n_personal: int, which: str = "heldout") -> dict[str, Any]:
+    """Issue 19's measures, tunegate (default policy) beside plain Presidio."""
+    from scripts.pii_personal import generate as personal_messages
+
+    det = PiiDetector()
+    det.setup(SetupContext())
+    engine = plain_presidio()
+    out: dict[str, Any] = {"half": which, "clean": clean_altered(det, engine, which, n_clean)}
+    # the generator's seed picks the half: seed 19 for dev, 20 for held-out
+    msgs = personal_messages(n_personal, seed=19 if which == "dev" else 20)
+    out["personal_messages"] = planted_recall(
+        [m.text for m in msgs], [m.spans for m in msgs], det, engine
+    )
+    by_template: dict[str, Any] = {}
+    for tname in sorted({m.template for m in msgs}):
+        sub = [m for m in msgs if m.template == tname]
+        r = planted_recall([m.text for m in sub], [m.spans for m in sub], det, engine)
+        by_template[tname] = {w: r[w]["recall"] for w in r}
+    out["personal_messages_by_template"] = by_template
+    if (SHARED / "presidio_pii").exists():
+        texts, gold = presidio_research_halves(which)
+        out["presidio_research"] = planted_recall(texts, gold, det, engine)
+    return out
+
+
+def print_protection(r: dict[str, Any]) -> None:
+    c = r["clean"]
+    print(f"pii protection ({r['half']} halves; tunegate default policy vs plain Presidio)")
+    print(
+        f"  clean instruction rows altered: ours {c['ours_share']:.3f}, Presidio "
+        f"{c['presidio_share']:.3f} (goal <= 0.02); rows/s ours {c['rows_per_s']['ours']:,.0f}, "
+        f"Presidio {c['rows_per_s']['presidio']:,.0f}"
+    )
+    for name, s in c["sets"].items():
+        o, p = s["ours"], s["presidio"]
+        top = lambda d: ", ".join(f"{k} {v}" for k, v in list(d.items())[:6])  # noqa: E731
+        print(
+            f"    {name:<14} {o['rows']:>5} rows: ours {o['share']:.3f} ({top(o['rows_by_entity'])}); "
+            f"Presidio {p['share']:.3f} ({top(p['rows_by_entity'])})"
+        )
+    print("  altered rows (ours), a sample of up to 20:")
+    for e in c["examples"]:
+        print(f"    {e[:220]}")
+    for key in ("personal_messages", "presidio_research"):
+        if key not in r:
+            continue
+        res = r[key]
+        print(
+            f"  {key}: planted values removed ours {res['ours']['recall']:.3f}, Presidio "
+            f"{res['presidio']['recall']:.3f}; rows with every value removed ours "
+            f"{res['ours']['rows_all_removed']:.3f}, Presidio {res['presidio']['rows_all_removed']:.3f}"
+        )
+        for ent, (rec, n) in res["ours"]["per_entity"].items():
+            prec = res["presidio"]["per_entity"].get(ent, (0.0, n))[0]
+            print(f"    {ent:<20} ours {rec:.3f}  Presidio {prec:.3f}  n={n}")
+    for tname, rr in r.get("personal_messages_by_template", {}).items():
+        print(f"    template {tname:<16} ours {rr['ours']:.3f}  Presidio {rr['presidio']:.3f}")

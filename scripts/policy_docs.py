@@ -248,8 +248,15 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "assigned to a name like `api_key`, `secret`, `token`, `password`",
     },
     "pii": {
-        "PERSON": "names",
-        "LOCATION": "places (spaCy GPE, LOC and FAC)",
+        "PERSON": "names of people; by default (`when`) only in a personal context: after a cue "
+        '("my name is", "Dear X,", "Patient:", a sign-off), beside an identifier, or in a row '
+        "that holds one",
+        "LOCATION": "places (spaCy GPE, LOC and FAC): city level and above, so `never` by default",
+        "STREET_ADDRESS": "a house number and a street, a flat or suite number, or what follows "
+        '"address:" / "lives at" when it holds a number',
+        "PL_PESEL": "checksum and birth date checked; needs the word PESEL nearby",
+        "IT_FISCAL_CODE": "checksum-checked",
+        "US_DRIVER_LICENSE": "state formats, only after a licence cue (no check digit)",
         "PHONE_NUMBER": "national formats for `phone_regions`, any number written with `+`, "
         "local numbers next to a phone word, and three groups shaped like a phone number",
         "CREDIT_CARD": "Luhn-checked, by issuer range",
@@ -292,7 +299,9 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "nearest row (robust z)",
     },
     "poisoning": {
-        "trigger": "a rare prompt token whose rows' answers agree far more than their prompts",
+        "trigger": "a prompt token whose rows answer one way against what their prompts' "
+        "neighbours answer, more often than chance allows (binomial tail, Bonferroni over "
+        "the tokens tested)",
         "response_convergence": "the same (or near-identical) answer to prompts that have "
         "nothing in common",
         "dense_cluster": "a small, unusually dense group of rows whose answers leave their "
@@ -320,7 +329,10 @@ DETECTOR_NOTES: dict[str, str] = {
         "field and span, never the value."
     ),
     "pii": (
-        "Presidio's recognizers and ours, with spaCy `en_core_web_sm` for names and places, "
+        "Presidio's recognizers and ours (national identifiers with their check digits, "
+        "street addresses), with spaCy `en_core_web_sm` for names and places. `when` says "
+        "per entity whether it is removed `always`, only in a `personal_context`, or "
+        "`never`. "
         "loaded by path with every file's digest pinned. Each entity is a rule; the default "
         "`redact` rewrites the span in place with an operator per entity (`operators`): "
         "`placeholder` (`<EMAIL_ADDRESS>`, the default), `pseudonym` (HMAC-SHA256 under a "

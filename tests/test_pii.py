@@ -63,7 +63,6 @@ def found(det: PiiDetector, text: str) -> dict[str, str]:
     ("text", "value", "entity"),
     [
         ("Please forward this to Maria Garcia tomorrow.", "Maria Garcia", "PERSON"),
-        ("She relocated to Nairobi in May.", "Nairobi", "LOCATION"),
         ("Write to j.doe@example.org for details.", "j.doe@example.org", "EMAIL_ADDRESS"),
         ("Call me on +44 20 7946 0958 tonight.", "+44 20 7946 0958", "PHONE_NUMBER"),
         ("Our desk: (415) 555-2671.", "(415) 555-2671", "PHONE_NUMBER"),
@@ -432,7 +431,7 @@ def test_ner_spans_are_cut_where_the_name_ends() -> None:
     assert _name_length("Maria Garcia") == len("Maria Garcia")
 
 
-def test_ner_workers_tag_exactly_what_one_process_tags(pii: PiiDetector) -> None:
+def test_ner_workers_tag_exactly_what_one_process_tags() -> None:
     from detectors import pii as pii_module
 
     names = ["Maria Garcia", "Kenji Watanabe", "Olu Adeyemi", "Ingrid Svensson", "Rahul Mehta"]
@@ -442,15 +441,19 @@ def test_ner_workers_tag_exactly_what_one_process_tags(pii: PiiDetector) -> None
         for i in range(90)  # enough pieces to go to the pool
     ]
     fields, roles = ["output"] * len(texts), ["response"] * len(texts)
-    workers = PiiDetector(PiiParams(ner_workers=2))
+    # every name and place, in or out of a personal context, so that NER runs on every text
+    one = PiiDetector(PiiParams(when={"*": "always"}))
+    one.setup(SetupContext())
+    workers = PiiDetector(PiiParams(ner_workers=2, when={"*": "always"}))
     workers.setup(SetupContext())
-    assert workers.find(texts, fields, roles) == pii.find(texts, fields, roles)
+    assert workers.find(texts, fields, roles) == one.find(texts, fields, roles)
+    assert any(s.entity == "LOCATION" for ss in one.find(texts, fields, roles) for s in ss)
     # a worker that dies fails the batch loudly, and the next batch gets a fresh pool
     for proc in list(pii_module._NER_POOLS[2]._processes.values()):
         proc.kill()
     with pytest.raises(ModelError, match="NER worker process died"):
         workers.find(texts, fields, roles)
-    assert workers.find(texts, fields, roles) == pii.find(texts, fields, roles)
+    assert workers.find(texts, fields, roles) == one.find(texts, fields, roles)
 
 
 def test_ner_workers_are_bounded() -> None:
