@@ -213,3 +213,69 @@ def test_an_unchanged_file_reads_through(tmp_path: Path) -> None:
     plan = plan_inputs([path], None, 4)
     rows = [r for b in plan.sources[0].batches(4, plan.text_schema.column_names) for r in b.rows]
     assert len(rows) == 6 and plan.surveys[0].sha256
+
+
+def test_a_json_array_of_many_small_elements_is_read_in_one_linear_pass(tmp_path: Path) -> None:
+    """Each element's line number was counted from the buffer's start, ready or not:
+    400,000 small elements took 225 s as an array and 2 s as JSON Lines."""
+    import time
+
+    element = json.dumps({"instruction": "y" * 40})
+    path = tmp_path / "many.json"
+    path.write_text("[" + ",\n".join([element] * 200_000) + "]")
+    started = time.perf_counter()
+    n = sum(1 for _ in records._JsonStream(path))
+    assert n == 200_000
+    assert time.perf_counter() - started < 60  # quadratic took minutes; linear takes seconds
+
+
+def test_a_huge_number_in_a_json_array_is_quarantined_not_parsed_again_and_again(
+    tmp_path: Path,
+) -> None:
+    """A number running over many chunks was parsed again with every chunk and held
+    whole: 64 MiB of zeros, 64 KB gzipped, took 11 s and grew with the square."""
+    path = tmp_path / "number.json"
+    path.write_text('[{"text": "a"}, 0.' + "0" * (8 << 20) + '1, {"text": "b"}]')
+    got = [v for v, _, _ in records._JsonStream(path, 1 << 20)]
+    assert got[0] == {"text": "a"} and got[2] == {"text": "b"}
+    assert isinstance(got[1], records.RowTooLarge) and got[1].bytes > 8 << 20
+
+
+def test_a_malformed_array_element_refuses_the_file_whatever_follows_it(tmp_path: Path) -> None:
+    """A broken element with more than the read limit after it was quarantined as too
+    large and the read went on; a file that is not JSON is an input error."""
+    path = tmp_path / "bad.json"
+    path.write_text('[{"text": tru}, ' + ", ".join(['{"text": "b"}'] * 200) + "]")
+    with pytest.raises(InputError, match="not valid JSON"):
+        list(records._JsonStream(path, 1000))
+
+
+def test_empty_and_zero_row_parquet_files_are_read_not_refused(tmp_path: Path) -> None:
+    """A row group of no rows has only a dictionary page and data_page_offset 0: its
+    'page header' was read from the file's magic, and the file refused as damaged."""
+    empty = tmp_path / "empty.parquet"
+    pq.write_table(pa.table({"text": pa.array([], pa.string())}), empty)
+    source = records.ParquetSource(empty, "e")
+    assert source.survey(4).rows == 0 and list(source.batches(4, ["text"])) == []
+    mixed = tmp_path / "mixed.parquet"
+    schema = pa.schema([("text", pa.string())])
+    with pq.ParquetWriter(mixed, schema) as w:
+        for texts in ([], ["a", "b", "c"], []):
+            w.write_table(pa.table({"text": pa.array(texts, pa.string())}))
+    source = records.ParquetSource(mixed, "m")
+    assert source.survey(4).rows == 3
+    assert [r["text"] for b in source.batches(4, ["text"]) for r in b.rows] == ["a", "b", "c"]
+
+
+def test_columns_of_nulls_are_read_in_batches_of_bounded_memory(tmp_path: Path) -> None:
+    """Runs of nulls encode to a few bytes per page: a 242 KiB file was planned as one
+    read of 8M rows, a 1 GB batch. Each value's decoded width now counts."""
+    n = 1_000_000
+    path = tmp_path / "nulls.parquet"
+    columns = {f"c{i}": pa.nulls(n, pa.int64()) for i in range(16)}
+    pq.write_table(pa.table({"text": pa.nulls(n, pa.string()), **columns}), path, row_group_size=n)
+    assert path.stat().st_size < 1 << 20
+    source = records.ParquetSource(path, "n")
+    source.survey(n)
+    batch = next(iter(source.batches(n, ["text"])))
+    assert batch.arrow is not None and batch.arrow.nbytes <= records.BATCH_BYTES

@@ -177,27 +177,63 @@ def batch_rows_by_group(
     with open_file() as f:
         for g in range(metadata.num_row_groups):
             rg = metadata.row_group(g)
+            if rg.num_rows == 0:
+                sizes.append(1)  # nothing to read (its pages, if any, are never decoded)
+                continue
             per_row = 0.0
             for c in range(rg.num_columns):
                 col = rg.column(c)
                 nested = "." in col.path_in_schema
+                # a run of nulls or repeats encodes to a few bytes, but each value still
+                # decodes to its Arrow width (and an index, for a dictionary)
+                width = _ARROW_WIDTH.get(col.physical_type, 8)
+                if col.physical_type == "FIXED_LEN_BYTE_ARRAY":
+                    width = max(width, _fixed_length(col))
                 densest = 0.0
                 for h in _pages(f, col, limit, f"{where}: row group {g}"):
                     if h.type == DICTIONARY_PAGE:
                         if col.path_in_schema not in dictionary_columns:
                             densest = max(densest, float(h.uncompressed))
                         continue
+                    decoded = max(float(h.uncompressed), h.values * width)
                     rows = 1 if nested else max(1, h.values)
-                    densest = max(densest, h.uncompressed / rows)
+                    densest = max(densest, decoded / rows)
                 per_row += densest
             sizes.append(max(1, min(rg.num_rows, int(budget // max(per_row, 1.0)))))
     return sizes
 
 
+# bytes one value takes in Arrow once decoded (a string: its offset; its bytes are in the
+# page), plus a validity bit rounded up
+_ARROW_WIDTH = {
+    "BOOLEAN": 1,
+    "INT32": 5,
+    "INT64": 9,
+    "INT96": 17,
+    "FLOAT": 5,
+    "DOUBLE": 9,
+    "BYTE_ARRAY": 9,
+    "FIXED_LEN_BYTE_ARRAY": 1,
+}
+
+
+def _fixed_length(col: Any) -> int:
+    """A FIXED_LEN_BYTE_ARRAY's length is in the schema, not the chunk; statistics hold a
+    value of it when present. Decimals and UUIDs are at most 32 bytes."""
+    stats = col.statistics
+    if stats is not None and stats.has_min_max and isinstance(stats.min, bytes):
+        return len(stats.min) + 1
+    return 33
+
+
 def _pages(f: IO[bytes], col: Any, limit: int, where: str) -> Iterator[PageHeader]:
+    # a dictionary page, when there is one, comes first; a chunk of no rows may have only
+    # that, with data_page_offset 0, which is the file's magic and no page at all
     start = col.data_page_offset
-    if col.has_dictionary_page and col.dictionary_page_offset:
-        start = min(start, col.dictionary_page_offset)
+    if col.has_dictionary_page and (col.dictionary_page_offset or 0) > 0:
+        start = col.dictionary_page_offset
+    if col.num_values == 0 and col.total_compressed_size == 0:
+        return
     end = start + col.total_compressed_size
     pos = start
     while pos < end:

@@ -263,6 +263,33 @@ class _JsonStream:
                 skipped += state.consumed
                 pos += state.consumed
 
+        def find_end() -> int | None:
+            """Where the element at ``pos`` ends (filling the buffer as needed), or None
+            once it is longer than the read limit. Linear: each character is scanned once,
+            strings and brackets by numpy, numbers and literals by a regular expression."""
+            state = _ElementState()
+            scalar = buf[pos] not in '{["'
+            rel = 0  # scanned so far, from pos (pos moves to 0 when the buffer is filled)
+            while True:
+                if rel > self.max_line_bytes:
+                    return None
+                if pos + rel >= len(buf):
+                    if not fill():
+                        if scalar:
+                            return len(buf)
+                        raise fail("unexpected end of file inside an element (truncated?)")
+                    continue
+                if scalar:
+                    m = _SCALAR_END.search(buf, pos + rel)
+                    if m is not None:
+                        return m.start() if m.start() - pos <= self.max_line_bytes else None
+                    rel = len(buf) - pos
+                else:
+                    found = state.scan(buf, pos + rel)
+                    if found is not None:
+                        return found if found - pos <= self.max_line_bytes else None
+                    rel += state.consumed
+
         skip_ws()
         pos += 1  # the '[' seen by __iter__
         if skip_ws() == "]":
@@ -271,33 +298,35 @@ class _JsonStream:
             while True:
                 if skip_ws() == "":
                     raise fail("unexpected end of file (truncated?)")
-                too_large = 0
-                while True:
+                end: int | None
+                try:  # the usual case: the element is whole in the buffer, and small
+                    value, end = decoder.raw_decode(buf, pos)
+                    ready = end < len(buf) and end - pos <= self.max_line_bytes
+                except (ValueError, RecursionError):
+                    ready = False
+                if not ready:  # its end is found before anything is decoded again
+                    end = find_end()
+                if end is None:  # longer than the read limit: skipped, not held
+                    yield RowTooLarge(skip_element(), self.max_line_bytes), "", 0
+                else:
                     try:
-                        value, end = decoder.raw_decode(buf, pos)
+                        if not ready:
+                            value, decoded_end = decoder.raw_decode(buf, pos)
+                        else:
+                            decoded_end = end
                     except json.JSONDecodeError as e:
-                        if len(buf) - pos > self.max_line_bytes:
-                            too_large = skip_element()
-                            break
-                        if fill():
-                            continue
                         raise InputError(
                             f"{self.path}: line {line()}: element starting here is not valid "
-                            f"JSON ({e.msg}); the file looks truncated: copy it again from "
-                            "its source"
+                            f"JSON ({e.msg}); fix it, or copy the file again from its source"
                         ) from None
                     except (ValueError, RecursionError) as e:
                         raise InputError(f"{self.path}: line {line()}: {_unreadable(e)}") from None
-                    if end == len(buf) and fill():
-                        continue  # a number or literal may continue in the next chunk
-                    if end - pos > self.max_line_bytes:
-                        too_large, pos = end - pos, end
-                    break
-                if too_large:
-                    yield RowTooLarge(too_large, self.max_line_bytes), "", 0
-                else:
-                    _check_keys(value, buf[pos:end], f"{self.path}: line {line()}")
-                    yield value, buf[pos:end], 0  # line numbers are counted only for errors
+                    if decoded_end != end:
+                        raise fail("an element is not valid JSON (something follows its value)")
+                    text = buf[pos:end]
+                    if _SURROGATE.search(text):  # the line number only when it is needed
+                        _check_keys(value, text, f"{self.path}: line {line()}")
+                    yield value, text, 0  # line numbers are counted only for errors
                     pos = end
                 nxt = skip_ws()
                 if nxt == ",":
@@ -693,7 +722,12 @@ class ParquetSource(Source):
         return Survey(pf.metadata.num_rows, sha, size, pf.schema_arrow)
 
     def _plan(self, pf: pq.ParquetFile) -> list[int]:
-        self._dict_columns = self._dictionary_columns(pf)
+        # only the columns pyarrow really reads as dictionaries (it ignores the request for
+        # some logical types, JSON among them): the others decode whole, and their
+        # dictionary pages count in the plan
+        candidates = self._dictionary_columns(pf)
+        read_as = _dictionary_paths(self._file(candidates).schema_arrow) if candidates else set()
+        self._dict_columns = [c for c in candidates if c in read_as]
         return batch_rows_by_group(
             pf.metadata,
             lambda: self._snapshot().open("rb"),
@@ -737,7 +771,7 @@ class ParquetSource(Source):
             pending, pending_rows, pending_bytes = [], 0, 0
             return out
 
-        for batch in self._read(pf, group_rows):
+        for batch in self._read(pf, group_rows, batch_rows):
             for part, too_large in self._decoded_parts(batch):
                 # small reads (a dense row group is read a few rows at a time) are joined
                 # again, so the detectors still see batches of batch_rows
@@ -752,11 +786,15 @@ class ParquetSource(Source):
         if pending:
             yield flush()
 
-    def _read(self, pf: pq.ParquetFile, group_rows: list[int]) -> Iterator[pa.RecordBatch]:
+    def _read(
+        self, pf: pq.ParquetFile, group_rows: list[int], batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
         first = 0
         for g, rows in enumerate(group_rows):
             # see trust/loader.py for use_threads
-            it = pf.iter_batches(batch_size=rows, row_groups=[g], use_threads=False)
+            it = pf.iter_batches(
+                batch_size=min(rows, batch_rows), row_groups=[g], use_threads=False
+            )
             while True:
                 try:
                     batch = next(it)
@@ -828,6 +866,27 @@ class ParquetSource(Source):
         for i, size in too_large.items():
             rows[i] = RowTooLarge(size, self.max_line_bytes)
         return SourceBatch(first, rows, arrow=batch, bad_cells=bad_cells)
+
+
+def _dictionary_paths(schema: pa.Schema) -> set[str]:
+    """Parquet column paths (``messages.list.element.content``) of the dictionary leaves."""
+    out: set[str] = set()
+
+    def walk(t: pa.DataType, path: str) -> None:
+        if pa.types.is_dictionary(t):
+            out.add(path)
+        elif pa.types.is_list(t) or pa.types.is_large_list(t):
+            walk(t.value_type, f"{path}.list.{t.value_field.name}")
+        elif pa.types.is_map(t):
+            walk(t.key_type, f"{path}.key_value.key")
+            walk(t.item_type, f"{path}.key_value.value")
+        elif pa.types.is_struct(t):
+            for f in t:
+                walk(f.type, f"{path}.{f.name}")
+
+    for f in schema:
+        walk(f.type, f.name)
+    return out
 
 
 def _has_dictionary(t: pa.DataType) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import threading
 import time
 import uuid
@@ -253,6 +254,13 @@ def build(opts: ServeOptions) -> tuple[grpc.Server, JobRunner, int]:
             )
         load_policy(path)  # a broken policy fails serve, not an uploader's first scan
     store = Store(opts.data_dir)
+    # private copies of uploads (Parquet is copied before it is read) stay in the data
+    # dir, 0700, not in a shared /tmp that may be RAM
+    scratch = opts.data_dir / "tmp"
+    scratch.mkdir(mode=0o700, exist_ok=True)
+    for stale in scratch.glob("tunegate-input-*"):  # left by a process that was killed
+        stale.unlink(missing_ok=True)
+    tempfile.tempdir = str(scratch)
     signer = load_signer(opts.sign_key)
     store.audit_signer, store.audit_head_every = signer, opts.audit_head_every
     runner = JobRunner(
@@ -327,10 +335,14 @@ def serve(opts: ServeOptions, ready: Callable[[int], None] | None = None) -> Non
     while not stop.wait(0.5):
         observe.QUEUE.set(runner.waiting)
         if time.monotonic() >= next_head:  # a quiet tail is signed too, not only every N
-            seq = audit.sign_head_if_new(runner.store, signer)
+            next_head = time.monotonic() + opts.audit_head_seconds
+            try:
+                seq = audit.sign_head_if_new(runner.store, signer)
+            except Exception as e:  # a busy database must not skip the drain below
+                observe.log("audit head not signed", error=type(e).__name__)
+                continue
             if seq is not None:
                 observe.log("audit head signed", seq=seq)
-            next_head = time.monotonic() + opts.audit_head_seconds
     observe.log("draining", grace_s=opts.grace_s)
     server._tunegate_health.enter_graceful_shutdown()
     server.stop(opts.grace_s).wait()
