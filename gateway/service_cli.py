@@ -465,6 +465,24 @@ def submit(
 
 @main.command()
 @click.argument("dataset")
+@click.argument("version", type=click.IntRange(min=1))
+@click.option("--reason", required=True, help="Why (recorded, and shown to whoever is refused).")
+@_guarded
+@_conn_options
+def revoke(dataset: str, version: int, reason: str, conn: Connection) -> None:
+    """Withdraw VERSION of DATASET at the gateway (needs an admin token).
+
+    Pulls and trainers that ask the gateway refuse it from now on, and so does `adapter
+    verify --server` for every adapter trained on it. A copy already pulled still
+    verifies offline: revocation is news only the gateway has."""
+    from gateway.service.client import revoke as withdraw
+
+    got = withdraw(conn, dataset, version, reason)
+    click.echo(f"revoked {got.dataset} version {got.version}: {got.revoked_reason}")
+
+
+@main.command()
+@click.argument("dataset")
 @click.option("--version", "version", default="latest", show_default=True)
 @click.option("--out", required=True, type=click.Path(path_type=Path))
 @click.option(

@@ -16,12 +16,9 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import grpc
 import pytest
 
 from gateway.service.client import Connection, pull, submit
-from gateway.service.pb import gateway_pb2 as pb
-from gateway.service.pb import gateway_pb2_grpc as pbg
 from gateway.trust.adapter import ATTESTATION_NAME
 from tests.adapter_helpers import AdapterWorld, adapter_world
 from tests.helpers import alpaca, run_cli, write_jsonl
@@ -264,11 +261,17 @@ def test_revoking_a_version_revokes_its_adapters(
     rc, out, err = _verify(gw, world, tokens["reader"], tmp_path, folder)
     assert rc == 0, err
 
-    stub = pbg.GatewayStub(grpc.insecure_channel(gw.address))
-    stub.Revoke(
-        pb.RevokeRequest(dataset="acme/poisoned", version=1, reason="poisoned rows found"),
-        metadata=Connection(gw.address, tokens["admin"]).metadata(),
+    rc, out, err = _cli(
+        gw,
+        tokens["admin"],
+        tmp_path,
+        "revoke",
+        "acme/poisoned",
+        "1",
+        "--reason",
+        "poisoned rows found",
     )
+    assert rc == 0 and "revoked acme/poisoned version 1" in out, err
     assert ("OK (1 adapters revoked)", "acme/poisoned", "") in _audit(gw, "Revoke")
 
     # the gateway's adapter status refuses it, naming the dataset version

@@ -183,6 +183,21 @@ def check_version(conn: Connection, dataset: str, version: int, manifest_sha256:
         )
 
 
+def revoke(conn: Connection, dataset: str, version: int, reason: str) -> pb.Version:
+    """Withdraw a version (admin): pulls and trainers asking the gateway refuse it, and
+    every adapter registered as trained on it is revoked with it."""
+    with conn.channel() as ch:
+        stub = pbg.GatewayStub(ch)  # type: ignore[no-untyped-call]
+        try:
+            got: pb.Version = stub.Revoke(
+                pb.RevokeRequest(dataset=dataset, version=version, reason=reason),
+                metadata=conn.metadata(),
+            )
+        except grpc.RpcError as e:
+            raise ServiceError(e) from e
+    return got
+
+
 def pull(
     conn: Connection,
     dataset: str,
