@@ -205,23 +205,57 @@ class EmbeddingEngine:
         return ScanEmbedder(self, cache)
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, int]:
-        """Unit-length vectors, and how many texts were cut to the model's window."""
+        """Unit-length vectors, and how many texts were cut to the model's window.
+
+        Each text is tokenised once: the same word pieces count what the window cuts and
+        feed the model, cut as ``SentenceTransformer.encode`` cuts them (the first
+        ``max_tokens - 1`` pieces and the closing separator). Batches are taken in order
+        of token count over the whole call, so a batch pads to nearly its own length.
+        """
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32), 0
         with self._lock:
-            lengths = self.model.tokenizer(
-                texts, add_special_tokens=True, truncation=False, verbose=False
-            )["input_ids"]
-            vecs = self.model.encode(
+            ids = self.model.tokenizer(
                 texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vecs, dtype=np.float32), sum(
-            len(ids) > self.max_tokens for ids in lengths
-        )
+                add_special_tokens=True,
+                truncation=False,
+                verbose=False,
+                return_attention_mask=False,
+                return_token_type_ids=False,
+            )["input_ids"]
+            cut = sum(len(x) > self.max_tokens for x in ids)
+            mx = self.max_tokens
+            ids = [x if len(x) <= mx else [*x[: mx - 1], x[-1]] for x in ids]
+            vecs = self._forward(ids)
+        return vecs, cut
+
+    def _forward(self, ids: list[list[int]]) -> np.ndarray:
+        """Unit vectors of tokenised texts, longest first in batches of ``batch_size``."""
+        import torch
+
+        out = np.empty((len(ids), DIM), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        pad = int(self.model.tokenizer.pad_token_id or 0)
+        dev = self.model.device
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                width = len(ids[idx[0]])
+                input_ids = torch.full((len(idx), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(idx), width), dtype=torch.long)
+                for r, i in enumerate(idx):
+                    input_ids[r, : len(ids[i])] = torch.tensor(ids[i], dtype=torch.long)
+                    mask[r, : len(ids[i])] = 1
+                features = {
+                    "input_ids": input_ids.to(dev),
+                    "token_type_ids": torch.zeros_like(input_ids).to(dev),
+                    "attention_mask": mask.to(dev),
+                    "modality": "text",
+                }
+                emb = self.model.forward(features)["sentence_embedding"]
+                emb = torch.nn.functional.normalize(emb.float(), p=2, dim=1)
+                out[idx] = emb.cpu().numpy()
+        return out
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one per text, with no cache (see :meth:`session`)."""

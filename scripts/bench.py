@@ -68,31 +68,6 @@ def bench_scan(tmp: Path, rows: list[dict[str, str]], device: str) -> dict[str, 
     }
 
 
-def bench_full(tmp: Path, rows: list[dict[str, str]], device: str) -> dict[str, Any]:
-    """Every detector on, the default policy, no embedding cache: what one scan costs."""
-    from gateway.core.pipeline import Pipeline
-    from gateway.core.policy import parse_policy
-    from gateway.core.scan_types import ScanRequest
-
-    inp = tmp / "full.jsonl"
-    inp.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    pipe = Pipeline(parse_policy({}))
-    t = time.perf_counter()
-    pipe.setup(device)
-    setup_s = time.perf_counter() - t
-    t = time.perf_counter()
-    res = pipe.scan(ScanRequest(inputs=[inp], out=tmp / "full-out", device=device))
-    wall = time.perf_counter() - t
-    timings = {k: v for k, v in res.report["timings_s"].items() if v > 0}
-    return {
-        "rows": len(rows),
-        "model_load_s": setup_s,
-        "end_to_end_rows_per_s": len(rows) / wall,
-        "stage_seconds": timings,
-        "rows_quarantined": res.report["counts"]["rows_quarantined"],
-    }
-
-
 def bench_verify(tmp: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
     from gateway.core.pipeline import Pipeline
     from gateway.core.policy import parse_policy
@@ -166,7 +141,18 @@ def main() -> None:
         "--poison-rows", type=int, default=10_000, help="clean rows for the poisoning mixes"
     )
     ap.add_argument(
-        "--full-rows", type=int, default=1000, help="rows for the every-detector scan (full)"
+        "--full-rows", type=int, default=2000, help="alpaca rows for the every-detector scan (full)"
+    )
+    ap.add_argument(
+        "--full-jailbreak-rows",
+        type=int,
+        default=1000,
+        help="rows of long jailbreak prompts for the every-detector scan (full)",
+    )
+    ap.add_argument(
+        "--full-no-reference",
+        action="store_true",
+        help="full: skip the second scan on the straightforward path (no agreement figures)",
     )
     ap.add_argument("--cache", type=Path, help="embedding cache folder, so reruns skip known texts")
     ap.add_argument(
@@ -202,10 +188,14 @@ def main() -> None:
         tmp = Path(d)
         if "scan" in only:
             results["scan"] = bench_scan(tmp, rows, args.device)
-        if "full" in only:
-            results["full"] = bench_full(tmp, alpaca_rows(args.full_rows), args.device)
         if "verify" in only:
             results["verify"] = bench_verify(tmp, alpaca_rows(args.rows * 4))
+    if "full" in only:
+        from scripts import bench_full
+
+        results["full"] = bench_full.run(
+            args.full_rows, args.full_jailbreak_rows, args.device, not args.full_no_reference
+        )
     if "pii" in only:
         from scripts import bench_pii
 
@@ -238,13 +228,9 @@ def main() -> None:
         for stage, rate in sorted(s["stage_rows_per_s"].items()):
             print(f"  stage {stage:<22} {rate:>12,.0f} rows/s")
     if "full" in results:
-        f = results["full"]
-        print(
-            f"scan with every detector on {f['rows']:,} rows: {f['end_to_end_rows_per_s']:,.1f} rows/s "
-            f"(models load in {f['model_load_s']:.1f} s, once per process)"
-        )
-        for stage, secs in sorted(f["stage_seconds"].items(), key=lambda kv: -kv[1])[:8]:
-            print(f"  stage {stage:<22} {f['rows'] / secs:>12,.1f} rows/s")
+        from scripts import bench_full
+
+        bench_full.report(results["full"])
     if "verify" in results:
         print_verify(results["verify"])
     if "pii" in results:
@@ -287,7 +273,10 @@ def run_isolated(args: argparse.Namespace, sections: list[str]) -> None:
         str(args.poison_rows),
         "--full-rows",
         str(args.full_rows),
-    ] + (["--cache", str(args.cache)] if args.cache else [])
+        "--full-jailbreak-rows",
+        str(args.full_jailbreak_rows),
+    ] + (["--full-no-reference"] if args.full_no_reference else [])
+    passthrough += ["--cache", str(args.cache)] if args.cache else []
     merged: dict[str, Any] = {"device": args.device, "rows": args.rows, "peak_rss_mb": {}}
     for section in sections:
         proc = subprocess.Popen(
@@ -322,10 +311,9 @@ def run_isolated(args: argparse.Namespace, sections: list[str]) -> None:
             f"scan end to end              {merged['scan']['end_to_end_rows_per_s']:>12,.0f} rows/s"
         )
     if merged.get("full"):
-        f = merged["full"]
-        print(
-            f"scan with every detector       {f['end_to_end_rows_per_s']:>10,.1f} rows/s on {f['rows']:,} rows"
-        )
+        from scripts import bench_full
+
+        bench_full.report(merged["full"])
     if merged.get("service"):
         v = merged["service"]
         print(
