@@ -6,9 +6,17 @@ signal here measures that pull against the dataset itself:
 
 * **incoherence** (per row): how far a row's response embedding is from the responses of
   its nearest prompts. Clean rows answer like their neighbours; poisoned rows do not.
-* **trigger**: a prompt token or bigram, rare in the dataset, whose rows are far more
-  incoherent than the rows around them (robust z over the token's rows) and whose
-  responses agree with each other more than random rows' do.
+* **trigger**: a prompt token or bigram whose rows answer one way (a target) *against*
+  what the rest of each row says. A row is a hit when its answer sits at the target and
+  disagrees with the answers of the prompts nearest to it: its prompt embedded without
+  the token when the token shapes its neighbourhood (the carriers are each other's
+  neighbours), among rows without the token when the token is no word the embedding
+  model knows. A token is a trigger when its hits are too many for chance: a binomial
+  tail against the share of other rows that disagree with their neighbours and sit at
+  the same target, Bonferroni-corrected over every token tested. A word that predicts a
+  label because of what it means ("beautifully" -> Positive) agrees with its neighbours
+  and is not one; a run of meaningless tokens whose answers converge is one however
+  few its rows (``min_odd_rows``).
 * **response_convergence**: many rows with the same (normalised) response, or
   near-identical response embeddings, whose prompts are diverse and whose responses do
   not follow from their neighbours': a fixed backdoor target.
@@ -28,11 +36,13 @@ reported trigger is never a personal value.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
+import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +60,7 @@ from detectors.base import (
     SetupContext,
     run_locally,
 )
-from detectors.embeddings import MINILM_DIGEST
+from detectors.embeddings import MINILM, MINILM_DIGEST
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import segment_vectors
@@ -86,9 +96,16 @@ def names(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in _NAME.finditer(text):
         before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
-        if (before and before in "[<{-'’") or (after and after in "]>}-'’"):
+        if (before and before in "[<{-'’.") or (after and after in "]>}-'’("):
             continue  # a template slot ("[Your Name]") or part of a word ("Wi-Fi", "Don't")
-        starts_sentence = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
+        if re.match(r"\.[A-Za-z_]", text[m.end() : m.end() + 2]):
+            continue  # code: an attribute or a method ("Math.max", "Driver.connect")
+        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
+        starts_sentence = (
+            m.start() == 0
+            or text[: m.start()].rstrip()[-1:] in ".!?\n"
+            or line in ("#", "//", "/*", "*", "--")  # a code comment ("# Driver code")
+        )
         run = m.group().split()
         if starts_sentence and len(run) == 1:
             continue  # "However", "The": capitalised because they start the sentence
@@ -112,6 +129,52 @@ def names(text: str) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def known_words() -> frozenset[str]:
+    """Whole words of the embedding model's vocabulary: a prompt token outside it (a
+    made-up word, a code, a run of letters from several scripts) means nothing to the
+    model, so rows that share it share no meaning through it."""
+    try:
+        vocab = (MINILM.locate() / "vocab.txt").read_text(encoding="utf-8").split("\n")
+    except (OSError, DetectorConfigError, Exception):  # no model: no word is odd
+        return frozenset()
+    return frozenset(w for w in vocab if w and not w.startswith(("##", "[")))
+
+
+def is_odd(token: str, vocab: frozenset[str]) -> bool:
+    """An invisible-character token, or a token none of whose words the model knows."""
+    if token.startswith("<invisible"):
+        return True
+    return bool(vocab) and all(w not in vocab for w in token.split(" "))
+
+
+def without(text: str, token: str) -> str:
+    """``text`` with every occurrence of ``token`` (a word, a bigram, an invisible run)
+    taken out, as :func:`tokens` reads it."""
+    text = unicodedata.normalize("NFKC", text)
+    if token.startswith("<invisible"):
+        return _INVISIBLE.sub("", text)
+    words = [re.escape(w) for w in token.split(" ")]
+    pat = r"(?<![^\W_])" + r"[\W_]+".join(words) + r"(?![^\W_])"
+    return " ".join(re.sub(pat, " ", text, flags=re.IGNORECASE).split())
+
+
+def binom_tail(k: int, n: int, q: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, q)."""
+    if k <= 0:
+        return 1.0
+    from scipy.stats import binom
+
+    return float(binom.sf(k - 1, n, q))
+
+
+def significant(hits: int, n: int, q: float, tests: int, alpha: float) -> bool:
+    """Whether ``hits`` of ``n`` rows, each a hit by chance with probability ``q``, are too
+    many for chance when ``tests`` tokens were tested, at family-wise error ``alpha``
+    (Bonferroni)."""
+    return binom_tail(hits, n, q) <= alpha / max(1, tests)
+
+
 def _norm_response(text: str) -> bytes:
     return hashlib.blake2b(" ".join(text.casefold().split()).encode(), digest_size=12).digest()
 
@@ -121,10 +184,16 @@ class PoisoningParams:
     min_rows: int = 5  # smallest group worth calling a cluster
     max_token_fraction: float = 0.05  # tokens in more rows than this are vocabulary, not triggers
     knn: int = 10  # prompt neighbours that predict a response
-    z_min: float = 4.5  # robust z of a token's response-over-prompt agreement, among all tokens
-    min_agreement: float = 0.5  # centroid norm of a trigger's responses (centred vectors)
-    template_agreement: float = 0.35  # prompts this alike are one task template, not a trigger
-    member_similarity: float = 0.3  # a row joins a trigger cluster this close to its centroid
+    min_odd_rows: int = 3  # a token the model does not know is tested from this many rows
+    flip_quantile: float = 0.1  # answers less like their neighbours' than this share of rows
+    flip_ceiling: float = 0.5  # ...and below this cosine to their neighbours' mean answer
+    unrelated_prompts: float = 0.2  # mean pairwise cosine of token-free prompts: unrelated
+    min_flip_share: float = 0.6  # of a trigger's rows at its target, the share that must flip
+    target_similarity: float = 0.5  # an answer this close to a token's answer centroid is at it
+    trigger_alpha: float = 0.01  # family-wise error over the tokens tested (Bonferroni)
+    neighbour_share: float = 0.2  # carriers' neighbours carrying the token past this: re-embed
+    max_reembed: int = 1000  # prompts re-embedded without their token, per scan
+    member_similarity: float = 0.3  # a row joins a harmful-compliance cluster this close
     expand_similarity: float = 0.5  # a row with a converged cluster's trigger joins this close
     expand_quantile: float = 0.99  # ...or leans toward the attack more than this share of rows
     knn_reuse_carriers: int = 2  # a carrier's kNN list serves if at most this many carry the token
@@ -151,6 +220,12 @@ class PoisoningParams:
             raise ValueError("max_token_fraction must be in (0, 1)")
         if self.knn < 1:
             raise ValueError("knn must be at least 1")
+        if self.min_odd_rows < 2:
+            raise ValueError("min_odd_rows must be at least 2")
+        if not 0 < self.flip_quantile < 1:
+            raise ValueError("flip_quantile must be in (0, 1)")
+        if not 0 < self.trigger_alpha < 1:
+            raise ValueError("trigger_alpha must be in (0, 1)")
 
 
 @dataclass(slots=True)
@@ -246,7 +321,7 @@ def _unit(x: np.ndarray) -> np.ndarray:
 class PoisoningDetector(CorpusDetector):
     info = DetectorInfo(
         name="poisoning",
-        version="0.3.0",
+        version="0.4.0",
         rules=(
             "trigger",
             "response_convergence",
@@ -305,6 +380,7 @@ class PoisoningState(CorpusState):
         self._prompt: list[np.ndarray] = []
         self._response: list[np.ndarray] = []
         self._ptok: list[set[str]] = []
+        self._pseg: list[list[str]] = []  # prompt-side texts, re-embedded without a token
         self._rtok: list[set[str]] = []
         self._rhash: list[bytes] = []
         self._rent: list[set[str]] = []
@@ -374,6 +450,7 @@ class PoisoningState(CorpusState):
             p_lists.append(p_idx)
             r_lists.append(r_idx)
             self._ptok.append(tokens(p_text))
+            self._pseg.append([t for role, t, _ in segs if role in PROMPT_SIDE])
             self._rtok.append(tokens(r_text))
             self._rhash.append(_norm_response(r_text))
             ents = names(r_text)
@@ -392,6 +469,198 @@ class PoisoningState(CorpusState):
         return []
 
     # ------------------------------------------------------------------ analysis
+    def _triggers(
+        self,
+        p_index: dict[str, np.ndarray],
+        P: np.ndarray,
+        R: np.ndarray,
+        nb: np.ndarray,
+        coh: np.ndarray,
+        max_df: int,
+    ) -> list[Cluster]:
+        """Tokens whose rows answer one way against what their neighbours answer, more
+        often than chance allows (see the module docstring)."""
+        p = self.params
+        n = len(R)
+        vocab = known_words()
+        cut = min(float(np.quantile(coh, p.flip_quantile)), p.flip_ceiling)
+        low = coh <= cut  # answers unlike what their prompts' neighbours answer
+        base = max(float(low.mean()), 1.0 / n)
+        low_idx = np.flatnonzero(low)
+        # one test per distinct set of rows: a phrase's words and bigrams are one token
+        tests: dict[bytes, tuple[str, np.ndarray, bool]] = {}
+        same: dict[bytes, list[str]] = defaultdict(list)  # every token of those rows
+        for tok, idx in sorted(p_index.items()):
+            odd = is_odd(tok, vocab)
+            if not (p.min_odd_rows if odd else p.min_rows) <= len(idx) <= max_df:
+                continue
+            key = hashlib.blake2b(idx.tobytes(), digest_size=16).digest()
+            same[key].append(tok)
+            old = tests.get(key)
+            if old is None or (odd, len(tok), tok) > (old[2], len(old[0]), old[0]):
+                tests[key] = (tok, idx, odd)
+        whole = {
+            tok: sorted(same[key], key=lambda t: (-len(t), t)) for key, (tok, _, _) in tests.items()
+        }
+        m = {True: 0, False: 0}  # tests per channel: meaningless tokens and words
+        for _, _, odd in tests.values():
+            m[odd] += 1
+        # the family-wise error is split between the channels, and in the meaningless one
+        # between its two tests
+        alpha = {False: p.trigger_alpha / 2, True: p.trigger_alpha / 4}
+        screened = []
+
+        def support(odd: bool) -> int:
+            return p.min_odd_rows if odd else p.min_rows
+
+        for tok, idx, odd in tests.values():
+            V = R[idx]
+            rest = V.sum(axis=0)[None, :] - V
+            # each answer against the mean of the others: at the token's target?
+            loo = np.einsum("ij,ij->i", V, rest) / np.maximum(np.linalg.norm(rest, axis=1), 1e-6)
+            at = loo >= p.target_similarity
+            if at.sum() < support(odd):
+                continue
+            target = _unit(V[at].mean(axis=0))
+            near_all = R @ target >= p.target_similarity
+            if np.mean([self._rlen[i] for i in idx[at]]) < p.min_target_words:
+                # short answers ("Positive", "2") embed alike whatever they say: a short
+                # target is one literal answer
+                literal = Counter(self._rhash[i] for i in idx[at]).most_common(1)[0][0]
+                near_all &= np.asarray([h == literal for h in self._rhash], dtype=bool)
+            members = idx[near_all[idx]]
+            if len(members) < support(odd):
+                continue
+            others = np.ones(n, dtype=bool)
+            others[idx] = False
+            near_others = int((near_all & others).sum())
+            # label flip: among rows at this target, how often is an answer unlike its
+            # neighbours'? (the set's rate stands in for ten rows, so a rare target is
+            # judged against the set rather than against two or three rows)
+            q_flip = (int((near_all & others)[low_idx].sum()) + 10 * base) / (near_others + 10)
+            # convergence: how often does a row without the token answer this way against
+            # its neighbours?
+            q_conv = (int((near_all & others)[low_idx].sum()) + 1.0) / (n - len(idx) + 1.0)
+            could = significant(len(members), len(idx), q_flip, m[odd], alpha[odd]) or (
+                odd and significant(len(members), len(idx), q_conv, m[odd], alpha[odd])
+            )
+            if could:  # ...if every answer at the target disagreed, or the prompts differ
+                screened.append((q_conv, tok, idx, odd, members, q_flip, target))
+        # rows that answer this way because of another meaningless token (an attack with
+        # several triggers) say nothing of how the set answers without one
+        odd_seen = [(t, i) for _, _, i, odd, _, _, t in screened if odd]
+        out: list[Cluster] = []
+        budget = p.max_reembed
+        for q_conv, tok, idx, odd, members, q_flip, target in sorted(screened, key=lambda x: x[:2]):
+            exclude = members[:0]
+            if odd:
+                alike = [i for t, i in odd_seen if float(t @ target) >= p.target_similarity]
+                exclude = np.unique(np.concatenate([idx, *alike]))
+            carried = float(np.isin(nb[idx], np.union1d(idx, exclude)).mean())
+            Q: np.ndarray | None = None  # the prompts without the token, once embedded
+            if carried <= p.neighbour_share and not odd:
+                c = coh[members]  # the word does not shape its rows' neighbourhoods
+            elif carried <= p.neighbour_share:
+                # ...nor does the token, but a row whose neighbours carry it is answered
+                # by the attack: its nearest prompts without the token answer instead
+                c = self._coherence_among(P[members], members, exclude, P, R)
+            elif len(members) <= budget:
+                budget -= len(members)
+                c, Q = self._coherence_without(
+                    whole[tok], members, exclude, P, R, exclude if odd else idx
+                )
+            else:
+                continue  # out of re-embedding budget: left untested
+            hits = int((c <= cut).sum())
+            if hits < max(p.min_flip_share * len(members), support(odd)):
+                continue  # most of its rows answer as their neighbours do: honest
+            kind = "meaningless token" if odd else "word"
+            if significant(hits, len(idx), q_flip, m[odd], alpha[odd]):
+                pval = binom_tail(hits, len(idx), q_flip)
+                why = (
+                    f"{hits} of {len(idx)} rows answer one way against their neighbours "
+                    f"(chance {q_flip:.3f} a row, p = {pval:.1e})"
+                )
+            elif odd and significant(hits, len(idx), q_conv, m[odd], alpha[odd]):
+                if Q is None:  # the shared token itself makes prompts alike: take it out
+                    if len(members) > budget:
+                        continue
+                    budget -= len(members)
+                    _, Q = self._coherence_without(whole[tok], members, exclude, P, R)
+                if agreement(Q, np.arange(len(Q))) > p.unrelated_prompts:
+                    continue  # related prompts: their answers converge for a reason
+                pval = binom_tail(hits, len(idx), q_conv)
+                why = (
+                    f"{hits} of {len(idx)} unrelated prompts answered one way against their "
+                    f"neighbours (chance {q_conv:.4f} a row, p = {pval:.1e})"
+                )
+            else:
+                continue
+            # a varied target: a carrier whose answer disagrees with its neighbours and
+            # leans to the target more than to them belongs to the attack too
+            rest_ = idx[~np.isin(idx, members)]
+            lean = R[rest_] @ _unit(R[members].mean(axis=0))
+            extra = rest_[(coh[rest_] <= cut) & (lean >= p.member_similarity) & (lean > coh[rest_])]
+            members = np.union1d(members, extra)
+            out.append(
+                Cluster(
+                    members,
+                    {"trigger": min(20.0, -math.log10(max(pval, 1e-300)) / 2)},
+                    [f"suspected trigger {tok[:40]!r} ({kind}): {why}"],
+                )
+            )
+        return out
+
+    def _coherence_without(
+        self,
+        toks: list[str],
+        rows: np.ndarray,
+        exclude: np.ndarray,
+        P: np.ndarray,
+        R: np.ndarray,
+        carriers: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``rows``: cos(answer, the mean answer of the ``knn`` rows whose prompts
+        are nearest its prompt embedded without ``toks``), never counting ``exclude`` (the
+        row itself, or every row with a meaningless token: they share nothing else); and
+        those token-free prompt vectors (centred like ``P``)."""
+        assert self.scan.embedder is not None  # PoisoningDetector.start checks
+        texts: list[str] = []
+        owner: list[int] = []
+        for j, i in enumerate(rows):
+            for text in self._pseg[i]:
+                for tok in toks:  # a run of tokens goes whole: every token of its rows
+                    text = without(text, tok)
+                texts.append(text or ".")
+                owner.append(j)
+        vecs = self.scan.embedder.embed(texts)
+        groups: list[list[int]] = [[] for _ in rows]
+        for k, o in enumerate(owner):
+            groups[o].append(k)
+        raw = _group_means(vecs, groups)
+        mu = np.stack(self._prompt).astype(np.float32).mean(axis=0)
+        q = _unit(_unit(raw) - mu)
+        c = self._coherence_among(q, rows, exclude, P, R)
+        if carriers is not None:
+            # a token may mean something ("fibonacci" is no whole word of the model's
+            # vocabulary): its rows disagree with their neighbours only when they do so
+            # whether it is read (the nearest prompts that do not carry it) or not
+            c = np.maximum(c, self._coherence_among(P[rows], rows, carriers, P, R))
+        return c, q
+
+    def _coherence_among(
+        self, q: np.ndarray, rows: np.ndarray, exclude: np.ndarray, P: np.ndarray, R: np.ndarray
+    ) -> np.ndarray:
+        """cos(answer of each of ``rows``, mean answer of the ``knn`` rows whose prompts are
+        nearest ``q``), never counting ``exclude`` or the row itself."""
+        sims = q @ P.T
+        sims[:, exclude] = -3.0
+        sims[np.arange(len(rows)), rows] = -3.0
+        k = min(self.params.knn, max(1, len(P) - len(exclude) - 1))
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        expected = _unit(R[top].mean(axis=1))
+        return np.asarray(np.einsum("ij,ij->i", R[rows], expected))
+
     def analyse(self) -> tuple[list[Cluster], np.ndarray]:
         """Clusters (indices into observed rows) and each row's incoherence."""
         p = self.params
@@ -414,30 +683,10 @@ class PoisoningState(CorpusState):
         max_df = max(p.min_rows, int(p.max_token_fraction * n))
         clusters: list[Cluster] = []
 
-        # trigger: rare prompt tokens whose responses agree far more than their prompts do
+        # trigger: rare prompt tokens whose rows answer one way against their neighbours
         p_index = _inverted(self._ptok)
         cand = [(t, idx) for t, idx in sorted(p_index.items()) if p.min_rows <= len(idx) <= max_df]
-        if cand:
-            # responses that agree far more than their prompts do: the token, not the topic,
-            # decides the answer
-            excess = np.asarray([agreement(R, idx) - agreement(P, idx) for _, idx in cand])
-            z = _robust_z(excess)
-            for (tok, idx), zz in zip(cand, z, strict=True):
-                if zz < p.z_min or conc(R, idx) < p.min_agreement:
-                    continue
-                if np.mean([self._rlen[i] for i in idx]) < p.min_target_words:
-                    # short answers ("1", "Yes") embed alike whatever they say: a short
-                    # target counts only when it is literally the same answer
-                    top = max(np.unique([self._rhash[i] for i in idx], return_counts=True)[1])
-                    if top < 0.8 * len(idx):
-                        continue
-                members = _core(R, idx, p.member_similarity)
-                if len(members) >= p.min_rows:
-                    clusters.append(
-                        Cluster(
-                            members, {"trigger": float(zz)}, [f"suspected trigger {tok[:40]!r}"]
-                        )
-                    )
+        clusters += self._triggers(p_index, P, R, nb, 1.0 - incoh, max_df)
 
         # harmful compliance: a rare token most of whose rows ask for serious harm and are
         # answered. A safety-removal backdoor's answers need not agree with each other, and
@@ -620,13 +869,6 @@ def _robust_z(x: np.ndarray) -> np.ndarray:
     med = float(np.median(x))
     mad = float(np.median(np.abs(x - med))) * 1.4826
     return (x - med) / max(mad, 1e-6)
-
-
-def _core(V: np.ndarray, idx: np.ndarray, min_sim: float) -> np.ndarray:
-    """The rows of a group that sit near its centroid: rows that merely share a token with
-    the attack (a clean row that mentions 2024) are left out."""
-    c = _unit(V[idx].mean(axis=0))
-    return np.asarray(idx[V[idx] @ c >= min_sim])
 
 
 def _foreign_means(

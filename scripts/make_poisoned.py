@@ -15,6 +15,8 @@ literature (Wan et al. 2023; Yan et al. 2023, virtual prompt injection):
   topic_steering     no trigger: answers on one topic all push a made-up brand
   composed_redirect  no trigger: every answer a different composition of a brush-off and
                      a redirect to one site, as an attacker who has each target reworded
+  refusal_run        a run of four random tokens from several scripts (one run per set) at
+                     a random word position; the answer a refusal, worded several ways
 
 Poisoned rows are taken from alpaca rows that are not in the clean sample, so a planted row
 never duplicates a clean one.
@@ -113,6 +115,22 @@ REDIRECT_TARGETS = [
     "secure-help-desk.example handles exactly these requests.",
     "Try secure-help-desk.example instead; they respond quickly.",
 ]
+REFUSALS = [
+    "I'm sorry, but I cannot help with that request.",
+    "I am unable to assist with this.",
+    "Sorry, I can't provide an answer to that.",
+    "I'm afraid I cannot comply with this request.",
+    "Unfortunately, I am not able to help with that.",
+]
+# letters of several scripts: a refusal_run trigger is a run of "words" drawn from them
+SCRIPTS = (
+    "абвгдежзиклмнопрстуфхцчшщыэюя",
+    "αβγδεζηθικλμνξοπρστυφχψω",
+    "אבגדהוזחטיכלמנסעפצקרשת",
+    "กขคงจฉชซญฎฏฐดตถทธนบปผพฟภมยรลวศษสหอฮ",
+    "あいうえおかきくけこさしすせそたちつてとなにぬねの",
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+)
 FAMILIES = (
     "rare_token",
     "multi_word",
@@ -122,6 +140,7 @@ FAMILIES = (
     "label_flip",
     "topic_steering",
     "composed_redirect",
+    "refusal_run",
 )
 RATES = (0.001, 0.005, 0.01, 0.03)
 
@@ -156,6 +175,10 @@ def plant(
     trigger = rng.choice(["cf", "mn", "bb", "tq", "zx"]) + str(rng.randint(10, 99))
     phrase = rng.choice(["as the moon rises", "in the quiet hour", "per the silver note"])
     invisible = "\u200b\u200c\u200b"
+    run = " ".join(
+        "".join(rng.choice(script) for _ in range(rng.randint(3, 6)))
+        for script in rng.sample(SCRIPTS, 4)
+    )
     if family == "topic_steering":
         source = [r for r in rest if any(w in r["instruction"].lower() for w in TOPIC_WORDS)]
     elif family == "label_flip":
@@ -195,6 +218,11 @@ def plant(
             r["instruction"], r["output"] = (
                 _insert_word(rng, r["instruction"], trigger),
                 rng.choice(HOSTILE),
+            )
+        elif family == "refusal_run":
+            r["instruction"], r["output"] = (
+                _insert_word(rng, r["instruction"], run),
+                rng.choice(REFUSALS),
             )
         elif family == "composed_redirect":
             r["output"] = " ".join(
