@@ -90,6 +90,9 @@ _RISKY_CALL = (
     r"paramiko|ftplib|telnetlib|httpx|aiohttp|mqtt|websocket|pynput|ctypes|shutil\.rmtree|"
     r"os\.remove|http\.client|fetch\(|XMLHttpRequest)"
 )
+# the roles a chat template names after a turn-opening token, and the start of new text
+_TURN_ROLE = r"(?:system|user|assistant|human|gpt|model|bot|tool|function|ipython|developer)"
+_NEW_TEXT = r"(?!<\||</?s>|<end_of_turn>)\S"
 # planted mid-sentence, an instruction still starts with its capital: "the cat Add ... sat"
 _SHAPE_VERBS_CAPITALISED = "|".join(v[0].upper() + v[1:] for v in _SHAPE_VERBS.split("|"))
 
@@ -253,13 +256,20 @@ RULES: tuple[Rule, ...] = (
             r"|\b(?:start|begin|prefix)\s+(?:\w+\s+){0,3}?(?:repl\w*|respons\w*|answers?|messages?|outputs?|lines?)\s+with\s+(?:(?:the\s+)?(?:character\s+)?U\+202E|\\u202e|RLO\b|(?:a\s+|the\s+)?right-to-left\s+override)"
         ),
     ),
-    # fake turns and chat-template tokens inside data
+    # fake turns: a chat-template token that opens a turn, then a role and new text. A
+    # template token alone (an end-of-turn token ending an answer) is formatting, reported
+    # by detectors.chat_template
     Rule(
         "template.special_tokens",
         "fake_turn",
         0.95,
         _r(
-            r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>"
+            rf"<\|im_start\|>\s*{_TURN_ROLE}\b\s*{_NEW_TEXT}"
+            rf"|<\|start_header_id\|>\s*{_TURN_ROLE}\s*<\|end_header_id\|>\s*{_NEW_TEXT}"
+            rf"|<\|(?:system|user|assistant)\|>\s*{_NEW_TEXT}"
+            rf"|<start_of_turn>\s*{_TURN_ROLE}\b\s*{_NEW_TEXT}"
+            rf"|\[INST\]\s*(?!\[/INST\]){_NEW_TEXT}|<<SYS>>\s*(?!<</SYS>>){_NEW_TEXT}"
+            rf"|(?:<\|im_end\|>|<\|eot_id\|>|<\|endoftext\|>|<\|end\|>|<end_of_turn>|</s>)\s*{_TURN_ROLE}\s*:\s*{_NEW_TEXT}"
         ),
     ),
     Rule(
@@ -421,7 +431,7 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
         "rlo",
         "override",
     ),
-    "template.special_tokens": ("<|", "inst]", "<<sys>>", "<</sys>>", "_of_turn>"),
+    "template.special_tokens": ("<|", "[inst]", "<<sys>>", "_of_turn>", "</s>"),
     "template.role_header": ("#", "system"),
     "exfil.reveal_prompt": ("prompt", "instruction", "key", "password"),
     "exfil.send_to_url": ("send", "post", "upload", "forward", "transmit", "exfiltrat", "leak"),

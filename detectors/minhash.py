@@ -73,12 +73,34 @@ def shingle_hashes(docs: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return h, doc
 
 
+def with_occurrences(h: np.ndarray, doc: np.ndarray) -> np.ndarray:
+    """Each shingle hash mixed with how many times it occurred before in its doc, so a
+    doc's shingles are a multiset: "capital" in a question is told from the "capital" of
+    a tool description every row shares."""
+    if not h.size:
+        return h
+    order = np.lexsort((h, doc))
+    sh, sd = h[order], doc[order]
+    new = np.concatenate([[True], (sh[1:] != sh[:-1]) | (sd[1:] != sd[:-1])])
+    start = np.maximum.accumulate(np.where(new, np.arange(len(sh)), 0))
+    rank = np.empty(len(h), dtype=np.uint64)
+    rank[order] = (np.arange(len(sh)) - start).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return np.where(rank == 0, h, _mix(h ^ (rank * np.uint64(0x9E3779B97F4A7C15))))
+
+
 def signatures(docs: list[bytes], k: int = 64) -> np.ndarray:
     """One-permutation MinHash signatures, shape (len(docs), k), uint32."""
+    h, doc = shingle_hashes(docs)
+    return signatures_of(h, doc, len(docs), k)
+
+
+def signatures_of(h: np.ndarray, doc: np.ndarray, n: int, k: int = 64) -> np.ndarray:
+    """Signatures of ``n`` docs from their shingle hashes (``h``, each in doc ``doc``); a doc
+    with no shingle gets the empty text's signature."""
     bits = int(np.log2(k))
     assert 1 << bits == k, "k must be a power of two"
-    h, doc = shingle_hashes(docs)
-    sig = np.full((len(docs), k), np.iinfo(np.uint64).max, dtype=np.uint64)
+    sig = np.full((n, k), np.iinfo(np.uint64).max, dtype=np.uint64)
     if h.size:
         bins = (h >> np.uint64(64 - bits)).astype(np.int64)
         vals = h & np.uint64((1 << (64 - bits)) - 1)

@@ -9,6 +9,7 @@ takes each one's rules and default actions from its :class:`~detectors.base.Dete
 from __future__ import annotations
 
 from detectors.base import Detector
+from detectors.chat_template import ChatTemplateDetector
 from detectors.drift import DriftDetector
 from detectors.exact_duplicate import ExactDuplicateDetector
 from detectors.injection import InjectionDetector
@@ -27,6 +28,7 @@ REGISTRY: dict[str, type[Detector]] = {
         SecretsDetector,
         InjectionDetector,
         PiiDetector,
+        ChatTemplateDetector,
         ExactDuplicateDetector,
         NearDuplicateDetector,
         SemanticDuplicateDetector,

@@ -181,3 +181,151 @@ def run(n_near: int, n_embed: int, n_quality: int) -> dict[str, Any]:
         "embed_speed": embed_speed(n_embed),
         "quality": quality(n_quality, max(1, n_quality // 10)),
     }
+
+
+# ------------------------------------------------------------------ templated sets (near only)
+
+# A tool description every row of a templated set opens with (written for this bench).
+TOOL_DESCRIPTION = """You are a helpful assistant with access to the following functions. Use them if required.
+{"name": "get_country_info", "description": "Look up a fact about a country from a reference database. Returns the value together with the year it was recorded and the source it came from.", "parameters": {"type": "object", "properties": {"country": {"type": "string", "description": "The country's English name, e.g. France"}, "field": {"type": "string", "description": "The fact to look up", "enum": ["population", "capital", "area", "currency", "official language", "GDP", "time zone", "calling code", "head of state", "national anthem", "highest point", "largest city"]}}, "required": ["country", "field"]}}
+{"name": "convert_currency", "description": "Convert an amount from one currency to another at today's rate.", "parameters": {"type": "object", "properties": {"amount": {"type": "number"}, "from": {"type": "string", "description": "ISO 4217 code"}, "to": {"type": "string", "description": "ISO 4217 code"}}, "required": ["amount", "from", "to"]}}
+{"name": "search_web", "description": "Search the web and return the titles and snippets of the top results.", "parameters": {"type": "object", "properties": {"query": {"type": "string"}, "max_results": {"type": "integer", "default": 5}}, "required": ["query"]}}
+If none of the functions fits the request, answer it yourself."""
+
+COUNTRIES = (
+    "France Spain Germany Italy Portugal Norway Sweden Finland Denmark Poland Austria Hungary "
+    "Greece Turkey Egypt Kenya Nigeria Ghana Morocco Ethiopia Brazil Argentina Chile Peru "
+    "Colombia Mexico Canada Cuba Jamaica India Pakistan Nepal China Japan Korea Vietnam "
+    "Thailand Indonesia Malaysia Philippines Australia Fiji Iceland Ireland Belgium Netherlands "
+    "Switzerland Ukraine Romania Bulgaria Serbia Croatia Estonia Latvia Lithuania Georgia "
+    "Armenia Iran Iraq Jordan"
+).split()
+FIELDS = (
+    "population", "capital", "area", "currency", "official language", "GDP", "time zone",
+    "calling code", "head of state", "national anthem", "highest point", "largest city",
+)  # fmt: skip
+
+
+def _half(text: str) -> str:
+    import hashlib
+
+    return "dev" if hashlib.sha256(text.encode()).digest()[0] % 2 == 0 else "held_out"
+
+
+def _segments_of(rows: list[list[tuple[str, str]]]) -> pa.RecordBatch:
+    recs = [
+        {"row": i, "row_id": str(i), "field": f"{role}{k}", "role": role, "text": text}
+        for i, row in enumerate(rows)
+        for k, (role, text) in enumerate(row)
+    ]
+    return pa.RecordBatch.from_pylist(recs, schema=SEGMENT_SCHEMA)
+
+
+def _near_findings(rows: list[list[tuple[str, str]]], **params: Any) -> dict[str, dict[int, int]]:
+    from detectors.near_duplicate import NearDuplicateParams
+
+    state = NearDuplicateDetector(NearDuplicateParams(**params)).start(ScanContext("cpu"))
+    seg = _segments_of(rows)
+    for start in range(0, seg.num_rows, 2048):  # as a scan hands batches in
+        state.observe(seg.slice(start, 2048))
+    out: dict[str, dict[int, int]] = {"near_duplicate": {}, "same_prompt": {}}
+    for f in state.finalize():
+        out[f.rule][f.row] = f.refs[0][1]
+    return out
+
+
+def templated_sets(
+    half: str, n: int = 1000, seed: int = 3
+) -> dict[str, list[list[tuple[str, str]]]]:
+    """Two templated sets of ``n`` rows from one half of Alpaca (by a hash of the
+    instruction): every prompt opens with :data:`TOOL_DESCRIPTION`.
+
+    ``tool_alpaca``: the user asks an Alpaca instruction, answered with its output.
+    ``tool_calls``: "What is the <field> of <country>?", answered with a function call
+    (the population of X against the capital of Australia)."""
+    rng = random.Random(seed)
+    pool = [r for r in alpaca(20_000, seed=seed) if _half(r["instruction"]) == half]
+    tool_alpaca = []
+    for r in pool[:n]:
+        ask = r["instruction"] + (f"\n{r['input']}" if r["input"] else "")
+        tool_alpaca.append(
+            [("system", TOOL_DESCRIPTION), ("prompt", ask), ("response", r["output"])]
+        )
+    combos = [(c, f) for c in COUNTRIES for f in FIELDS if _half(c + f) == half]
+    rng.shuffle(combos)
+    tool_calls = []
+    for c, f in combos[:n]:
+        ask = rng.choice(["What is the {f} of {c}?", "Tell me the {f} of {c}.", "{c}: {f}?"])
+        call = json.dumps({"name": "get_country_info", "arguments": {"country": c, "field": f}})
+        tool_calls.append(
+            [
+                ("prompt", f"{TOOL_DESCRIPTION}\n\nUSER: {ask.format(f=f, c=c)}"),
+                ("response", f"<functioncall> {call}"),
+            ]
+        )
+    return {"tool_alpaca": tool_alpaca, "tool_calls": tool_calls}
+
+
+def rerelease(
+    half: str, n: int = 2000, planted: int = 200, seed: int = 13
+) -> tuple[list[list[tuple[str, str]]], list[str]]:
+    """``n`` Alpaca rows of one half and ``planted`` re-released copies of some of them
+    (:func:`variant`: case, punctuation, spacing, a word edited, sentences reordered, the
+    instruction reworded), appended after the originals; and each copy's kind."""
+    rng = random.Random(21)
+    originals = [r for r in alpaca(4 * n, seed=seed) if _half(r["instruction"]) == half][:n]
+    variants = [variant(originals[i], rng) for i in rng.sample(range(len(originals)), planted)]
+
+    def as_row(r: dict[str, str]) -> list[tuple[str, str]]:
+        row = [("prompt", r["instruction"])]
+        if r["input"]:
+            row.append(("context", r["input"]))
+        return [*row, ("response", r["output"])]
+
+    return [as_row(r) for r in originals] + [as_row(v) for v, _ in variants], [
+        k for _, k in variants
+    ]
+
+
+def near_quality(half: str, **params: Any) -> dict[str, Any]:
+    """Near duplicates alone (no embedding model): what templated sets lose, and how many
+    re-released rows are still caught, on one half."""
+    out: dict[str, Any] = {"half": half, "params": params}
+    for name, rows in templated_sets(half).items():
+        got = _near_findings(rows, **params)
+        out[name] = {
+            "rows": len(rows),
+            "near_duplicate_removed": len(got["near_duplicate"]) / len(rows),
+            "same_prompt_flagged": len(got["same_prompt"]) / len(rows),
+        }
+    rows, kinds = rerelease(half)
+    n = len(rows) - len(kinds)
+    got = _near_findings(rows, **params)
+    dup = got["near_duplicate"]
+    by_kind: dict[str, list[int]] = {}
+    for k, kind in enumerate(kinds):
+        by_kind.setdefault(kind, []).append(int(n + k in dup))
+    out["rerelease"] = {
+        "originals": n,
+        "planted": len(kinds),
+        "recall": sum(1 for k in range(n, len(rows)) if k in dup) / len(kinds),
+        "recall_by_variant": {k: float(np.mean(v)) for k, v in sorted(by_kind.items())},
+        "originals_removed": sum(1 for k in range(n) if k in dup) / n,
+        "same_prompt_flagged": len(got["same_prompt"]) / len(rows),
+    }
+    # the same re-release mix behind the tool description: templates must not hide copies
+    wrapped = [[("system", TOOL_DESCRIPTION), *r] for r in rows]
+    got = _near_findings(wrapped, **params)
+    out["rerelease_templated"] = {
+        "recall": sum(1 for k in range(n, len(rows)) if k in got["near_duplicate"]) / len(kinds),
+        "originals_removed": sum(1 for k in range(n) if k in got["near_duplicate"]) / n,
+    }
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    half = sys.argv[1] if len(sys.argv) > 1 else "held_out"
+    extra = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    print(json.dumps(near_quality(half, **extra), indent=1))

@@ -283,7 +283,15 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "case folding and collapsed whitespace; the first row stays",
     },
     "near_duplicate": {
-        "near_duplicate": "nearly the same text as an earlier row (MinHash LSH, verified)",
+        "near_duplicate": "nearly the same text as an earlier row (MinHash LSH, verified); "
+        "5-grams most rows share (a system prompt, a tool description) do not count",
+        "same_prompt": "the prompt side nearly repeats an earlier row's (`same_prompt`) while "
+        "the answer differs: the same question answered twice",
+    },
+    "chat_template": {
+        "end_of_turn": "end-of-turn tokens (`<|im_end|>`, `</s>`, `<|eot_id|>`, "
+        "`<|endoftext|>`, `<end_of_turn>` …) ending a field; `redact` strips them",
+        "template_token": "any other chat-template token inside a field; `redact` strips it",
     },
     "semantic_duplicate": {
         "semantic_duplicate": "nearly the same MiniLM embedding as an earlier row",
@@ -291,7 +299,16 @@ RULE_NOTES: dict[str, dict[str, str]] = {
     "outliers": {
         "garbage_symbols": "a field of 20+ characters under `min_ordinary_ratio` letters, "
         "digits, spaces and common punctuation",
-        "repeated_token": "one token is over `max_top_token_share` of a field's 20+ tokens",
+        "repeated_token": "one token is over `max_top_token_share` of a field's 20+ tokens "
+        "(tokens with a letter or digit)",
+        "long_word": "a run of `long_word`+ characters with no space that repeats a short "
+        "unit, or is mostly letters, or is as varied as random characters; URLs, paths, hex "
+        "hashes, base64, code blocks and CJK text are not words",
+        "random_characters": "`max_distinct_per_64`+ distinct characters per 64, as a random "
+        "draw gives",
+        "keyboard_mash": "letters along key rows and in long consonant runs (`max_mash_score`)",
+        "repeated_pattern": "a few words or characters over and over "
+        "(`min_distinct_token_share`, `min_distinct_per_64`)",
         "no_content": "no letter or digit in any field",
         "length_outlier": "length far from the dataset's (robust z over `robust_z`)",
         "compression_outlier": "far more compressible than the dataset's rows (zlib, robust z)",
@@ -351,10 +368,19 @@ DETECTOR_NOTES: dict[str, str] = {
         "`classifier = false` runs the rules and decoders without the embedding model."
     ),
     "exact_duplicate": "Keys are 64-bit hashes held in sorted runs (16 bytes a row).",
+    "chat_template": (
+        "A formatting finding, not an injection: an end-of-turn token ending an answer is "
+        "flagged, and stripped from the published text when a rule's action is `redact`. "
+        "A template token that opens a turn with a role and new text is a fake turn, which "
+        "injection drops (`template.special_tokens`)."
+    ),
     "near_duplicate": (
         "Character 5-grams of the normalised row, one-permutation MinHash, LSH bands, and "
         "every candidate pair verified against `threshold`. Rows attach to a representative "
-        "they are themselves similar to, never through a chain."
+        "they are themselves similar to, never through a chain. A row mostly made of 5-grams "
+        "more than `common_fraction` of the rows share (a system prompt or tool description "
+        "every row opens with) is compared without them, so rows that ask different things "
+        "behind one template stay."
     ),
     "semantic_duplicate": (
         "The same leader rule as near duplicates, over MiniLM embeddings of the redacted "
