@@ -31,22 +31,10 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data"
-ALPACA = SHARED / "alpaca" / "alpaca_data.json"
 JAILBREAK = SHARED / "jailbreak_classification" / "jailbreak_dataset_train_balanced.csv"
 BATCH_SIZES = (32, 64, 128)
 
-
-def alpaca_rows(n: int) -> list[dict[str, str]]:
-    base = json.loads(ALPACA.read_text())
-    rows = []
-    k = 0
-    while len(rows) < n:
-        for r in base:
-            if len(rows) == n:
-                break
-            rows.append(r if k == 0 else {**r, "instruction": f"{r['instruction']} [{k}]"})
-        k += 1
-    return rows
+from scripts.bench import ALPACA, alpaca_rows  # noqa: E402 - after the path above
 
 
 def jailbreak_rows(n: int) -> list[dict[str, str]]:

@@ -266,13 +266,7 @@ class GatewayServicer(pbg.GatewayServicer):
     ) -> pb.ListJobsResponse:
         who = self._who(context)
         self._require(context, who, "ListJobs", "jobs:read", request.dataset or None)
-        size = min(max(request.page_size or 50, 1), PAGE_MAX)
-        before: int | None = None
-        if request.page_token:
-            try:
-                before = int(request.page_token)
-            except ValueError:
-                abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bad page_token")
+        size, before = _page(request, context)
         state = (
             pb.JobState.Name(request.state).removeprefix("JOB_STATE_") if request.state else None
         )
@@ -547,13 +541,7 @@ class GatewayServicer(pbg.GatewayServicer):
     ) -> pb.ListAdaptersResponse:
         who = self._who(context)
         self._require(context, who, "ListAdapters", "shards:read", request.dataset or None)
-        size = min(max(request.page_size or 50, 1), PAGE_MAX)
-        before: int | None = None
-        if request.page_token:
-            try:
-                before = int(request.page_token)
-            except ValueError:
-                abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bad page_token")
+        size, before = _page(request, context)
         out: list[tuple[int, dict[str, Any]]] = []
         next_token = ""
         for cursor, row in self.repo.adapters(request.dataset or None, before):
@@ -661,3 +649,15 @@ def _offer(q: queue.Queue[Any], ev: Any) -> None:
     """Progress is advisory: when the client reads slowly, drop it rather than block the scan."""
     with contextlib.suppress(queue.Full):
         q.put_nowait(ev)
+
+
+def _page(request: Any, context: grpc.ServicerContext) -> tuple[int, int | None]:
+    """A list call's page size (1 to PAGE_MAX, 50 by default) and the cursor it resumes
+    before (None: from the newest)."""
+    size = min(max(request.page_size or 50, 1), PAGE_MAX)
+    if not request.page_token:
+        return size, None
+    try:
+        return size, int(request.page_token)
+    except ValueError:
+        abort(context, grpc.StatusCode.INVALID_ARGUMENT, "bad page_token")
