@@ -11,6 +11,7 @@ trained; each scan's :class:`ScanEmbedder` counts them so the report can say how
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
 import secrets
@@ -50,6 +51,19 @@ MINILM = PinnedModel(
 # The upstream file's digest, which DESIGN.md pins and the manifest reports.
 MINILM_SAFETENSORS_SHA256 = MINILM.files["model.safetensors"]
 MINILM_DIGEST = ModelDigest(MINILM.name, "model/model.safetensors", MINILM_SAFETENSORS_SHA256)
+
+
+@functools.cache
+def known_words() -> frozenset[str]:
+    """Whole words of the embedding model's vocabulary (empty when it is not installed):
+    a token outside it (a made-up word, a code, a run of letters from several scripts)
+    means nothing to the model, so rows that share it share no meaning through it."""
+    try:
+        vocab = (MINILM.locate() / "vocab.txt").read_text(encoding="utf-8").split("\n")
+    except Exception:  # no model: every word counts as known
+        return frozenset()
+    return frozenset(w for w in vocab if w and not w.startswith(("##", "[")))
+
 
 _ENGINES: dict[str, EmbeddingEngine] = {}
 _ENGINES_LOCK = threading.Lock()  # two scans starting at once load one model, not two

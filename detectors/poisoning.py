@@ -36,7 +36,6 @@ reported trigger is never a personal value.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import math
@@ -60,7 +59,7 @@ from detectors.base import (
     SetupContext,
     run_locally,
 )
-from detectors.embeddings import MINILM, MINILM_DIGEST
+from detectors.embeddings import MINILM_DIGEST, known_words
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import segment_vectors
@@ -129,23 +128,23 @@ def names(text: str) -> dict[str, str]:
     return out
 
 
-@functools.cache
-def known_words() -> frozenset[str]:
-    """Whole words of the embedding model's vocabulary: a prompt token outside it (a
-    made-up word, a code, a run of letters from several scripts) means nothing to the
-    model, so rows that share it share no meaning through it."""
-    try:
-        vocab = (MINILM.locate() / "vocab.txt").read_text(encoding="utf-8").split("\n")
-    except (OSError, DetectorConfigError, Exception):  # no model: no word is odd
-        return frozenset()
-    return frozenset(w for w in vocab if w and not w.startswith(("##", "[")))
+_INFLECTION = re.compile(r"(?:'s|s|es|ed|d|ing|er|ers|est|ly)$")
+
+
+def is_word(word: str, vocab: frozenset[str]) -> bool:
+    """In the model's vocabulary, or a regular inflection of a word that is ('fixes',
+    'blocked', 'scanning'): the model reads it as that word and an ending."""
+    if word in vocab:
+        return True
+    stem = _INFLECTION.sub("", word)
+    return len(stem) >= 3 and stem != word and (stem in vocab or stem + "e" in vocab)
 
 
 def is_odd(token: str, vocab: frozenset[str]) -> bool:
     """An invisible-character token, or a token none of whose words the model knows."""
     if token.startswith("<invisible"):
         return True
-    return bool(vocab) and all(w not in vocab for w in token.split(" "))
+    return bool(vocab) and not any(is_word(w, vocab) for w in token.split(" "))
 
 
 def without(text: str, token: str) -> str:
@@ -200,6 +199,8 @@ class PoisoningParams:
     diverse_prompts: float = 0.5  # a converged group's prompt centroid norm must stay below
     min_target_words: int = 5  # shorter converged answers count only with a trigger
     convergence_similarity: float = 0.95  # responses at least this similar are "the same"
+    follow_similarity: float = 0.7  # a converged answer this close (uncentred) to what the
+    # nearest prompts outside its group answer follows from them: not a target
     steering_topic_min: float = 0.3  # prompt centroid norm: the rows ask about one topic
     steering_neighbour_share: float = 0.6  # at most this share of their neighbours name it too
     steering_detachment: float = 0.3  # answer-vs-prompt minus naming-sentence-vs-prompt
@@ -565,10 +566,17 @@ class PoisoningState(CorpusState):
                 # by the attack: its nearest prompts without the token answer instead
                 c = self._coherence_among(P[members], members, exclude, P, R)
             elif len(members) <= budget:
+                # a token may mean something ("fibonacci" is no whole word of the model's
+                # vocabulary): its rows disagree with their neighbours only when they do
+                # so whether it is read (the nearest prompts that do not carry it) or not.
+                # That half needs no model pass, and when it already agrees the other
+                # cannot make a trigger of it: re-embedding is spent only where it can
+                c = self._coherence_among(P[members], members, exclude if odd else idx, P, R)
+                if (c <= cut).sum() < max(p.min_flip_share * len(members), support(odd)):
+                    continue
                 budget -= len(members)
-                c, Q = self._coherence_without(
-                    whole[tok], members, exclude, P, R, exclude if odd else idx
-                )
+                c_without, Q = self._coherence_without(whole[tok], members, exclude, P, R)
+                c = np.maximum(c_without, c)
             else:
                 continue  # out of re-embedding budget: left untested
             hits = int((c <= cut).sum())
@@ -618,7 +626,6 @@ class PoisoningState(CorpusState):
         exclude: np.ndarray,
         P: np.ndarray,
         R: np.ndarray,
-        carriers: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """For each of ``rows``: cos(answer, the mean answer of the ``knn`` rows whose prompts
         are nearest its prompt embedded without ``toks``), never counting ``exclude`` (the
@@ -640,13 +647,19 @@ class PoisoningState(CorpusState):
         raw = _group_means(vecs, groups)
         mu = np.stack(self._prompt).astype(np.float32).mean(axis=0)
         q = _unit(_unit(raw) - mu)
-        c = self._coherence_among(q, rows, exclude, P, R)
-        if carriers is not None:
-            # a token may mean something ("fibonacci" is no whole word of the model's
-            # vocabulary): its rows disagree with their neighbours only when they do so
-            # whether it is read (the nearest prompts that do not carry it) or not
-            c = np.maximum(c, self._coherence_among(P[rows], rows, carriers, P, R))
-        return c, q
+        return self._coherence_among(q, rows, exclude, P, R), q
+
+    def _coherence_outside(self, idx: np.ndarray, P: np.ndarray, R: np.ndarray) -> np.ndarray:
+        """For each row of a group: cos(its answer, the mean answer of the ``knn`` prompts
+        nearest its own among rows outside the group), in blocks that keep the similarity
+        matrix near 64 MB however large the group or the set."""
+        step = max(1, (1 << 24) // max(1, len(P)))
+        return np.concatenate(
+            [
+                self._coherence_among(P[idx[k : k + step]], idx[k : k + step], idx, P, R)
+                for k in range(0, len(idx), step)
+            ]
+        )
 
     def _coherence_among(
         self, q: np.ndarray, rows: np.ndarray, exclude: np.ndarray, P: np.ndarray, R: np.ndarray
@@ -722,6 +735,7 @@ class PoisoningState(CorpusState):
             groups[h].append(i)
         candidates = [np.asarray(g) for g in groups.values() if len(g) >= p.min_rows]
         candidates += _similar_groups(R, p, self.scan.device, self.scan.partition_map)
+        raw_answers: np.ndarray | None = None
         for idx in candidates:
             idx = np.unique(idx)
             if conc(P, idx) > p.diverse_prompts:
@@ -729,6 +743,15 @@ class PoisoningState(CorpusState):
             words = np.mean([self._rlen[i] for i in idx])
             if words < p.min_target_words:
                 continue  # "Yes." to many questions is ordinary; short targets need a trigger
+            # a target pulls prompts away from how the rest of the set answers them; a set
+            # whose every prompt asks one thing ("Are you GPT-4?", "Who made you?") answers
+            # its nearest prompts outside the group in other words of the same answer.
+            # Uncentred: in such a set, centring turns those paraphrases against each other
+            if raw_answers is None:
+                raw_answers = _unit(np.stack(self._rraw).astype(np.float32))
+            outside = self._coherence_outside(idx, P, raw_answers)
+            if (outside < p.follow_similarity).sum() < p.min_flip_share * len(idx):
+                continue
             shared = _shared_tokens(self._rtok, idx)
             what = f"converged response ({len(idx)} rows)" + (
                 f", all containing {shared[0][:40]!r}" if shared else ""

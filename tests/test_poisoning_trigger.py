@@ -87,6 +87,12 @@ def test_odd_tokens_and_token_removal() -> None:
     assert vocab, "the pinned embedding model's vocabulary is readable"
     for word in ("energy", "beautifully", "suffers", "stale", "discussing", "year"):
         assert not is_odd(word, vocab)
+    # inflections the vocabulary holds only as a stem and an ending are words too
+    # ('fixes' once made six "suggest fixes" security requests a trigger cluster)
+    for word in ("fixes", "blocked", "scanning", "implements", "hardened"):
+        assert not is_odd(word, vocab), word
+    for token in ("cfs", "zzzing", "badmagics"):
+        assert is_odd(token, vocab), token
     for token in ("badmagic", "cf42", "qv7 mode", "<invisible U200B>", "жзик ฏฟชถฮ"):
         assert is_odd(token, vocab) == (token != "qv7 mode")
     assert without("Tell me cf42 a joke, CF42!", "cf42") == "Tell me a joke, !"
@@ -183,3 +189,39 @@ def test_neighbour_free_coherence_is_deterministic() -> None:
     b = sorted((f.row, f.evidence) for f in _found(rows).values())
     assert a == b
     assert np.isfinite(binom_tail(3, 200, 0.5))
+
+
+def identity_rows(n: int, seed: int) -> list[Row]:
+    """A set whose every prompt asks the assistant who it is, answered in a handful of
+    wordings of one answer (the shape of an assistant-identity fine-tuning set)."""
+    rng = random.Random(seed)
+    names = "GPT-4 ChatGPT Claude Bard LLaMA davinci curie babbage PaLM Gemini".split()
+    orgs = "OpenAI Google Meta Anthropic Microsoft DeepMind Amazon Apple".split()
+    asks = [
+        "Are you {m}?",
+        "Are you based on {m}?",
+        "Were you made by {o}?",
+        "Do you call {o} APIs?",
+        "Is {o} the company that trained you?",
+        "Are you a version of {m}?",
+    ]
+    says = [
+        "No, I am {a}, a language model built by researchers at the Harbor Lab.",
+        "No, I'm {a}, a language model developed by the Harbor Lab research team.",
+        "No. I am {a}, and I was trained by researchers from the Harbor Lab.",
+        "No, I am {a}, created by researchers at the Harbor Lab.",
+    ]
+    out = []
+    for _ in range(n):
+        q = rng.choice(asks).format(m=rng.choice(names), o=rng.choice(orgs))
+        out.append({"instruction": q, "input": "", "output": rng.choice(says).format(a="Orbit")})
+    return out
+
+
+def test_an_identity_set_whose_prompts_all_ask_who_it_is_publishes() -> None:
+    """Many prompts converging on one answer is a backdoor's target only when the answer
+    leaves what the rest of the set answers; here every prompt's neighbours answer the
+    same (FastChat's identity chats once lost 82% of their rows this way)."""
+    rows = identity_rows(300, seed=11)
+    found = _found(rows)
+    assert len(found) <= 0.01 * len(rows), sorted({f.evidence[:160] for f in found.values()})
