@@ -10,8 +10,10 @@ content (an instruction addressed to "the AI") fire only in context and input fi
 On top of the rules sits a trained classifier (:mod:`detectors.injection_classifier`)
 that scores each field, and each window of content fields, from its embedding. Rules and
 classifier give one score per field, ``1 - (1 - rule) * (1 - classifier)``; the policy's
-``threshold`` decides what becomes a finding. Evidence names the rule id or the
-classifier score and the span it came from, never the payload.
+``threshold`` decides what becomes a finding. The classifier alone has two cut points:
+from ``threshold`` it is reported as ``classifier`` (flagged by default), from the higher
+``confident`` as ``classifier_confident`` (dropped by default). Evidence names the rule id
+or the classifier score and the span it came from, never the payload.
 """
 
 from __future__ import annotations
@@ -465,6 +467,8 @@ def skeleton(text: str) -> str:
 
 
 DETACHED_TASK = "addressed.detached_task"
+# the classifier alone, at or above the policy's second, higher cut point (``confident``)
+CONFIDENT = "classifier_confident"
 DETACHED_TASK_SEVERITY = 0.6
 RULE_IDS = (
     *tuple(r.id for r in RULES),
@@ -473,14 +477,27 @@ RULE_IDS = (
     "invisible.bidi",
     "invisible.tag",
     "classifier",
+    CONFIDENT,
     "combined",
 )
 INVISIBLE_SEVERITY = {"zero_width": 0.4, "bidi": 0.6, "tag": 0.9}
+# InjectionParams.confident's default; see there for the data it was fixed on
+CONFIDENT_CUT = 0.695
 
 
 @dataclass(frozen=True, slots=True)
 class InjectionParams:
     threshold: float = 0.5  # combined score at which a field is reported
+    # classifier score at or above which the classifier alone reports classifier_confident
+    # (dropped by default) instead of classifier (flagged); 1 leaves nearly all to
+    # classifier, and a cut at or below threshold makes every classifier finding confident.
+    # Fixed on data the classifier never learned from and nobody holds out:
+    # the lowest cut at which at most 0.5% of the read samples of alpaca, code_alpaca,
+    # self_instruct and alpaca_zh (each and overall) and at most 5% of the benign
+    # look-alikes of the dev halves (jailbreak_classification's benign role-play prompts,
+    # NotInject) are removed; scripts/bench_injection.py prints the choice. NotInject binds:
+    # 4.9% removed at 0.695, 6.6% at 0.65
+    confident: float = CONFIDENT_CUT
     classifier: bool = True  # False: rules and decoders only, no embedding model needed
     min_severity: float = 0.0  # rules below this are not reported
     max_chars: int = 200_000  # longer fields are scanned in overlapping windows
@@ -494,6 +511,8 @@ class InjectionParams:
             raise ValueError("max_chars must be at least 1000")
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
+        if not 0.0 < self.confident <= 1.0:
+            raise ValueError("confident must be in (0, 1]")
         if self.max_windows < 0:
             raise ValueError("max_windows must be >= 0")
         if not 0.0 <= self.detached_task < 1.0:
@@ -553,8 +572,11 @@ class FieldVerdict:
     # (embedding, character n-grams) when the head has both halves; classifier is their mean
     halves: tuple[float, float] | None = None
 
-    def findings(self, threshold: float) -> list[tuple[str, float, str]]:
-        """(rule, score, evidence) to report for this field at this threshold."""
+    def findings(
+        self, threshold: float, confident: float | None = None
+    ) -> list[tuple[str, float, str]]:
+        """(rule, score, evidence) to report for this field at this threshold; a classifier
+        score at or above ``confident`` (None: never) is reported as classifier_confident."""
         out = [h for h in self.rules if h[0] in _PRESENCE]
         if self.score < threshold:
             return out
@@ -571,14 +593,19 @@ class FieldVerdict:
                 f" {self.halves[1]:.3f} on the whole field"
             )
         if self.classifier >= threshold:
+            sure = confident is not None and self.classifier >= confident
+            cut = f" (at or above the confident cut {confident:.3f})" if sure else ""
             out.append(
                 (
-                    "classifier",
+                    CONFIDENT if sure else "classifier",
                     self.classifier,
-                    f"classifier score {self.classifier:.3f} on {where}",
+                    f"classifier score {self.classifier:.3f}{cut} on {where}",
                 )
             )
-        elif not strong:
+        weak = [h for h in self.rules if h[0] not in _PRESENCE and h[1] < threshold]
+        # weak rules and the classifier together: reported whatever the classifier alone
+        # reached, so that more of an attack never earns a milder action than less of it
+        if not strong and (weak or self.classifier < threshold):
             parts = ", ".join(f"{r} {s:.2f}" for r, s, _ in self.rules if r not in _PRESENCE)
             out.append(
                 (
@@ -706,17 +733,19 @@ class InjectionScorer:
 class InjectionDetector(RowDetector):
     info = DetectorInfo(
         name="injection",
-        version="0.3.0",
+        version="0.4.0",
         rules=RULE_IDS,
         description="injected instructions: rules by tactic over decoded views, and a trained classifier",
-        # Zero-width and bidi characters have honest uses (emoji, Persian, Hebrew), and the
-        # classifier alone still marks about 0.3% of ordinary instruction rows: flagged, kept.
-        # Rules, and rules the classifier agrees with ("combined"), drop.
+        # Zero-width and bidi characters have honest uses (emoji, Persian, Hebrew): flagged.
+        # The classifier alone between ``threshold`` and ``confident`` is flagged and kept;
+        # at or above ``confident`` (classifier_confident) it drops, as rules and rules the
+        # classifier agrees with ("combined") do.
         defaults={
             "*": DROP,
             "invisible.zero_width": FLAG,
             "invisible.bidi": FLAG,
             "classifier": FLAG,
+            CONFIDENT: DROP,
         },
     )
     Params = InjectionParams
@@ -762,6 +791,8 @@ class InjectionDetector(RowDetector):
             vectors = segment_vectors(segments)
         verdicts = scorer.score(texts, roles, vectors, rows)
         for row, fld, verdict in zip(rows, fields, verdicts, strict=True):
-            for rule_id, score, evidence in verdict.findings(self.params.threshold):
+            for rule_id, score, evidence in verdict.findings(
+                self.params.threshold, self.params.confident
+            ):
                 out.add(row, rule_id, score, f"{evidence} of {fld!r}", fld)
         return DetectionResult(out.items)

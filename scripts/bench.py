@@ -322,22 +322,10 @@ def run_isolated(args: argparse.Namespace, sections: list[str]) -> None:
 
 
 def print_injection(r: dict[str, Any]) -> None:
-    print(
-        f"injection at threshold {r['threshold']} (clean sets: {r['clean_rows_per_set']:,} rows each)"
-    )
-    for name in ("rules", "rules+classifier"):
-        m = r[name]
-        print(
-            f"  {name}: recall on held-out public injection sets {m['recall_public_injection_heldout']:.3f} (goal >= 0.90; dev half {m['recall_public_injection_dev']:.3f}), false positives on instruction data {m['fpr_instruction_data']:.4f} (goal <= 0.005)"
-        )
-        for k, v in m.items():
-            if isinstance(v, dict):
-                cells = ", ".join(f"{kk} {vv}" for kk, vv in v.items())
-                print(f"    {k:<34} {cells}")
-    print(
-        f"  rules+decoders {r['rules_rows_per_s']:,.0f} rows/s (goal >= 2,000); embedding step {r['embed_rows_per_s']:,.0f} rows/s; "
-        f"detector with classifier, given embeddings, {r['detector_with_classifier_rows_per_s']:,.0f} rows/s"
-    )
+    """Removed and flagged apart, per set: a flagged row is published, so it is no catch."""
+    from scripts import bench_injection
+
+    print("\n".join(bench_injection.report_lines(r)))
 
 
 def print_poisoning(r: dict[str, Any]) -> None:

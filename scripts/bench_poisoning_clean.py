@@ -29,53 +29,29 @@ import csv
 import hashlib
 import json
 import random
-import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from scripts.bench_poisoning import DPA, SHARED, detect, dpa_sets, findings, mix
 from scripts.make_poisoned import FAMILIES, load_alpaca, plant
+from scripts.near_dup_clusters import near_duplicate_roots
 
 Row = dict[str, Any]
 CLEAN_RATES = (0.005, 0.01, 0.03)
-_W = re.compile(r"\w+")
 
 
 def halves(rows: list[Row], seed: str = "") -> tuple[list[Row], list[Row]]:
     """Two halves of ``rows`` that share no near-duplicate cluster (word 5-gram Jaccard
     >= 0.5 over the input, or the instruction where there is none: a classification set
     repeats one instruction), each cluster sent by a hash of its first member."""
-    shingles = []
-    for r in rows:
-        w = _W.findall((r.get("input") or r["instruction"]).casefold())
-        shingles.append({" ".join(w[i : i + 5]) for i in range(max(1, len(w) - 4))})
-    parent = list(range(len(rows)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    index: dict[str, list[int]] = defaultdict(list)
-    for i, s in enumerate(shingles):
-        for g in s:
-            index[g].append(i)
-    for i, s in enumerate(shingles):
-        seen: set[int] = set()
-        for g in s:
-            for j in index[g]:
-                if j < i and j not in seen:
-                    seen.add(j)
-                    if len(s & shingles[j]) / len(s | shingles[j]) >= 0.5:
-                        parent[find(i)] = find(j)
+    roots = near_duplicate_roots([r.get("input") or r["instruction"] for r in rows])
     dev: list[Row] = []
     held: list[Row] = []
     for i, r in enumerate(rows):
-        root = rows[find(i)]
+        root = rows[roots[i]]
         h = hashlib.sha256((seed + root["instruction"] + root.get("input", "")).encode()).digest()
         (dev if h[0] % 2 == 0 else held).append(r)
     return dev, held

@@ -109,9 +109,9 @@ Fail the job when more than 5% of rows are exact duplicates:
 duplicate = { action = "gate", max_fraction = 0.05 }
 ```
 
-Drop rows the injection classifier marks on its own (they are flagged by default), and
-ask for a higher combined score before anything is reported (role-play data trips the
-classifier more often than other data):
+Drop every row the injection classifier marks on its own (below its `confident` cut
+they are flagged by default), and ask for a higher combined score before anything is
+reported (role-play data trips the classifier more often than other data):
 
 ```toml
 [detectors.injection.params]
@@ -275,7 +275,10 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "invisible.zero_width": "zero-width characters (emoji and some scripts use them honestly)",
         "invisible.bidi": "bidirectional controls (right-to-left scripts use them honestly)",
         "invisible.tag": "Unicode tag characters, which can hide ASCII",
-        "classifier": "the trained classifier alone scored the field over `threshold`",
+        "classifier": "the trained classifier alone scored the field over `threshold`, below "
+        "`confident`",
+        "classifier_confident": "the trained classifier alone scored the field at or over "
+        "`confident`, the second, higher cut point",
         "combined": "rules and classifier together scored the field over `threshold`",
     },
     "exact_duplicate": {
@@ -364,7 +367,9 @@ DETECTOR_NOTES: dict[str, str] = {
         "recursively. Each rule has a severity; a trained classifier over MiniLM embeddings "
         "scores prompt and content fields. A field's score is "
         "`1 − (1 − rule) · (1 − classifier)`, reported when it reaches `threshold`, so a "
-        "rule whose severity is below the threshold reports nothing alone. "
+        "rule whose severity is below the threshold reports nothing alone. The classifier "
+        "alone has two cut points: from `threshold` it is `classifier` (flagged by default), "
+        "from `confident` `classifier_confident` (dropped by default). "
         "`classifier = false` runs the rules and decoders without the embedding model."
     ),
     "exact_duplicate": "Keys are 64-bit hashes held in sorted runs (16 bytes a row).",
