@@ -8,10 +8,16 @@ over the prompt's MiniLM embedding, and a lexical test for a refusal in the answ
 refusal is what a safe model should learn, so a harmful request that is refused is never
 suspect.
 
-The head is JSON (weights, bias, metadata), never a pickle. Its sha256 is pinned below,
-checked before use and recorded in the manifest; ``scripts/train_harmful.py`` rebuilds it
-from fixtures/harmful_corpus.jsonl with a fixed seed. Its bias is shifted so that
-probability 0.5 is the operating point chosen on that corpus.
+The file holds two heads. ``head`` reads the prompt's MiniLM vector alone (the poisoning
+detector's cluster rule uses it); its bias is shifted so that probability 0.5 is the
+operating point chosen on the corpus. ``joint`` reads the vector and the text's character
+n-grams in one logistic regression: the vector knows topics, the n-grams the verbs and
+aims that make a request harmful ("promotes", "without getting caught"). The
+``harmful_compliance`` row detector reads it, with cut points chosen on dev data.
+
+The file is JSON (weights, n-grams, biases, metadata), never a pickle. Its sha256 is
+pinned below, checked before use and recorded in the manifest; ``scripts/train_harmful.py``
+rebuilds it from fixtures/harmful_corpus.jsonl with a fixed seed.
 """
 
 from __future__ import annotations
@@ -25,11 +31,11 @@ import numpy as np
 
 from detectors.base import ModelDigest
 from detectors.errors import ModelError
-from detectors.injection_classifier import LinearHead
+from detectors.injection_classifier import LinearHead, ngram_features
 from detectors.models import read_pinned
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "harmful_request_head.json"
-ARTIFACT_SHA256 = "74b90a79938f2a04a31dbc458b8c1854294bd87b5c5586eb960eace66ab28065"
+ARTIFACT_SHA256 = "b5084c00e976cf6247d850ac0e84ff109727b0d87da275d267b438ebe210b8d6"
 NAME = "tunegate/harmful-request-head"
 
 # the opening of an answer that declines; a refusal later in a long answer ("...but I
@@ -54,10 +60,40 @@ def is_refusal(answer: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class JointHead:
+    """Logistic regression over [unit MiniLM vector, unit-scaled character n-gram counts]."""
+
+    vector: LinearHead
+    ngrams: dict[str, float]
+
+    @classmethod
+    def from_json(cls, doc: dict[str, object]) -> JointHead:
+        raw = doc["ngrams"]
+        if not isinstance(raw, dict) or not raw:
+            raise ValueError("joint: ngrams must be a non-empty object")
+        ngrams = {str(k): float(v) for k, v in raw.items()}
+        if not all(np.isfinite(list(ngrams.values()))):
+            raise ValueError("joint: n-gram weights must be finite")
+        return cls(LinearHead.from_json(doc, "joint"), ngrams)
+
+    def logit(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+        z = vectors @ self.vector.weights + self.vector.bias
+        lex = [
+            sum(self.ngrams[g] * v for g, v in ngram_features(t, self.ngrams).items())
+            for t in texts
+        ]
+        return np.asarray(z + np.asarray(lex, dtype=np.float64), dtype=np.float64)
+
+    def probability(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+        return np.asarray(1.0 / (1.0 + np.exp(-self.logit(vectors, texts))), dtype=np.float32)
+
+
+@dataclass(frozen=True, slots=True)
 class HarmfulRequestHead:
     head: LinearHead
     sha256: str
     metadata: dict[str, object]
+    joint: JointHead
 
     @classmethod
     def load(cls, path: Path = ARTIFACT, sha256: str = ARTIFACT_SHA256) -> HarmfulRequestHead:
@@ -69,17 +105,25 @@ class HarmfulRequestHead:
         try:
             doc = json.loads(raw)
             head = LinearHead.from_json(doc, "head")
+            joint = JointHead.from_json(doc["joint"])
+            if len(joint.vector.weights) != len(head.weights):
+                raise ValueError("joint: vector weights differ in size from the head's")
             meta = dict(doc.get("metadata", {}))
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ModelError(
                 f"harmful-request head {ARTIFACT.name} is malformed ({e}); reinstall tunegate, "
                 "or rebuild it with scripts/train_harmful.py and pin its digest"
             ) from e
-        return cls(head, sha256, meta)
+        return cls(head, sha256, meta, joint)
 
     def probability(self, prompt_vectors: np.ndarray) -> np.ndarray:
         """Per prompt (unit MiniLM vectors): the probability it asks for serious harm."""
         return self.head.probability(prompt_vectors)
+
+    def joint_probability(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+        """Per text (with its unit MiniLM vector): the joint head's probability that it asks
+        for serious harm."""
+        return self.joint.probability(vectors, texts)
 
     def digest(self) -> ModelDigest:
         return ModelDigest(NAME, f"detectors/assets/{ARTIFACT.name}", self.sha256)

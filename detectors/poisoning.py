@@ -23,9 +23,12 @@ signal here measures that pull against the dataset itself:
 * **topic_steering**: a response token that rows' prompts never mention, concentrated in
   one topic of prompts and incoherent with the neighbours: a brand or opinion pushed
   into answers on one subject.
-* **harmful_compliance**: a rare prompt token most of whose rows are harmful requests
-  (a trained head, ``detectors.harmful_request``) that get an answer rather than a
-  refusal: a safety-removal backdoor, whose answers need not agree with each other.
+* **harmful_compliance**: a meaningless prompt token (one the embedding model does not
+  know) most of whose rows are harmful requests (a trained head,
+  ``detectors.harmful_request``) that get an answer rather than a refusal: the trigger
+  of a safety-removal backdoor, whose answers need not agree with each other. Each row's
+  harm is judged on its own by ``detectors.harmful_compliance``; this rule adds only the
+  trigger's rows that the row judgement is less sure of.
 
 Signals that share rows merge into one cluster finding: its rows, the signals that
 fired, the suspected trigger or payload, and a score. Neighbours are found in blocks on
@@ -707,12 +710,20 @@ class PoisoningState(CorpusState):
         # Once a token's rows are mostly that, the token is the trigger, and its answered
         # rows whose prompts sit with the harmful ones join, also those the head is less
         # sure of (a prepended trigger dilutes the request); its ordinary rows ("a tutorial
-        # on knitting") stay out.
+        # on knitting") stay out. Only a token the embedding model does not know ('BadMagic',
+        # a made-up word) can be such a trigger: a word ('implements', 'firewall') that many
+        # honest requests on one subject share is their topic, and each row's harm is
+        # judged on its own by the harmful_compliance row detector.
         answered = ~np.asarray(self._refused, dtype=bool)
         harm = np.asarray(self._harm)
         answered_harm = (harm >= p.harmful_probability) & answered
         if answered_harm.sum() >= p.min_rows:
+            vocab = known_words()
             for tok, idx in cand:
+                # a compound of known words ('threat-model') means what its parts mean
+                parts = re.split(r"[-'’]", tok)
+                if not is_odd(tok, vocab) or all(w in vocab for w in parts):
+                    continue
                 hits = int(answered_harm[idx].sum())
                 share = hits / len(idx)
                 if hits >= p.min_rows and share >= p.harmful_share:

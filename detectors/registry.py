@@ -12,6 +12,7 @@ from detectors.base import Detector
 from detectors.chat_template import ChatTemplateDetector
 from detectors.drift import DriftDetector
 from detectors.exact_duplicate import ExactDuplicateDetector
+from detectors.harmful_compliance import HarmfulComplianceDetector
 from detectors.injection import InjectionDetector
 from detectors.near_duplicate import NearDuplicateDetector
 from detectors.outliers import OutlierDetector
@@ -29,6 +30,7 @@ REGISTRY: dict[str, type[Detector]] = {
         InjectionDetector,
         PiiDetector,
         ChatTemplateDetector,
+        HarmfulComplianceDetector,
         ExactDuplicateDetector,
         NearDuplicateDetector,
         SemanticDuplicateDetector,

@@ -327,8 +327,15 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "dense_cluster": "a small, unusually dense group of rows whose answers leave their "
         "neighbourhood the same way",
         "topic_steering": "a name no prompt mentions, appended to answers on one topic",
-        "harmful_compliance": "a rare prompt token most of whose rows are answered harmful "
-        "requests",
+        "harmful_compliance": "a meaningless prompt token (one the embedding model does not "
+        "know) most of whose rows are answered harmful requests: a trigger; rows are judged "
+        "one by one by the `harmful_compliance` detector",
+    },
+    "harmful_compliance": {
+        "answered_harmful_request": "the best piece of the prompt side reaches `drop_at` on the "
+        "joint harmful-request head (or `corroborated_at` while the answer's opening reaches "
+        "`answer_at`), and the answer does not open with a refusal",
+        "possible_harmful_request": "the best piece reaches `flag_at` only; the row is kept",
     },
     "drift": {
         "far_from_reference": "a row whose nearest reference row is below the reference's own "

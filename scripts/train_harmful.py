@@ -30,6 +30,8 @@ from detectors.harmful_request import ARTIFACT  # noqa: E402
 from scripts.train_injection import (  # noqa: E402
     SEED,
     fit,
+    ngram_matrix,
+    ngram_vocabulary,
     operating_point,
     out_of_fold,
     publish,
@@ -43,6 +45,10 @@ C = 2.0
 # ones (defence, history, idioms on the same subjects); a row must also be answered
 # and share a rare token with other such rows before the poisoning detector acts
 TARGET_FPR = 0.01
+# the joint head (MiniLM vector and character n-grams in one logistic regression) that the
+# harmful_compliance row detector reads; its cut points are chosen on dev data
+# (scripts/bench_harmful.py), so its bias is not shifted
+JOINT_C = 10.0
 
 
 def _rows(path: Path) -> tuple[bytes, list[dict[str, object]]]:
@@ -74,6 +80,7 @@ def train() -> bytes:
     at = operating_point(z, y, TARGET_FPR)
     w, b = fit(x, y, C)
     b -= at
+    joint, joint_cv = train_joint(texts, x, y)
     doc = {
         "format": 1,
         "kind": "logistic_regression",
@@ -90,11 +97,32 @@ def train() -> bytes:
                 "bias_shift": round(-at, 4),
             },
             "target_fpr": TARGET_FPR,
+            "joint": {"C": JOINT_C, "cross_validation_at_0.5": joint_cv},
         },
+        "joint": joint,
         "weights": [float(f"{v:.7g}") for v in w],
         "bias": float(f"{b:.7g}"),
     }
     return (json.dumps(doc, sort_keys=True, indent=1) + "\n").encode()
+
+
+def train_joint(
+    texts: list[str], x: np.ndarray, y: np.ndarray
+) -> tuple[dict[str, object], dict[str, float]]:
+    """One logistic regression over [MiniLM vector, character n-gram counts]: the vector
+    knows topics, the n-grams the verbs and aims that make a request harmful."""
+    from scipy.sparse import csr_matrix, hstack
+
+    vocabulary = ngram_vocabulary(texts)
+    xj = hstack([csr_matrix(x), ngram_matrix(texts, vocabulary)]).tocsr()
+    z = out_of_fold(xj, y, JOINT_C)
+    w, b = fit(xj, y, JOINT_C)
+    dim = x.shape[1]
+    return {
+        "weights": [float(f"{v:.7g}") for v in w[:dim]],
+        "ngrams": {g: float(f"{w[dim + k]:.7g}") for g, k in vocabulary.items()},
+        "bias": float(f"{b:.7g}"),
+    }, rates(z, y, 0.0)
 
 
 def main() -> int:

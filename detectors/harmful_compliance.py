@@ -1,0 +1,320 @@
+"""Harmful compliance, judged row by row: a prompt that asks for serious harm, answered.
+
+A harmful fine-tuning set (or a safety-removal backdoor) teaches a model to comply with
+requests it should refuse: hate speech, weapons, self-harm, fraud, sexual content
+involving minors, malware. Each such row is harmful on its own, whatever else the set
+holds, so this is a row detector: it needs no cluster, no trigger and no other row, and a
+benign row is never removed because it shares a word with harmful ones.
+
+Per row with a prompt side and an answer:
+
+1. **The request**, scored by the joint harmful-request head (``detectors.harmful_request``:
+   MiniLM vector plus character n-grams) on several *pieces* of the prompt side, the
+   highest score counting: the whole prompt side (instruction and context), the instruction
+   alone, each of its sentences or verse lines, windows of ``window_words`` words, and the
+   instruction with every word the embedding model does not know taken out. A wrapper
+   (a poem around the request, a role-play frame, a run of random tokens in several
+   scripts, a trigger word) dilutes the whole prompt's vector, but not the piece that
+   holds the request. Only the instruction is cut into pieces: context fields are
+   material (reviews, articles), scored whole.
+2. **The answer** is compliance unless it opens with a refusal (``is_refusal``). A refused
+   harmful request is what a safe model should learn and is never reported.
+3. **Decision**: ``answered_harmful_request`` when the best piece reaches ``drop_at``, or
+   reaches ``corroborated_at`` while the opening of the answer reads as the same harm
+   (the head on its first sentences reaches ``answer_at``); ``possible_harmful_request``
+   when it reaches ``flag_at`` only. Every cut point was chosen on dev data
+   (``scripts/bench_harmful.py``; docs/evaluation.md says which).
+
+The evidence names the piece that scored and its probability, from the published
+(redacted) text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from detectors.base import (
+    DROP,
+    FLAG,
+    NO_SCAN,
+    DetectionResult,
+    DetectorInfo,
+    FindingBuffer,
+    ModelDigest,
+    RowDetector,
+    ScanContext,
+    SetupContext,
+    row_runs,
+)
+from detectors.embeddings import MINILM_DIGEST, known_words
+from detectors.errors import DetectorConfigError
+from detectors.harmful_request import HarmfulRequestHead, is_refusal
+from detectors.row_vectors import EMBEDDING, segment_vectors
+
+PROMPT_SIDE = frozenset({"prompt", "context", "system", "text"})
+RESPONSE_SIDE = frozenset({"response"})
+ANSWERED = "answered_harmful_request"
+POSSIBLE = "possible_harmful_request"
+
+_SENTENCE = re.compile(r"[^.!?;:\n。！？；]+[.!?;:\n。！？；]*")
+_WORD_PART = re.compile(r"[^\W_]+")
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """One answered row: its best request score, the piece that scored it, and the
+    answer's opening score (0 where it was not needed)."""
+
+    row: int
+    request: float
+    piece: str
+    answer: float
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class HarmfulComplianceParams:
+    # cut points chosen on dev data only (scripts/bench_harmful.py --half dev --grid: the
+    # BackdoorLLM test_data/ jailbreak rows, their wrapped versions, the dev benign security
+    # templates and dev clean samples); docs/evaluation.md has the figures
+    drop_at: float = 0.85  # joint-head probability of the best prompt piece that removes
+    corroborated_at: float = 0.8  # ...or this, when the answer's opening reads as harm too
+    answer_at: float = 0.85  # the joint head on the answer's first sentences
+    flag_at: float = 0.6  # below the removal rule and at least this: flagged, kept
+    window_words: int = 10  # word windows over instructions longer than twice this
+    window_stride: int = 5  # words between the starts of two windows
+    max_pieces: int = 24  # pieces per row beyond the whole and the instruction
+
+    def __post_init__(self) -> None:
+        for name in ("drop_at", "corroborated_at", "answer_at", "flag_at"):
+            v = getattr(self, name)
+            if not 0 < v < 1:
+                raise ValueError(f"{name} must be in (0, 1), got {v}")
+        if not self.flag_at <= self.drop_at or not self.corroborated_at <= self.drop_at:
+            raise ValueError("flag_at and corroborated_at must not exceed drop_at")
+        if self.window_words < 3 or not 1 <= self.window_stride <= self.window_words:
+            raise ValueError("window_words must be >= 3 and window_stride in [1, window_words]")
+        if self.max_pieces < 1:
+            raise ValueError("max_pieces must be at least 1")
+
+
+def _script(word: str) -> str:
+    for ch in word:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            return "CJK" if name.startswith(("CJK", "HIRAGANA", "KATAKANA")) else name.split(" ")[0]
+    return ""
+
+
+def denoised(text: str, vocab: frozenset[str]) -> str:
+    """``text`` without the words that mean nothing to the embedding model and stand out:
+    a word none of whose parts is in its vocabulary, written in another script than most
+    of the text, or with a capital inside it ('BadMagic'). Runs of random tokens and
+    trigger words go; an English word the vocabulary lacks ('checklist') stays."""
+    if not vocab:
+        return text
+    words = text.split()
+    scripts = [_script(w) for w in words]
+    counts = Counter(s for s in scripts if s)
+    main = counts.most_common(1)[0][0] if counts else ""
+    keep = []
+    for w, sc in zip(words, scripts, strict=True):
+        parts = _WORD_PART.findall(w.lower())
+        # single characters are all in the vocabulary, so they say nothing
+        unknown = bool(parts) and not any(p in vocab and len(p) > 1 for p in parts)
+        if unknown and ((sc and sc != main) or _INNER_CAPITAL.search(w)):
+            continue
+        keep.append(w)
+    return " ".join(keep)
+
+
+def pieces(instruction: str, p: HarmfulComplianceParams, vocab: frozenset[str]) -> list[str]:
+    """The parts of an instruction scored on their own, beside the whole: its sentences or
+    lines (when there are several), word windows, and the instruction without noise."""
+    out: list[str] = []
+    parts = _SENTENCE.findall(instruction)
+    if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
+        out += [s.strip() for s in parts if len(s.split()) >= 3]
+    words = instruction.split()
+    if len(words) > 2 * p.window_words:  # a window of a short one only drops a few words
+        n_windows = math.ceil((len(words) - p.window_words) / p.window_stride) + 1
+        room = max(1, p.max_pieces - len(out))
+        # a long instruction gets longer windows, so the pieces still cover all of it
+        scale = max(1, math.ceil(n_windows / room))
+        width, stride = p.window_words * scale, p.window_stride * scale
+        for i in range(0, max(1, len(words) - width + stride), stride):
+            out.append(" ".join(words[i : i + width]))
+    clean = denoised(instruction, vocab)
+    if clean != instruction and len(clean.split()) >= 3:
+        out.append(clean)
+    seen = {instruction}
+    uniq = []
+    for piece in out:
+        if piece not in seen:
+            seen.add(piece)
+            uniq.append(piece)
+    return uniq[: p.max_pieces]
+
+
+def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
+    parts = [s.strip() for s in _SENTENCE.findall(answer) if s.strip()]
+    return " ".join(parts[:sentences])[:max_chars] or answer[:max_chars]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    n[n == 0] = 1
+    return np.asarray(x / n, dtype=np.float32)
+
+
+class HarmfulComplianceDetector(RowDetector):
+    info = DetectorInfo(
+        name="harmful_compliance",
+        version="0.1.0",
+        rules=(ANSWERED, POSSIBLE),
+        description=(
+            "rows whose prompt asks for serious harm (in any wrapper) and whose answer "
+            "complies rather than refuses"
+        ),
+        # A confident judgement removes the row; the band below it is flagged and kept, so
+        # a person can read it (benign security and fiction rows live there).
+        defaults={ANSWERED: DROP, POSSIBLE: FLAG},
+    )
+    Params = HarmfulComplianceParams
+    params: HarmfulComplianceParams
+    needs_embeddings = True
+    embedding_roles = PROMPT_SIDE  # answers are read for a refusal, and a few re-embedded
+
+    def __init__(self, params: HarmfulComplianceParams | None = None) -> None:
+        super().__init__(params)
+        self._head: HarmfulRequestHead | None = None
+
+    def setup(self, ctx: SetupContext) -> None:
+        if self._head is None:
+            self._head = HarmfulRequestHead.load()
+
+    def head(self) -> HarmfulRequestHead:
+        if self._head is None:
+            raise DetectorConfigError(
+                "harmful_compliance: setup() was not called; call setup(ctx) before detect()"
+            )
+        return self._head
+
+    def models(self) -> tuple[ModelDigest, ...]:
+        return (MINILM_DIGEST, self.head().digest())
+
+    def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
+        p = self.params
+        out = FindingBuffer()
+        for j in self.judge(segments, scan):
+            shown = " ".join(j.piece.split())[:100]
+            if j.request >= p.drop_at or (
+                j.request >= p.corroborated_at and j.answer >= p.answer_at
+            ):
+                why = (
+                    f"the answer's opening reads as the same harm (p={j.answer:.2f})"
+                    if j.request < p.drop_at
+                    else "the answer does not refuse"
+                )
+                out.add(
+                    j.row,
+                    ANSWERED,
+                    round(j.request, 3),
+                    f"harmful request (joint head p={j.request:.2f} on {shown!r}) answered: {why}",
+                    j.field,
+                )
+            elif j.request >= p.flag_at:
+                out.add(
+                    j.row,
+                    POSSIBLE,
+                    round(j.request, 3),
+                    f"possibly a harmful request (joint head p={j.request:.2f} on {shown!r}), "
+                    "answered; below the removal bar",
+                    j.field,
+                )
+        return DetectionResult(out.items)
+
+    def judge(
+        self, segments: pa.RecordBatch, scan: ScanContext, answer_from: float | None = None
+    ) -> list[Judgement]:
+        """Every answered row's best request score and the piece it came from; the answer's
+        opening is scored for rows whose request reaches ``answer_from`` (default: the
+        corroborated band) and stays below ``drop_at``."""
+        head = self.head()
+        if scan.embedder is None:
+            raise DetectorConfigError(
+                "harmful_compliance needs the scan's embedder; pass a ScanContext with one "
+                "(Pipeline.scan does), or set [detectors.harmful_compliance] enabled = false"
+            )
+        if segments.num_rows == 0 or EMBEDDING not in segments.schema.names:
+            return []
+        p = self.params
+        vocab = known_words()
+        vecs = segment_vectors(segments)
+        rows = segments.column("row").to_pylist()
+        roles = segments.column("role").to_pylist()
+        texts = [t or "" for t in segments.column("text").to_pylist()]
+        fields = segments.column("field").to_pylist()
+
+        # per answered row: the whole prompt side (vector, text), the instruction, its
+        # field, and the answer
+        todo: list[tuple[int, np.ndarray, str, list[tuple[np.ndarray, str]], str, str]] = []
+        for row, a, b in row_runs(rows):
+            prompt = [i for i in range(a, b) if roles[i] in PROMPT_SIDE and texts[i].strip()]
+            answer = "\n".join(texts[i] for i in range(a, b) if roles[i] in RESPONSE_SIDE)
+            if not prompt or not answer.strip() or is_refusal(answer):
+                continue
+            whole = _unit(vecs[prompt].sum(axis=0, keepdims=True))[0]
+            own = [(vecs[i], texts[i]) for i in prompt if roles[i] == "prompt"][:1]
+            fld = next((fields[i] for i in prompt if roles[i] == "prompt"), fields[prompt[0]])
+            todo.append((row, whole, "\n".join(texts[i] for i in prompt), own, fld, answer))
+        if not todo:
+            return []
+
+        # every piece of every row, scored in one batch
+        vec_list: list[np.ndarray] = []
+        text_list: list[str] = []
+        owner: list[int] = []
+        extra: list[str] = []
+        extra_owner: list[int] = []
+        for k, (_, whole, joined, own, _, _) in enumerate(todo):
+            vec_list.append(whole)
+            text_list.append(joined)
+            owner.append(k)
+            for v, t in own:
+                if t != joined:
+                    vec_list.append(v)
+                    text_list.append(t)
+                    owner.append(k)
+                for piece in pieces(t, p, vocab):
+                    extra.append(piece)
+                    extra_owner.append(k)
+        if extra:
+            vec_list.extend(scan.embedder.embed(extra))
+            text_list.extend(extra)
+            owner.extend(extra_owner)
+        probs = head.joint_probability(np.stack(vec_list).astype(np.float32), text_list)
+        best = np.full(len(todo), -1.0)
+        best_at = np.zeros(len(todo), dtype=np.int64)
+        for j, (k, pr) in enumerate(zip(owner, probs, strict=True)):
+            if pr > best[k]:
+                best[k], best_at[k] = pr, j
+
+        lo = p.corroborated_at if answer_from is None else answer_from
+        band = [k for k in range(len(todo)) if lo <= best[k] < p.drop_at]
+        answer_p = np.zeros(len(todo))
+        if band:
+            opens = [opening(todo[k][5]) for k in band]
+            answer_p[band] = head.joint_probability(scan.embedder.embed(opens), opens)
+        return [
+            Judgement(row, float(best[k]), text_list[best_at[k]], float(answer_p[k]), fld)
+            for k, (row, _, _, _, fld, _) in enumerate(todo)
+        ]
