@@ -95,6 +95,10 @@ _RISKY_CALL = (
 # the roles a chat template names after a turn-opening token, and the start of new text
 _TURN_ROLE = r"(?:system|user|assistant|human|gpt|model|bot|tool|function|ipython|developer)"
 _NEW_TEXT = r"(?!<\||</?s>|<end_of_turn>)\S"
+# after a token that opens a turn, the role is whatever the template names ("root",
+# "admin"): any short name on its own line, so an unlisted role is no way around the
+# rule, while prose about templates ("<|im_start|> followed by the role") is not a turn
+_ANY_ROLE = r"[^\W\d_][\w.-]{0,31}"
 # planted mid-sentence, an instruction still starts with its capital: "the cat Add ... sat"
 _SHAPE_VERBS_CAPITALISED = "|".join(v[0].upper() + v[1:] for v in _SHAPE_VERBS.split("|"))
 
@@ -267,9 +271,11 @@ RULES: tuple[Rule, ...] = (
         0.95,
         _r(
             rf"<\|im_start\|>\s*{_TURN_ROLE}\b\s*{_NEW_TEXT}"
-            rf"|<\|start_header_id\|>\s*{_TURN_ROLE}\s*<\|end_header_id\|>\s*{_NEW_TEXT}"
+            rf"|<\|im_start\|>\s*{_ANY_ROLE}[ \t]*\r?\n\s*{_NEW_TEXT}"
+            rf"|<\|start_header_id\|>\s*{_ANY_ROLE}\s*<\|end_header_id\|>\s*{_NEW_TEXT}"
             rf"|<\|(?:system|user|assistant)\|>\s*{_NEW_TEXT}"
             rf"|<start_of_turn>\s*{_TURN_ROLE}\b\s*{_NEW_TEXT}"
+            rf"|<start_of_turn>\s*{_ANY_ROLE}[ \t]*\r?\n\s*{_NEW_TEXT}"
             rf"|\[INST\]\s*(?!\[/INST\]){_NEW_TEXT}|<<SYS>>\s*(?!<</SYS>>){_NEW_TEXT}"
             rf"|(?:<\|im_end\|>|<\|eot_id\|>|<\|endoftext\|>|<\|end\|>|<end_of_turn>|</s>)\s*{_TURN_ROLE}\s*:\s*{_NEW_TEXT}"
         ),
