@@ -45,7 +45,9 @@ _B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=]
 _HEX = re.compile(
     r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])|(?:\\x[0-9A-Fa-f]{2}){6,}"
 )
-_URLENC = re.compile(r"(?:[^\s%]*%[0-9A-Fa-f]{2}){3,}[^\s%]*")
+# a match starts where a run of non-space text starts (or after a '%'), and never gives
+# back what a run consumed: without both, 40,000 characters with no space took 7 s
+_URLENC = re.compile(r"(?<![^\s%])(?:[^\s%]*+%[0-9A-Fa-f]{2}){3,}[^\s%]*+")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
 # rot13 of ignore, disregard, forget, previous, instruction, system, prompt, reveal, jailbreak:
 # a rot13 reading is only worth scanning when one of these stems is there.
