@@ -96,9 +96,14 @@ _RISKY_CALL = (
 _TURN_ROLE = r"(?:system|user|assistant|human|gpt|model|bot|tool|function|ipython|developer)"
 _NEW_TEXT = r"(?!<\||</?s>|<end_of_turn>)\S"
 # after a token that opens a turn, the role is whatever the template names ("root",
-# "admin"): any short name on its own line, so an unlisted role is no way around the
-# rule, while prose about templates ("<|im_start|> followed by the role") is not a turn
-_ANY_ROLE = r"[^\W\d_][\w.-]{0,31}"
+# "root admin:"): up to three short words on their own line, so an unlisted role is no
+# way around the rule. Prose about templates is not a turn: a placeholder or a word of
+# running text ("<|im_start|> and\nends with", "<|start_header_id|>role<|end_header_id|>")
+_PROSE_WORD = (
+    r"(?:role|roles|name|token|tokens|and|or|but|the|a|an|is|are|was|then|followed|with|"
+    r"of|to|for|in|on|at|by|as|it|its|this|that|which|each|every|their|your|here|there)"
+)
+_ANY_ROLE = rf"(?!{_PROSE_WORD}\b)[^\W\d_][\w.-]{{0,31}}(?:[ \t]+[\w.-]{{1,32}}){{0,2}}:?"
 # planted mid-sentence, an instruction still starts with its capital: "the cat Add ... sat"
 _SHAPE_VERBS_CAPITALISED = "|".join(v[0].upper() + v[1:] for v in _SHAPE_VERBS.split("|"))
 
