@@ -15,13 +15,14 @@ _W = re.compile(r"\w+")
 
 
 def near_duplicate_roots(texts: list[str], jaccard: float = 0.5) -> list[int]:
-    """The index of each text's cluster root. Which member is the root depends on the
-    order links are found (the benches hash it to pick a half, so it must not change);
-    use the roots for membership, not as the smallest member."""
+    """The smallest index among each text's cluster: the benches hash that member's text
+    to pick a half, so it must not depend on the order links are found in (a set's
+    iteration order changes with each process's hash seed). A text with no word is a
+    cluster of its own."""
     shingles = []
     for t in texts:
         w = _W.findall(t.casefold())
-        shingles.append({" ".join(w[i : i + 5]) for i in range(max(1, len(w) - 4))})
+        shingles.append({" ".join(w[i : i + 5]) for i in range(max(1, len(w) - 4))} if w else set())
     parent = list(range(len(texts)))
 
     def find(i: int) -> int:
@@ -41,5 +42,6 @@ def near_duplicate_roots(texts: list[str], jaccard: float = 0.5) -> list[int]:
                 if j < i and j not in seen:
                     seen.add(j)
                     if len(s & shingles[j]) / len(s | shingles[j]) >= jaccard:
-                        parent[find(i)] = find(j)
+                        a, b = find(i), find(j)
+                        parent[max(a, b)] = min(a, b)
     return [find(i) for i in range(len(texts))]
