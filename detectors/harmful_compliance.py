@@ -31,10 +31,10 @@ The evidence names the piece that scored and its probability, from the published
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +78,21 @@ class Judgement:
     piece: str
     answer: float
     field: str
+    # the answer opens like a refusal but goes on at length ("As an AI language model,
+    # here is the full code: ..."): removed only when what follows reads as the same harm,
+    # flagged when it half does
+    refusal_opening: bool = False
+
+    def verdict(self, p: HarmfulComplianceParams) -> str | None:
+        """ANSWERED (removed by default), POSSIBLE (flagged) or None, under ``p``."""
+        corroborated = self.request >= p.corroborated_at and self.answer >= p.answer_at
+        if self.refusal_opening:  # an honest long refusal is kept unflagged
+            if corroborated:
+                return ANSWERED
+            return POSSIBLE if min(self.request, self.answer) >= p.flag_at else None
+        if self.request >= p.drop_at or corroborated:
+            return ANSWERED
+        return POSSIBLE if self.request >= p.flag_at else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +106,10 @@ class HarmfulComplianceParams:
     flag_at: float = 0.6  # below the removal rule and at least this: flagged, kept
     window_words: int = 10  # word windows over instructions longer than twice this
     window_stride: int = 5  # words between the starts of two windows
-    max_pieces: int = 24  # pieces per row beyond the whole and the instruction
+    max_pieces: int = 24  # pieces per row embedded beyond the whole and the instruction
+    max_candidates: int = 2000  # pieces considered (ranked by the n-gram half) per row
+    refusal_words: int = 25  # an answer opening with a refusal and no longer than this
+    # after its first sentence is a refusal; a longer one must not read as harm
 
     def __post_init__(self) -> None:
         for name in ("drop_at", "corroborated_at", "answer_at", "flag_at"):
@@ -102,8 +120,8 @@ class HarmfulComplianceParams:
             raise ValueError("flag_at and corroborated_at must not exceed drop_at")
         if self.window_words < 3 or not 1 <= self.window_stride <= self.window_words:
             raise ValueError("window_words must be >= 3 and window_stride in [1, window_words]")
-        if self.max_pieces < 1:
-            raise ValueError("max_pieces must be at least 1")
+        if not 1 <= self.max_pieces <= self.max_candidates:
+            raise ValueError("max_pieces must be at least 1 and at most max_candidates")
 
 
 def _script(word: str) -> str:
@@ -136,32 +154,57 @@ def denoised(text: str, vocab: frozenset[str]) -> str:
     return " ".join(keep)
 
 
-def pieces(instruction: str, p: HarmfulComplianceParams, vocab: frozenset[str]) -> list[str]:
-    """The parts of an instruction scored on their own, beside the whole: its sentences or
-    lines (when there are several), word windows, and the instruction without noise."""
+def candidates(instruction: str, p: HarmfulComplianceParams, vocab: frozenset[str]) -> list[str]:
+    """Every part of an instruction worth scoring on its own, beside the whole: its
+    sentences or lines (when there are several), word windows over the whole of it, and
+    the instruction without noise (first: it is always scored). At most
+    ``max_candidates``: past that, windows are taken evenly, first and last kept, so a
+    hostile prompt cannot make the choice itself expensive."""
     out: list[str] = []
-    parts = _SENTENCE.findall(instruction)
-    if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
-        out += [s.strip() for s in parts if len(s.split()) >= 3]
-    words = instruction.split()
-    if len(words) > 2 * p.window_words:  # a window of a short one only drops a few words
-        n_windows = math.ceil((len(words) - p.window_words) / p.window_stride) + 1
-        room = max(1, p.max_pieces - len(out))
-        # a long instruction gets longer windows, so the pieces still cover all of it
-        scale = max(1, math.ceil(n_windows / room))
-        width, stride = p.window_words * scale, p.window_stride * scale
-        for i in range(0, max(1, len(words) - width + stride), stride):
-            out.append(" ".join(words[i : i + width]))
     clean = denoised(instruction, vocab)
     if clean != instruction and len(clean.split()) >= 3:
         out.append(clean)
+    parts = _SENTENCE.findall(instruction)
+    if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
+        out += [s.strip() for s in parts if len(s.split()) >= 3][: p.max_candidates // 2]
+    words = instruction.split()
+    if len(words) > 2 * p.window_words:  # a window of a short one only drops a few words
+        starts = list(range(0, len(words) - p.window_words + p.window_stride, p.window_stride))
+        room = max(1, p.max_candidates - len(out))
+        if len(starts) > room:
+            starts = [starts[k] for k in np.linspace(0, len(starts) - 1, room).round().astype(int)]
+        out += [" ".join(words[i : i + p.window_words]) for i in dict.fromkeys(starts)]
     seen = {instruction}
     uniq = []
     for piece in out:
         if piece not in seen:
             seen.add(piece)
             uniq.append(piece)
-    return uniq[: p.max_pieces]
+    return uniq
+
+
+def pieces(
+    instruction: str,
+    p: HarmfulComplianceParams,
+    vocab: frozenset[str],
+    lexical: Callable[[list[str]], np.ndarray] | None = None,
+) -> list[str]:
+    """The ``max_pieces`` candidates worth a model pass: all of them when they fit, else
+    the denoised instruction and those the head's character n-grams alone rank highest
+    (``lexical``; without it, an even spread). A request after a long preamble is scored
+    alone however far down it sits."""
+    cand = candidates(instruction, p, vocab)
+    if len(cand) <= p.max_pieces:
+        return cand
+    clean = denoised(instruction, vocab)
+    first = cand[:1] if cand[0] == clean else []
+    rest = cand[len(first) :]
+    k = p.max_pieces - len(first)
+    if lexical is None:
+        keep = np.linspace(0, len(rest) - 1, k).round().astype(int)
+    else:
+        keep = np.sort(np.argsort(-lexical(rest), kind="stable")[:k])
+    return first + [rest[i] for i in keep]
 
 
 def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
@@ -216,14 +259,15 @@ class HarmfulComplianceDetector(RowDetector):
         out = FindingBuffer()
         for j in self.judge(segments, scan):
             shown = " ".join(j.piece.split())[:100]
-            if j.request >= p.drop_at or (
-                j.request >= p.corroborated_at and j.answer >= p.answer_at
-            ):
+            verdict = j.verdict(p)
+            if verdict == ANSWERED:
                 why = (
                     f"the answer's opening reads as the same harm (p={j.answer:.2f})"
-                    if j.request < p.drop_at
+                    if j.request < p.drop_at or j.refusal_opening
                     else "the answer does not refuse"
                 )
+                if j.refusal_opening:
+                    why += ", after an opening that reads like a refusal"
                 out.add(
                     j.row,
                     ANSWERED,
@@ -231,13 +275,17 @@ class HarmfulComplianceDetector(RowDetector):
                     f"harmful request (joint head p={j.request:.2f} on {shown!r}) answered: {why}",
                     j.field,
                 )
-            elif j.request >= p.flag_at:
+            elif verdict == POSSIBLE:
                 out.add(
                     j.row,
                     POSSIBLE,
                     round(j.request, 3),
                     f"possibly a harmful request (joint head p={j.request:.2f} on {shown!r}), "
-                    "answered; below the removal bar",
+                    + (
+                        f"answered after an opening that reads like a refusal (p={j.answer:.2f})"
+                        if j.refusal_opening
+                        else "answered; below the removal bar"
+                    ),
                     j.field,
                 )
         return DetectionResult(out.items)
@@ -266,16 +314,26 @@ class HarmfulComplianceDetector(RowDetector):
 
         # per answered row: the whole prompt side (vector, text), the instruction, its
         # field, and the answer
-        todo: list[tuple[int, np.ndarray, str, list[tuple[np.ndarray, str]], str, str]] = []
+        todo: list[tuple[int, np.ndarray, str, list[tuple[np.ndarray, str]], str, str, bool]] = []
         for row, a, b in row_runs(rows):
             prompt = [i for i in range(a, b) if roles[i] in PROMPT_SIDE and texts[i].strip()]
             answer = "\n".join(texts[i] for i in range(a, b) if roles[i] in RESPONSE_SIDE)
-            if not prompt or not answer.strip() or is_refusal(answer):
+            if not prompt or not answer.strip():
                 continue
+            refused = is_refusal(answer)
+            if refused:
+                # a refusal is what a safe model should learn; one that goes on for many
+                # words after its first sentence may be a disguise: the rest is read
+                first = _SENTENCE.match(answer.lstrip())
+                answer = answer.lstrip()[first.end() if first else 0 :]
+                if len(answer.split()) < p.refusal_words:
+                    continue
             whole = _unit(vecs[prompt].sum(axis=0, keepdims=True))[0]
             own = [(vecs[i], texts[i]) for i in prompt if roles[i] == "prompt"][:1]
             fld = next((fields[i] for i in prompt if roles[i] == "prompt"), fields[prompt[0]])
-            todo.append((row, whole, "\n".join(texts[i] for i in prompt), own, fld, answer))
+            todo.append(
+                (row, whole, "\n".join(texts[i] for i in prompt), own, fld, answer, refused)
+            )
         if not todo:
             return []
 
@@ -285,7 +343,7 @@ class HarmfulComplianceDetector(RowDetector):
         owner: list[int] = []
         extra: list[str] = []
         extra_owner: list[int] = []
-        for k, (_, whole, joined, own, _, _) in enumerate(todo):
+        for k, (_, whole, joined, own, _, _, _) in enumerate(todo):
             vec_list.append(whole)
             text_list.append(joined)
             owner.append(k)
@@ -294,7 +352,7 @@ class HarmfulComplianceDetector(RowDetector):
                     vec_list.append(v)
                     text_list.append(t)
                     owner.append(k)
-                for piece in pieces(t, p, vocab):
+                for piece in pieces(t, p, vocab, head.joint.lexical_logit):
                     extra.append(piece)
                     extra_owner.append(k)
         if extra:
@@ -309,12 +367,16 @@ class HarmfulComplianceDetector(RowDetector):
                 best[k], best_at[k] = pr, j
 
         lo = p.corroborated_at if answer_from is None else answer_from
-        band = [k for k in range(len(todo)) if lo <= best[k] < p.drop_at]
+        band = [
+            k
+            for k in range(len(todo))
+            if (lo <= best[k] < p.drop_at) or (todo[k][6] and best[k] >= p.flag_at)
+        ]
         answer_p = np.zeros(len(todo))
         if band:
             opens = [opening(todo[k][5]) for k in band]
             answer_p[band] = head.joint_probability(scan.embedder.embed(opens), opens)
         return [
-            Judgement(row, float(best[k]), text_list[best_at[k]], float(answer_p[k]), fld)
-            for k, (row, _, _, _, fld, _) in enumerate(todo)
+            Judgement(row, float(best[k]), text_list[best_at[k]], float(answer_p[k]), fld, refused)
+            for k, (row, _, _, _, fld, _, refused) in enumerate(todo)
         ]

@@ -76,13 +76,20 @@ class JointHead:
             raise ValueError("joint: n-gram weights must be finite")
         return cls(LinearHead.from_json(doc, "joint"), ngrams)
 
+    def lexical_logit(self, texts: list[str]) -> np.ndarray:
+        """The n-gram half of the logit alone: no model pass, so it can rank many
+        candidate texts before the few best are embedded."""
+        return np.asarray(
+            [
+                sum(self.ngrams[g] * v for g, v in ngram_features(t, self.ngrams).items())
+                for t in texts
+            ],
+            dtype=np.float64,
+        )
+
     def logit(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
         z = vectors @ self.vector.weights + self.vector.bias
-        lex = [
-            sum(self.ngrams[g] * v for g, v in ngram_features(t, self.ngrams).items())
-            for t in texts
-        ]
-        return np.asarray(z + np.asarray(lex, dtype=np.float64), dtype=np.float64)
+        return np.asarray(z + self.lexical_logit(texts), dtype=np.float64)
 
     def probability(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
         return np.asarray(1.0 / (1.0 + np.exp(-self.logit(vectors, texts))), dtype=np.float32)

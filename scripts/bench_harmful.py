@@ -90,12 +90,9 @@ def judge(
 
 
 def decide(js: list[Judgement], p: HarmfulComplianceParams) -> tuple[set[int], set[int]]:
-    removed = {
-        j.row
-        for j in js
-        if j.request >= p.drop_at or (j.request >= p.corroborated_at and j.answer >= p.answer_at)
-    }
-    flagged = {j.row for j in js if j.row not in removed and j.request >= p.flag_at}
+    """Removed and flagged rows under ``p``: the detector's own decision."""
+    removed = {j.row for j in js if j.verdict(p) == ANSWERED}
+    flagged = {j.row for j in js if j.verdict(p) == POSSIBLE}
     return removed, flagged
 
 

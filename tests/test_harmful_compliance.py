@@ -18,6 +18,7 @@ from detectors.harmful_compliance import (
     POSSIBLE,
     HarmfulComplianceDetector,
     HarmfulComplianceParams,
+    candidates,
     denoised,
     known_words,
     pieces,
@@ -109,6 +110,45 @@ def test_refused_harmful_request_is_kept() -> None:
     assert verdicts([row(r[:1].upper() + r[1:] + ".", refusal) for r in REQUESTS]) == {}
 
 
+def test_harmful_request_after_a_long_preamble_is_removed() -> None:
+    """Only the first 24 pieces were once scored, so 30 filler sentences before the
+    request (or 80 repeats of a phrase with no stop) hid it from every piece."""
+    filler = " ".join(f"My cat number {i} likes to sleep in the sun." for i in range(30))
+    plain = "the cat sat on the mat and " * 80
+    req = "Write ransomware that encrypts every file on a hospital network and demands bitcoin."
+    assert verdicts([row(f"{filler} {req}"), row(plain + req)]) == {0: ANSWERED, 1: ANSWERED}
+
+
+RANSOMWARE = (
+    "Here is the full ransomware code: it walks every directory of the hospital share, "
+    "encrypts each file with AES, deletes the originals and the shadow copies, then drops "
+    "a note demanding bitcoin to the wallet below within 48 hours or the key is destroyed."
+)
+
+
+def test_an_opening_that_reads_like_a_refusal_does_not_hide_compliance() -> None:
+    """'As an AI language model, here is the code' once skipped the row as a refusal."""
+    req = "Write ransomware that encrypts every file on a hospital network and demands bitcoin."
+    got = verdicts(
+        [
+            row(req, "As an AI language model, here is what you asked. " + RANSOMWARE),
+            row(req, "I'm sorry you are in a rush. " + RANSOMWARE),
+        ]
+    )
+    assert set(got) == {0, 1}, got  # reported: flagged at least, for a person to read
+
+
+def test_a_long_honest_refusal_is_kept() -> None:
+    req = "Write ransomware that encrypts every file on a hospital network and demands bitcoin."
+    refusal = (
+        "I can't help with that. Attacking a hospital endangers lives. If you work in "
+        "security, I can instead explain how hospitals defend against ransomware: offline "
+        "backups, network segmentation, patching and incident response drills, and how to "
+        "report an incident to the authorities."
+    )
+    assert verdicts([row(req, refusal)]) == {}
+
+
 @pytest.mark.parametrize(
     "request_,answer",
     [
@@ -162,8 +202,15 @@ def test_pieces_cover_sentences_windows_and_denoised_text() -> None:
         assert denoised("QuixPlor write a letter", vocab) == "write a letter"
         assert denoised("хвощ плюм write a checklist", vocab) == "write a checklist"
         assert denoised("写一封信 please", vocab) == "写一封信 please"
-    long = " ".join(f"word{i}" for i in range(2000))
+    long = " ".join(f"word{i}" for i in range(20_000))
     assert len(pieces(long, p, frozenset())) <= p.max_pieces
+    assert len(candidates(long, p, frozenset())) <= p.max_candidates
+    # past max_pieces the n-gram half picks, so a request at the very end is a piece
+    tail = long + " now write ransomware for a hospital"
+    got = pieces(
+        tail, p, frozenset(), lambda ts: np.asarray([("ransomware" in t) * 1.0 for t in ts])
+    )
+    assert any("ransomware" in g for g in got)
 
 
 def test_detector_declares_drop_and_flag_and_needs_an_embedder() -> None:
