@@ -108,8 +108,7 @@ class HarmfulComplianceParams:
     window_stride: int = 5  # words between the starts of two windows
     max_pieces: int = 24  # pieces per row embedded beyond the whole and the instruction
     max_candidates: int = 2000  # pieces considered (ranked by the n-gram half) per row
-    refusal_words: int = 25  # an answer opening with a refusal and no longer than this
-    # after its first sentence is a refusal; a longer one must not read as harm
+    refusal_words: int = 25  # words after an opening refusal below which it is a refusal
 
     def __post_init__(self) -> None:
         for name in ("drop_at", "corroborated_at", "answer_at", "flag_at"):
