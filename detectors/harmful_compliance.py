@@ -56,10 +56,8 @@ from detectors.base import (
 from detectors.embeddings import MINILM_DIGEST, known_words
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
-from detectors.row_vectors import EMBEDDING, segment_vectors
+from detectors.row_vectors import EMBEDDING, PROMPT_SIDE, RESPONSE_SIDE, segment_vectors, unit
 
-PROMPT_SIDE = frozenset({"prompt", "context", "system", "text"})
-RESPONSE_SIDE = frozenset({"response"})
 ANSWERED = "answered_harmful_request"
 POSSIBLE = "possible_harmful_request"
 
@@ -153,14 +151,16 @@ def denoised(text: str, vocab: frozenset[str]) -> str:
     return " ".join(keep)
 
 
-def candidates(instruction: str, p: HarmfulComplianceParams, vocab: frozenset[str]) -> list[str]:
+def candidates(
+    instruction: str, p: HarmfulComplianceParams, vocab: frozenset[str], clean: str | None = None
+) -> list[str]:
     """Every part of an instruction worth scoring on its own, beside the whole: its
     sentences or lines (when there are several), word windows over the whole of it, and
     the instruction without noise (first: it is always scored). At most
     ``max_candidates``: past that, windows are taken evenly, first and last kept, so a
     hostile prompt cannot make the choice itself expensive."""
     out: list[str] = []
-    clean = denoised(instruction, vocab)
+    clean = denoised(instruction, vocab) if clean is None else clean
     if clean != instruction and len(clean.split()) >= 3:
         out.append(clean)
     parts = _SENTENCE.findall(instruction)
@@ -192,10 +192,10 @@ def pieces(
     the denoised instruction and those the head's character n-grams alone rank highest
     (``lexical``; without it, an even spread). A request after a long preamble is scored
     alone however far down it sits."""
-    cand = candidates(instruction, p, vocab)
+    clean = denoised(instruction, vocab)
+    cand = candidates(instruction, p, vocab, clean)
     if len(cand) <= p.max_pieces:
         return cand
-    clean = denoised(instruction, vocab)
     first = cand[:1] if cand[0] == clean else []
     rest = cand[len(first) :]
     k = p.max_pieces - len(first)
@@ -209,12 +209,6 @@ def pieces(
 def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
     parts = [s.strip() for s in _SENTENCE.findall(answer) if s.strip()]
     return " ".join(parts[:sentences])[:max_chars] or answer[:max_chars]
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(x, axis=-1, keepdims=True)
-    n[n == 0] = 1
-    return np.asarray(x / n, dtype=np.float32)
 
 
 class HarmfulComplianceDetector(RowDetector):
@@ -327,7 +321,7 @@ class HarmfulComplianceDetector(RowDetector):
                 answer = answer.lstrip()[first.end() if first else 0 :]
                 if len(answer.split()) < p.refusal_words:
                     continue
-            whole = _unit(vecs[prompt].sum(axis=0, keepdims=True))[0]
+            whole = unit(vecs[prompt].sum(axis=0, keepdims=True))[0]
             own = [(vecs[i], texts[i]) for i in prompt if roles[i] == "prompt"][:1]
             fld = next((fields[i] for i in prompt if roles[i] == "prompt"), fields[prompt[0]])
             todo.append(

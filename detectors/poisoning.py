@@ -65,11 +65,8 @@ from detectors.base import (
 from detectors.embeddings import MINILM_DIGEST, known_words
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
-from detectors.row_vectors import segment_vectors
+from detectors.row_vectors import PROMPT_SIDE, RESPONSE_SIDE, segment_vectors, unit
 from detectors.semantic_duplicate import kmeans_partitions
-
-PROMPT_SIDE = frozenset({"prompt", "context", "system", "text"})
-RESPONSE_SIDE = frozenset({"response"})
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\U000e0000-\U000e007f]+")
@@ -316,12 +313,6 @@ def _group_means(vecs: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     return np.asarray(avg @ vecs.astype(np.float64), dtype=np.float32)
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(x, axis=-1, keepdims=True)
-    n[n == 0] = 1
-    return np.asarray(x / n)
-
-
 class PoisoningDetector(CorpusDetector):
     info = DetectorInfo(
         name="poisoning",
@@ -416,8 +407,8 @@ class PoisoningState(CorpusState):
         """Mean over rows of cos(prompt, whole answer) - cos(prompt, sentence naming it),
         for a sample from :meth:`_naming` whose sentences are already embedded."""
         sents = np.stack([self._sentence_vecs[t] for t in texts])
-        p = _unit(np.stack([self._praw[i] for i in idx]).astype(np.float32))
-        r = _unit(np.stack([self._rraw[i] for i in idx]).astype(np.float32))
+        p = unit(np.stack([self._praw[i] for i in idx]).astype(np.float32))
+        r = unit(np.stack([self._rraw[i] for i in idx]).astype(np.float32))
         return float(np.mean(np.einsum("ij,ij->i", p, r) - np.einsum("ij,ij->i", p, sents)))
 
     @property
@@ -465,11 +456,11 @@ class PoisoningState(CorpusState):
         if not p_lists:
             return []
         p_mean, r_mean = _group_means(vecs, p_lists), _group_means(vecs, r_lists)
-        self._prompt.extend(_unit(p_mean).astype(np.float16))
-        self._response.extend(_unit(r_mean).astype(np.float16))
+        self._prompt.extend(unit(p_mean).astype(np.float16))
+        self._response.extend(unit(r_mean).astype(np.float16))
         self._praw.extend(p_mean.astype(np.float16))
         self._rraw.extend(r_mean.astype(np.float16))
-        self._harm.extend(self.head.probability(_unit(p_mean)).tolist())
+        self._harm.extend(self.head.probability(unit(p_mean)).tolist())
         return []
 
     # ------------------------------------------------------------------ analysis
@@ -525,7 +516,7 @@ class PoisoningState(CorpusState):
             at = loo >= p.target_similarity
             if at.sum() < support(odd):
                 continue
-            target = _unit(V[at].mean(axis=0))
+            target = unit(V[at].mean(axis=0))
             near_all = R @ target >= p.target_similarity
             if np.mean([self._rlen[i] for i in idx[at]]) < p.min_target_words:
                 # short answers ("Positive", "2") embed alike whatever they say: a short
@@ -610,7 +601,7 @@ class PoisoningState(CorpusState):
             # a varied target: a carrier whose answer disagrees with its neighbours and
             # leans to the target more than to them belongs to the attack too
             rest_ = idx[~np.isin(idx, members)]
-            lean = R[rest_] @ _unit(R[members].mean(axis=0))
+            lean = R[rest_] @ unit(R[members].mean(axis=0))
             extra = rest_[(coh[rest_] <= cut) & (lean >= p.member_similarity) & (lean > coh[rest_])]
             members = np.union1d(members, extra)
             out.append(
@@ -649,7 +640,7 @@ class PoisoningState(CorpusState):
             groups[o].append(k)
         raw = _group_means(vecs, groups)
         mu = np.stack(self._prompt).astype(np.float32).mean(axis=0)
-        q = _unit(_unit(raw) - mu)
+        q = unit(unit(raw) - mu)
         return self._coherence_among(q, rows, exclude, P, R), q
 
     def _coherence_outside(self, idx: np.ndarray, P: np.ndarray, R: np.ndarray) -> np.ndarray:
@@ -674,7 +665,7 @@ class PoisoningState(CorpusState):
         sims[np.arange(len(rows)), rows] = -3.0
         k = min(self.params.knn, max(1, len(P) - len(exclude) - 1))
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        expected = _unit(R[top].mean(axis=1))
+        expected = unit(R[top].mean(axis=1))
         return np.asarray(np.einsum("ij,ij->i", R[rows], expected))
 
     def analyse(self) -> tuple[list[Cluster], np.ndarray]:
@@ -686,11 +677,11 @@ class PoisoningState(CorpusState):
         # centred: MiniLM vectors share a large common direction that hides differences
         P = np.stack(self._prompt).astype(np.float32)
         R = np.stack(self._response).astype(np.float32)
-        P = _unit(P - P.mean(axis=0))
-        R = _unit(R - R.mean(axis=0))
+        P = unit(P - P.mean(axis=0))
+        R = unit(R - R.mean(axis=0))
         nb, _ = neighbours(P, p.knn, self.scan.device, p, map_partitions=self.scan.partition_map)
         nb_mean = R[nb].mean(axis=1)  # one gather of N x knn answers, used twice below
-        expected = _unit(nb_mean)  # the answer the prompt's neighbours give
+        expected = unit(nb_mean)  # the answer the prompt's neighbours give
         incoh = 1.0 - np.einsum("ij,ij->i", R, expected)
 
         def conc(V: np.ndarray, idx: np.ndarray) -> float:
@@ -727,7 +718,7 @@ class PoisoningState(CorpusState):
                 hits = int(answered_harm[idx].sum())
                 share = hits / len(idx)
                 if hits >= p.min_rows and share >= p.harmful_share:
-                    centre = _unit(P[idx[answered_harm[idx]]].mean(axis=0))
+                    centre = unit(P[idx[answered_harm[idx]]].mean(axis=0))
                     near = P[idx] @ centre >= p.member_similarity
                     clusters.append(
                         Cluster(
@@ -759,7 +750,7 @@ class PoisoningState(CorpusState):
             # its nearest prompts outside the group in other words of the same answer.
             # Uncentred: in such a set, centring turns those paraphrases against each other
             if raw_answers is None:
-                raw_answers = _unit(np.stack(self._rraw).astype(np.float32))
+                raw_answers = unit(np.stack(self._rraw).astype(np.float32))
             outside = self._coherence_outside(idx, P, raw_answers)
             if (outside < p.follow_similarity).sum() < p.min_flip_share * len(idx):
                 continue
@@ -839,7 +830,7 @@ class PoisoningState(CorpusState):
             )
             if not shared:
                 continue
-            centre = _unit(R[c.rows].mean(axis=0))
+            centre = unit(R[c.rows].mean(axis=0))
             carriers = np.unique(np.concatenate([p_index[t] for t in shared]))
             to_centre = R[carriers] @ centre
             extra = set(carriers[to_centre >= p.expand_similarity].tolist())
@@ -932,7 +923,7 @@ def _foreign_means(
     others = np.setdiff1d(np.arange(len(P)), carriers)
     k = min(p.knn, len(others))
     if len(redo) == 0 or k < 1:
-        return _unit(out)
+        return unit(out)
     q = torch.from_numpy(P[idx[redo]]).to(device)
     best_s = torch.full((len(redo), k), -3.0, device=q.device)
     best_i = torch.zeros((len(redo), k), dtype=torch.long, device=q.device)
@@ -946,7 +937,7 @@ def _foreign_means(
         top = torch.topk(cat_s, k, dim=1)
         best_s, best_i = top.values, torch.gather(cat_i, 1, top.indices)
     out[redo] = R[best_i.cpu().numpy()].mean(axis=1)
-    return _unit(out)
+    return unit(out)
 
 
 def _around(nb: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -1018,7 +1009,7 @@ def _dense_groups(
     k = p.min_rows - 1
     if len(pool) <= k:
         return []
-    D = _unit(R[pool] - nb_mean[pool])
+    D = unit(R[pool] - nb_mean[pool])
     dnb, dsim = neighbours(D, k, device, p, seed_offset=2, map_partitions=map_partitions)
     z = _robust_z(dsim[:, -1])
     seed = z >= p.dense_z

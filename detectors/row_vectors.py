@@ -6,6 +6,17 @@ import numpy as np
 import pyarrow as pa
 
 EMBEDDING = "embedding"
+# roles whose text a prompt is made of, and the answer's: what a row asks and what it is
+# taught to reply (the poisoning and harmful-compliance detectors pair them)
+PROMPT_SIDE = frozenset({"prompt", "context", "system", "text"})
+RESPONSE_SIDE = frozenset({"response"})
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """Rows (or one vector) scaled to length 1; a zero vector stays zero. Keeps the dtype."""
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    n[n == 0] = 1
+    return np.asarray(x / n)
 
 
 def segment_vectors(segments: pa.RecordBatch) -> np.ndarray:

@@ -284,7 +284,8 @@ def test_answers_that_leave_their_neighbourhood_one_way_are_a_dense_cluster() ->
 
 
 def test_dense_groups_find_a_shared_direction_and_nothing_in_noise() -> None:
-    from detectors.poisoning import _dense_groups, _unit
+    from detectors.poisoning import _dense_groups
+    from detectors.row_vectors import unit as _unit
 
     rng = np.random.default_rng(4)
     n, dim = 2000, 32
