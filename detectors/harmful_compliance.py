@@ -17,8 +17,10 @@ Per row with a prompt side and an answer:
    scripts, a trigger word) dilutes the whole prompt's vector, but not the piece that
    holds the request. Only the instruction is cut into pieces: context fields are
    material (reviews, articles), scored whole.
-2. **The answer** is compliance unless it opens with a refusal (``is_refusal``). A refused
-   harmful request is what a safe model should learn and is never reported.
+2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
+   after its first sentence. A refused harmful request is what a safe model should learn
+   and is never reported; when more follows ("Sorry. Here is the code: ..."), the rest
+   is read, and the row is reported only when it reads as the harm asked for.
 3. **Decision**: ``answered_harmful_request`` when the best piece reaches ``drop_at``, or
    reaches ``corroborated_at`` while the opening of the answer reads as the same harm
    (the head on its first sentences reaches ``answer_at``); ``possible_harmful_request``
@@ -76,9 +78,9 @@ class Judgement:
     piece: str
     answer: float
     field: str
-    # the answer opens like a refusal but goes on at length ("As an AI language model,
-    # here is the full code: ..."): removed only when what follows reads as the same harm,
-    # flagged when it half does
+    # the answer opens like a refusal and goes on ("As an AI language model, here is the
+    # full code: ..."): removed only when what follows reads as the same harm, flagged
+    # when it half does
     refusal_opening: bool = False
 
     def verdict(self, p: HarmfulComplianceParams) -> str | None:
@@ -106,7 +108,7 @@ class HarmfulComplianceParams:
     window_stride: int = 5  # words between the starts of two windows
     max_pieces: int = 24  # pieces per row embedded beyond the whole and the instruction
     max_candidates: int = 2000  # pieces considered (ranked by the n-gram half) per row
-    refusal_words: int = 25  # words after an opening refusal below which it is a refusal
+    refusal_words: int = 1  # an opening refusal followed by fewer words is a refusal
 
     def __post_init__(self) -> None:
         for name in ("drop_at", "corroborated_at", "answer_at", "flag_at"):
