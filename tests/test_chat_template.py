@@ -108,6 +108,18 @@ def test_prose_about_chat_templates_is_no_fake_turn(text: str) -> None:
     }
 
 
+def test_a_field_of_whitespace_cannot_stall_the_end_of_turn_search() -> None:
+    """The trailing-token pattern once retried every start inside a run of spaces: 40,000
+    took 4 s, a 2 MiB field hours."""
+    import time
+
+    started = time.process_time()
+    found = ChatTemplateDetector().detect(_segments(["a<" + " " * 400_000 + "b"])).findings
+    assert time.process_time() - started < 2.0 and not found
+    ends = ChatTemplateDetector().detect(_segments(["ok.  <|im_end|> </s>\n"])).findings
+    assert [f.rule for f in ends] == ["end_of_turn"]
+
+
 def test_an_answer_ending_in_an_end_of_turn_token_is_flagged_not_dropped(tmp_path: Path) -> None:
     rows = [alpaca(i) for i in range(10)]
     rows.append(alpaca(10, output="Canberra is the capital of Australia.<|im_end|>"))
