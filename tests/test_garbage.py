@@ -103,3 +103,18 @@ def test_long_honest_prose_is_not_a_repeated_pattern(words: int) -> None:
 
     rng = random.Random(words)
     assert rule(" ".join(rng.choice(WORDS) for _ in range(words))) is None
+
+
+def test_a_long_word_cannot_stall_the_url_check() -> None:
+    """The URL pattern once retried every start of a space-free run to its end: an
+    80,000-letter word took 53 s, and one 2 MiB word in an upload would stall the scan."""
+    import time
+
+    from detectors.outliers import honest_token
+
+    started = time.process_time()
+    honest_token("a" * 500_000)  # judged, whatever it is
+    honest_token("1" * 500_000 + "x")
+    assert time.process_time() - started < 2.0
+    assert honest_token("https://example.org/" + "a" * 400) == "URL"
+    assert honest_token("see:1http://x.y/" + "b" * 300) == "URL"
