@@ -201,7 +201,11 @@ class EmbeddingEngine:
         if device == "cuda":
             self.model.half()
         self.max_tokens = int(self.model.max_seq_length or 256)
-        self.batch_size = 256 if device == "cuda" else 64
+        # Word pieces per batch. On a CPU, small batches keep a layer's activations in
+        # cache: on 2 cores 1,024 pieces ran the same alpaca and jailbreak texts 1.3-1.4x
+        # faster than 64 texts a batch (scripts/bench.py --only full). A GPU wants width.
+        self.batch_tokens = 65_536 if device == "cuda" else 1_024
+        self.max_batch = 256 if device == "cuda" else 128
         self._lock = threading.Lock()
 
     @classmethod
@@ -244,7 +248,7 @@ class EmbeddingEngine:
         return vecs, cut
 
     def _forward(self, ids: list[list[int]]) -> np.ndarray:
-        """Unit vectors of tokenised texts, longest first in batches of ``batch_size``."""
+        """Unit vectors of tokenised texts, longest first, about ``batch_tokens`` a batch."""
         import torch
 
         out = np.empty((len(ids), DIM), dtype=np.float32)
@@ -252,9 +256,12 @@ class EmbeddingEngine:
         pad = int(self.model.tokenizer.pad_token_id or 0)
         dev = self.model.device
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                width = len(ids[idx[0]])
+            start = 0
+            while start < len(order):
+                width = len(ids[order[start]])
+                take = max(1, min(self.max_batch, self.batch_tokens // max(1, width)))
+                idx = order[start : start + take]
+                start += take
                 input_ids = torch.full((len(idx), width), pad, dtype=torch.long)
                 mask = torch.zeros((len(idx), width), dtype=torch.long)
                 for r, i in enumerate(idx):
