@@ -15,8 +15,11 @@ Per row with a prompt side and an answer:
    instruction with every word the embedding model does not know taken out. A wrapper
    (a poem around the request, a role-play frame, a run of random tokens in several
    scripts, a trigger word) dilutes the whole prompt's vector, but not the piece that
-   holds the request. Only the instruction is cut into pieces: context fields are
-   material (reviews, articles), scored whole.
+   holds the request. Only instructions are cut into pieces: context fields are
+   material (reviews, articles), scored whole. In a chat each user turn is judged with
+   the replies to it, and the whole conversation with all of them (a request can be split
+   over turns), so a request in a later turn, or after a refused one, is read on its own;
+   the row's ``max_pieces`` are chosen over all its turns, so many turns cost no more.
 2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
    after its first sentence. A refused harmful request is what a safe model should learn
    and is never reported; when more follows ("Sorry. Here is the code: ..."), the rest
@@ -154,24 +157,29 @@ def denoised(text: str, vocab: frozenset[str]) -> str:
 
 
 def candidates(
-    instruction: str, p: HarmfulComplianceParams, vocab: frozenset[str], clean: str | None = None
+    instruction: str,
+    p: HarmfulComplianceParams,
+    vocab: frozenset[str],
+    clean: str | None = None,
+    limit: int | None = None,
 ) -> list[str]:
     """Every part of an instruction worth scoring on its own, beside the whole: its
     sentences or lines (when there are several), word windows over the whole of it, and
-    the instruction without noise (first: it is always scored). At most
-    ``max_candidates``: past that, windows are taken evenly, first and last kept, so a
-    hostile prompt cannot make the choice itself expensive."""
+    the instruction without noise (first: it is always scored). At most ``limit``
+    (default ``max_candidates``): past that, windows are taken evenly, first and last
+    kept, so a hostile prompt cannot make the choice itself expensive."""
+    limit = p.max_candidates if limit is None else limit
     out: list[str] = []
     clean = denoised(instruction, vocab) if clean is None else clean
     if clean != instruction and len(clean.split()) >= 3:
         out.append(clean)
     parts = _SENTENCE.findall(instruction)
     if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
-        out += [s.strip() for s in parts if len(s.split()) >= 3][: p.max_candidates // 2]
+        out += [s.strip() for s in parts if len(s.split()) >= 3][: max(1, limit // 2)]
     words = instruction.split()
     if len(words) > 2 * p.window_words:  # a window of a short one only drops a few words
         starts = list(range(0, len(words) - p.window_words + p.window_stride, p.window_stride))
-        room = max(1, p.max_candidates - len(out))
+        room = max(1, limit - len(out))
         if len(starts) > room:
             starts = [starts[k] for k in np.linspace(0, len(starts) - 1, room).round().astype(int)]
         out += [" ".join(words[i : i + p.window_words]) for i in dict.fromkeys(starts)]
@@ -190,22 +198,85 @@ def pieces(
     vocab: frozenset[str],
     lexical: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[str]:
-    """The ``max_pieces`` candidates worth a model pass: all of them when they fit, else
-    the denoised instruction and those the head's character n-grams alone rank highest
-    (``lexical``; without it, an even spread). A request after a long preamble is scored
-    alone however far down it sits."""
-    clean = denoised(instruction, vocab)
-    cand = candidates(instruction, p, vocab, clean)
-    if len(cand) <= p.max_pieces:
-        return cand
-    first = cand[:1] if cand[0] == clean else []
-    rest = cand[len(first) :]
+    """The ``max_pieces`` candidates of one instruction worth a model pass
+    (:func:`row_pieces` of that one text)."""
+    return [piece for _, piece in row_pieces([instruction], p, vocab, lexical)]
+
+
+def row_pieces(
+    instructions: list[str],
+    p: HarmfulComplianceParams,
+    vocab: frozenset[str],
+    lexical: Callable[[list[str]], np.ndarray] | None = None,
+) -> list[tuple[int, str]]:
+    """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat)
+    worth a model pass, each with the index of the instruction it came from: all of them
+    when they fit, else each denoised instruction and those the head's character n-grams
+    alone rank highest over the whole row (``lexical``; without it, an even spread). A
+    request after a long preamble, or in the tenth turn, is scored alone however far down
+    it sits, and a row costs ``max_pieces`` passes however many turns it has."""
+    limit = max(1, p.max_candidates // max(1, len(instructions)))
+    first: list[tuple[int, str]] = []
+    rest: list[tuple[int, str]] = []
+    for j, text in enumerate(instructions):
+        clean = denoised(text, vocab)
+        cand = candidates(text, p, vocab, clean, limit)
+        if cand and cand[0] == clean:
+            first.append((j, clean))
+            cand = cand[1:]
+        rest += [(j, c) for c in cand]
+    if len(first) + len(rest) <= p.max_pieces:
+        return first + rest
+    first = first[: p.max_pieces]
     k = p.max_pieces - len(first)
+    if k == 0 or not rest:
+        return first
     if lexical is None:
         keep = np.linspace(0, len(rest) - 1, k).round().astype(int)
     else:
-        keep = np.sort(np.argsort(-lexical(rest), kind="stable")[:k])
+        keep = np.sort(np.argsort(-lexical([c for _, c in rest]), kind="stable")[:k])
     return first + [rest[i] for i in keep]
+
+
+def exchanges(roles: list[str], a: int, b: int) -> list[tuple[list[int], list[int]]]:
+    """A row's segments ``a:b`` as exchanges, ``(prompt side, answers)`` in order: a
+    prompt-side segment after an answer opens the next one, so each user turn of a chat
+    is paired with the replies to it. Where the order is not a conversation's (an answer
+    before any prompt, as a custom column order may give), the row is one exchange."""
+    out: list[tuple[list[int], list[int]]] = []
+    ask: list[int] = []
+    ans: list[int] = []
+    for i in range(a, b):
+        if roles[i] in RESPONSE_SIDE:
+            ans.append(i)
+        elif roles[i] in PROMPT_SIDE:
+            if ans:
+                out.append((ask, ans))
+                ask, ans = [], []
+            ask.append(i)
+    out.append((ask, ans))
+    if any(not x for x, _ in out):
+        return [
+            (
+                [i for i in range(a, b) if roles[i] in PROMPT_SIDE],
+                [i for i in range(a, b) if roles[i] in RESPONSE_SIDE],
+            )
+        ]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Exchange:
+    row: int
+    whole: np.ndarray  # unit vector of its prompt side
+    joined: str  # its prompt side's text
+    asks: list[int]  # its instructions (role "prompt"): cut into pieces
+    field: str
+    answer: str
+    refused: bool
+
+
+_SEVERITY = {ANSWERED: 2, POSSIBLE: 1, None: 0}
 
 
 def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
@@ -307,53 +378,77 @@ class HarmfulComplianceDetector(RowDetector):
         texts = [t or "" for t in segments.column("text").to_pylist()]
         fields = segments.column("field").to_pylist()
 
-        # per answered row: the whole prompt side (vector, text), the instruction, its
-        # field, and the answer
-        todo: list[tuple[int, np.ndarray, str, list[tuple[np.ndarray, str]], str, str, bool]] = []
+        # every answered exchange: each user turn with the replies to it and, in a chat,
+        # the whole conversation too (a request can be split over turns)
+        todo: list[_Exchange] = []
         for row, a, b in row_runs(rows):
-            prompt = [i for i in range(a, b) if roles[i] in PROMPT_SIDE and texts[i].strip()]
-            answer = "\n".join(texts[i] for i in range(a, b) if roles[i] in RESPONSE_SIDE)
-            if not prompt or not answer.strip():
-                continue
-            refused = is_refusal(answer)
-            if refused:
-                # a refusal is what a safe model should learn; one that goes on for many
-                # words after its first sentence may be a disguise: the rest is read
-                first = _SENTENCE.match(answer.lstrip())
-                answer = answer.lstrip()[first.end() if first else 0 :]
-                if len(answer.split()) < p.refusal_words:
+            turns = exchanges(roles, a, b)
+            if len(turns) > 1:
+                asks = [i for i in range(a, b) if roles[i] in PROMPT_SIDE]
+                answers = [i for i in range(a, b) if roles[i] in RESPONSE_SIDE]
+                turns.append((asks, answers))
+            for n, (ask, ans) in enumerate(turns):
+                prompt = [i for i in ask if texts[i].strip()]
+                answer = "\n".join(texts[i] for i in ans)
+                if not prompt or not answer.strip():
                     continue
-            whole = unit(vecs[prompt].sum(axis=0, keepdims=True))[0]
-            own = [(vecs[i], texts[i]) for i in prompt if roles[i] == "prompt"][:1]
-            fld = next((fields[i] for i in prompt if roles[i] == "prompt"), fields[prompt[0]])
-            todo.append(
-                (row, whole, "\n".join(texts[i] for i in prompt), own, fld, answer, refused)
-            )
+                refused = is_refusal(answer)
+                if refused:
+                    # a refusal is what a safe model should learn; one that goes on for
+                    # many words after its first sentence may be a disguise: the rest is
+                    # read
+                    first = _SENTENCE.match(answer.lstrip())
+                    answer = answer.lstrip()[first.end() if first else 0 :]
+                    if len(answer.split()) < p.refusal_words:
+                        continue
+                own = [i for i in prompt if roles[i] == "prompt"]
+                todo.append(
+                    _Exchange(
+                        row,
+                        unit(vecs[prompt].sum(axis=0, keepdims=True))[0],
+                        "\n".join(texts[i] for i in prompt),
+                        own if n < len(turns) - 1 or len(turns) == 1 else [],
+                        fields[own[0]] if own else fields[prompt[0]],
+                        answer,
+                        refused,
+                    )
+                )
         if not todo:
             return []
 
-        # every piece of every row, scored in one batch
+        # every piece of every exchange, scored in one batch; the pieces of a row's
+        # instructions are chosen over the whole row
         vec_list: list[np.ndarray] = []
         text_list: list[str] = []
         owner: list[int] = []
+        where: list[str] = []
         extra: list[str] = []
         extra_owner: list[int] = []
-        for k, (_, whole, joined, own, _, _, _) in enumerate(todo):
-            vec_list.append(whole)
-            text_list.append(joined)
+        extra_where: list[str] = []
+        by_row: dict[int, list[tuple[int, int]]] = {}
+        for k, e in enumerate(todo):
+            vec_list.append(e.whole)
+            text_list.append(e.joined)
             owner.append(k)
-            for v, t in own:
-                if t != joined:
-                    vec_list.append(v)
-                    text_list.append(t)
+            where.append(e.field)
+            for i in e.asks:
+                if texts[i] != e.joined:
+                    vec_list.append(vecs[i])
+                    text_list.append(texts[i])
                     owner.append(k)
-                for piece in pieces(t, p, vocab, head.joint.lexical_logit):
-                    extra.append(piece)
-                    extra_owner.append(k)
+                    where.append(fields[i])
+                by_row.setdefault(e.row, []).append((k, i))
+        for owned in by_row.values():
+            chosen = row_pieces([texts[i] for _, i in owned], p, vocab, head.joint.lexical_logit)
+            for j, piece in chosen:
+                extra.append(piece)
+                extra_owner.append(owned[j][0])
+                extra_where.append(fields[owned[j][1]])
         if extra:
             vec_list.extend(scan.embedder.embed(extra))
             text_list.extend(extra)
             owner.extend(extra_owner)
+            where.extend(extra_where)
         probs = head.joint_probability(np.stack(vec_list).astype(np.float32), text_list)
         best = np.full(len(todo), -1.0)
         best_at = np.zeros(len(todo), dtype=np.int64)
@@ -365,13 +460,27 @@ class HarmfulComplianceDetector(RowDetector):
         band = [
             k
             for k in range(len(todo))
-            if (lo <= best[k] < p.drop_at) or (todo[k][6] and best[k] >= p.flag_at)
+            if (lo <= best[k] < p.drop_at) or (todo[k].refused and best[k] >= p.flag_at)
         ]
         answer_p = np.zeros(len(todo))
         if band:
-            opens = [opening(todo[k][5]) for k in band]
+            opens = [opening(todo[k].answer) for k in band]
             answer_p[band] = head.joint_probability(scan.embedder.embed(opens), opens)
-        return [
-            Judgement(row, float(best[k]), text_list[best_at[k]], float(answer_p[k]), fld, refused)
-            for k, (row, _, _, _, fld, _, refused) in enumerate(todo)
-        ]
+        # a row's judgement is its worst exchange's
+        out: dict[int, Judgement] = {}
+        for k, e in enumerate(todo):
+            got = Judgement(
+                e.row,
+                float(best[k]),
+                text_list[best_at[k]],
+                float(answer_p[k]),
+                where[best_at[k]],
+                e.refused,
+            )
+            was = out.get(e.row)
+            if was is None or (_SEVERITY[got.verdict(p)], got.request) > (
+                _SEVERITY[was.verdict(p)],
+                was.request,
+            ):
+                out[e.row] = got
+        return list(out.values())
