@@ -26,6 +26,7 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,19 +104,22 @@ class PlainEncoder:
 
 
 @contextmanager
-def redacted_texts() -> Iterator[dict[str, None]]:
-    """Records, in first-seen order, every text a scan embeds on its redacted path: the
-    segments it publishes, which is what plain encode is timed on."""
-    from detectors.embeddings import ScanEmbedder
+def segment_texts() -> Iterator[dict[str, None]]:
+    """Records, in first-seen order, the distinct text of every segment a scan gives
+    vectors to (the redacted text it publishes and, where a rewrite changed it, the raw
+    text): the rows' own texts, which is what plain encode is timed on. Pieces that
+    detectors embed besides (windows, sentences, answer openings) are the scan's own
+    cost and are not counted."""
+    from gateway.core import row_stage
 
     seen: dict[str, None] = {}
-    original = ScanEmbedder.embed
+    original = row_stage._with_vectors
 
-    def embed(self: ScanEmbedder, texts: list[str]) -> np.ndarray:
-        seen.update(dict.fromkeys(texts))
-        return original(self, texts)
+    def with_vectors(segments: pa.RecordBatch, vectors: np.ndarray) -> pa.RecordBatch:
+        seen.update(dict.fromkeys(t for t in segments.column("text").to_pylist() if t))
+        return original(segments, vectors)
 
-    with mock.patch.object(ScanEmbedder, "embed", embed):
+    with mock.patch.object(row_stage, "_with_vectors", with_vectors):
         yield seen
 
 
@@ -212,7 +216,7 @@ def scan_once(rows_path: Path, out: Path, encoder: Any, device: str) -> dict[str
     metered = Metered(encoder)
     pipe = Pipeline(parse_policy({}), encoder=metered)
     pipe.setup(device)  # the detectors' own models (classifiers, spaCy) load here
-    with redacted_texts() as seen:
+    with segment_texts() as seen:
         t = time.perf_counter()
         res = pipe.scan(ScanRequest(inputs=[rows_path], out=out, device=device))
         wall = time.perf_counter() - t
