@@ -175,7 +175,11 @@ def candidates(
         out.append(clean)
     parts = _SENTENCE.findall(instruction)
     if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
-        out += [s.strip() for s in parts if len(s.split()) >= 3][: max(1, limit // 2)]
+        sents = [s.strip() for s in parts if len(s.split()) >= 3]
+        cap = max(1, limit // 2)
+        if len(sents) > cap:  # evenly, first and last kept: a request may sit anywhere
+            sents = [sents[k] for k in np.linspace(0, len(sents) - 1, cap).round().astype(int)]
+        out += sents
     words = instruction.split()
     if len(words) > 2 * p.window_words:  # a window of a short one only drops a few words
         starts = list(range(0, len(words) - p.window_words + p.window_stride, p.window_stride))
@@ -211,15 +215,19 @@ def row_pieces(
 ) -> list[tuple[int, str]]:
     """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat)
     worth a model pass, each with the index of the instruction it came from: all of them
-    when they fit, else each denoised instruction and those the head's character n-grams
-    alone rank highest over the whole row (``lexical``; without it, an even spread). A
-    request after a long preamble, or in the tenth turn, is scored alone however far down
-    it sits, and a row costs ``max_pieces`` passes however many turns it has."""
-    limit = max(1, p.max_candidates // max(1, len(instructions)))
+    when they fit, else the denoised instructions (at most half the pieces) and those the
+    head's character n-grams alone rank highest over the whole row (``lexical``; without
+    it, an even spread). The ``max_candidates`` considered are shared by word count, so
+    a hundred turns of small talk do not starve the long one. A request after a long
+    preamble, or in the tenth turn, is scored alone however far down it sits, and a row
+    costs ``max_pieces`` passes however many turns it has."""
+    words = [len(t.split()) for t in instructions]
+    total = max(1, sum(words))
     first: list[tuple[int, str]] = []
     rest: list[tuple[int, str]] = []
     for j, text in enumerate(instructions):
         clean = denoised(text, vocab)
+        limit = max(1, p.max_candidates * words[j] // total)
         cand = candidates(text, p, vocab, clean, limit)
         if cand and cand[0] == clean:
             first.append((j, clean))
@@ -227,42 +235,59 @@ def row_pieces(
         rest += [(j, c) for c in cand]
     if len(first) + len(rest) <= p.max_pieces:
         return first + rest
-    first = first[: p.max_pieces]
+    room = max(1, p.max_pieces // 2)
+    if len(first) > room:  # many noisy turns: the denoised ones compete for half
+        rank = _ranked([c for _, c in first], room, lexical)
+        kept = set(rank)
+        rest = [x for i, x in enumerate(first) if i not in kept] + rest
+        first = [first[i] for i in rank]
     k = p.max_pieces - len(first)
-    if k == 0 or not rest:
+    if not rest:
         return first
+    return first + [rest[i] for i in _ranked([c for _, c in rest], k, lexical)]
+
+
+def _ranked(
+    texts: list[str], k: int, lexical: Callable[[list[str]], np.ndarray] | None
+) -> list[int]:
+    """Indices of the ``k`` texts the n-gram half ranks highest (an even spread without
+    it), in their order."""
+    if len(texts) <= k:
+        return list(range(len(texts)))
     if lexical is None:
-        keep = np.linspace(0, len(rest) - 1, k).round().astype(int)
-    else:
-        keep = np.sort(np.argsort(-lexical([c for _, c in rest]), kind="stable")[:k])
-    return first + [rest[i] for i in keep]
+        return [int(i) for i in dict.fromkeys(np.linspace(0, len(texts) - 1, k).round())]
+    return [int(i) for i in np.sort(np.argsort(-lexical(texts), kind="stable")[:k])]
 
 
 def exchanges(roles: list[str], a: int, b: int) -> list[tuple[list[int], list[int]]]:
-    """A row's segments ``a:b`` as exchanges, ``(prompt side, answers)`` in order: a
-    prompt-side segment after an answer opens the next one, so each user turn of a chat
-    is paired with the replies to it. Where the order is not a conversation's (an answer
-    before any prompt, as a custom column order may give), the row is one exchange."""
+    """A row's segments ``a:b`` as exchanges, ``(prompt side, answers)`` in order: a user
+    turn (role ``prompt``) after an answer opens the next one, so each is paired with the
+    replies to it; a system, tool or context message joins the exchange it falls in (a
+    tool's output belongs to the request that called it). Replies before the first
+    prompt-side segment (a greeting) answer nothing. Where no exchange has both sides (a
+    custom column order with the answer first), the row is one exchange."""
     out: list[tuple[list[int], list[int]]] = []
     ask: list[int] = []
     ans: list[int] = []
     for i in range(a, b):
         if roles[i] in RESPONSE_SIDE:
-            ans.append(i)
+            if ask:
+                ans.append(i)
         elif roles[i] in PROMPT_SIDE:
-            if ans:
+            if roles[i] == "prompt" and ans:
                 out.append((ask, ans))
                 ask, ans = [], []
             ask.append(i)
     out.append((ask, ans))
-    if any(not x for x, _ in out):
-        return [
-            (
-                [i for i in range(a, b) if roles[i] in PROMPT_SIDE],
-                [i for i in range(a, b) if roles[i] in RESPONSE_SIDE],
-            )
-        ]
-    return out
+    paired = [(x, y) for x, y in out if x and y]
+    if paired:
+        return paired
+    return [
+        (
+            [i for i in range(a, b) if roles[i] in PROMPT_SIDE],
+            [i for i in range(a, b) if roles[i] in RESPONSE_SIDE],
+        )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +295,11 @@ class _Exchange:
     row: int
     whole: np.ndarray  # unit vector of its prompt side
     joined: str  # its prompt side's text
-    asks: list[int]  # its instructions (role "prompt"): cut into pieces
+    asks: list[int]  # its instructions (role "prompt"), whose pieces count for it
     field: str
     answer: str
     refused: bool
+    conversation: bool  # the whole chat, not one turn
 
 
 _SEVERITY = {ANSWERED: 2, POSSIBLE: 1, None: 0}
@@ -384,9 +410,7 @@ class HarmfulComplianceDetector(RowDetector):
         for row, a, b in row_runs(rows):
             turns = exchanges(roles, a, b)
             if len(turns) > 1:
-                asks = [i for i in range(a, b) if roles[i] in PROMPT_SIDE]
-                answers = [i for i in range(a, b) if roles[i] in RESPONSE_SIDE]
-                turns.append((asks, answers))
+                turns.append(([i for x, _ in turns for i in x], [i for _, y in turns for i in y]))
             for n, (ask, ans) in enumerate(turns):
                 prompt = [i for i in ask if texts[i].strip()]
                 answer = "\n".join(texts[i] for i in ans)
@@ -407,54 +431,59 @@ class HarmfulComplianceDetector(RowDetector):
                         row,
                         unit(vecs[prompt].sum(axis=0, keepdims=True))[0],
                         "\n".join(texts[i] for i in prompt),
-                        own if n < len(turns) - 1 or len(turns) == 1 else [],
+                        own,
                         fields[own[0]] if own else fields[prompt[0]],
                         answer,
                         refused,
+                        n == len(turns) - 1 and len(turns) > 1,
                     )
                 )
         if not todo:
             return []
 
-        # every piece of every exchange, scored in one batch; the pieces of a row's
-        # instructions are chosen over the whole row
-        vec_list: list[np.ndarray] = []
-        text_list: list[str] = []
-        owner: list[int] = []
-        where: list[str] = []
-        extra: list[str] = []
-        extra_owner: list[int] = []
-        extra_where: list[str] = []
-        by_row: dict[int, list[tuple[int, int]]] = {}
-        for k, e in enumerate(todo):
-            vec_list.append(e.whole)
-            text_list.append(e.joined)
-            owner.append(k)
-            where.append(e.field)
+        # scored in one batch: each exchange's whole prompt side, and each instruction
+        # (once, however many exchanges hold it) with its pieces, chosen over the row
+        vec_list: list[np.ndarray] = [e.whole for e in todo]
+        text_list: list[str] = [e.joined for e in todo]
+        owner: list[int] = []  # per item past the wholes: the instruction segment it is of
+        instructions: dict[int, list[int]] = {}
+        for e in todo:
             for i in e.asks:
-                if texts[i] != e.joined:
-                    vec_list.append(vecs[i])
-                    text_list.append(texts[i])
-                    owner.append(k)
-                    where.append(fields[i])
-                by_row.setdefault(e.row, []).append((k, i))
-        for owned in by_row.values():
-            chosen = row_pieces([texts[i] for _, i in owned], p, vocab, head.joint.lexical_logit)
+                if i not in instructions.setdefault(e.row, []):
+                    instructions[e.row].append(i)
+        for segs in instructions.values():
+            for i in segs:
+                vec_list.append(vecs[i])
+                text_list.append(texts[i])
+                owner.append(i)
+        extra: list[str] = []
+        for segs in instructions.values():
+            chosen = row_pieces([texts[i] for i in segs], p, vocab, head.joint.lexical_logit)
             for j, piece in chosen:
                 extra.append(piece)
-                extra_owner.append(owned[j][0])
-                extra_where.append(fields[owned[j][1]])
+                owner.append(segs[j])
         if extra:
             vec_list.extend(scan.embedder.embed(extra))
             text_list.extend(extra)
-            owner.extend(extra_owner)
-            where.extend(extra_where)
         probs = head.joint_probability(np.stack(vec_list).astype(np.float32), text_list)
+        by_instruction: dict[int, int] = {}  # segment -> its best item
+        for j, i in enumerate(owner, start=len(todo)):
+            if i not in by_instruction or probs[j] > probs[by_instruction[i]]:
+                by_instruction[i] = j
         best = np.full(len(todo), -1.0)
         best_at = np.zeros(len(todo), dtype=np.int64)
-        for j, (k, pr) in enumerate(zip(owner, probs, strict=True)):
-            if pr > best[k]:
-                best[k], best_at[k] = pr, j
+        where: list[str] = []
+        for k, e in enumerate(todo):
+            best[k], best_at[k] = probs[k], k
+            field = e.field
+            for i in e.asks:
+                j = by_instruction[i]
+                if probs[j] > best[k]:
+                    best[k], best_at[k], field = probs[j], j, fields[i]
+            if e.conversation and best_at[k] == k and e.asks:
+                # the whole chat scored highest: name the turn that scores highest alone
+                field = fields[max(e.asks, key=lambda i: probs[by_instruction[i]])]
+            where.append(field)
 
         lo = p.corroborated_at if answer_from is None else answer_from
         band = [
@@ -474,7 +503,7 @@ class HarmfulComplianceDetector(RowDetector):
                 float(best[k]),
                 text_list[best_at[k]],
                 float(answer_p[k]),
-                where[best_at[k]],
+                where[k],
                 e.refused,
             )
             was = out.get(e.row)
