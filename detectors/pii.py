@@ -8,10 +8,12 @@ over a batch:
   cards, IBAN checksums, SSN, IP, passport, bank, medical licence, ITIN, NHS, BTC; plus
   ours for ETH wallets, URLs carrying credentials or tokens, medical record numbers and
   dates of birth) run only where a cheap gate says their pattern can occur at all;
-- spaCy NER (``en_core_web_sm``, only its NER component, loaded by path with every file
-  pinned) runs through ``nlp.pipe`` only over sentences that contain a capitalised word
-  other than a common sentence opener, since English PERSON and LOCATION names are
-  capitalised; text with no letters never reaches it;
+- names: spaCy NER (``en_core_web_sm``, only its NER component, loaded by path with every
+  file pinned) and, for PERSON, the name tagger fine-tuned over the pinned MiniLM
+  (``detectors.name_tagger``; ``person_ner`` picks either or, by default, their union:
+  the tagger finds more of the names spaCy sm misses) run only over sentences that
+  contain a capitalised word other than a common sentence opener, since English PERSON
+  and LOCATION names are capitalised; text with no letters never reaches them;
 - context words (Presidio's own lists) lift low-confidence patterns, as Presidio's
   context enhancer does, using a character window instead of lemmas.
 
@@ -52,8 +54,10 @@ from detectors.base import (
     ScanContext,
     SetupContext,
 )
+from detectors.embeddings import MINILM_DIGEST
 from detectors.errors import DetectorConfigError, ModelError
 from detectors.models import SPACY_EN_CORE_WEB_SM
+from detectors.name_tagger import NameTagger
 from detectors.spans import Span, merge_spans, rewrite_result
 
 PATTERN_ENTITIES = (
@@ -97,6 +101,7 @@ CUE_NAME_SCORE = 0.85
 # spaCy labels to Presidio entity names.
 NER_LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
 NER_SCORE = 0.85
+PERSON_NER = ("both", "tagger", "spacy")
 CONTEXT_BOOST = 0.35  # Presidio's default context similarity factor
 MIN_SCORE_WITH_CONTEXT = 0.4  # and its floor for a match with context
 # Context words where Presidio's are too generic: "number" next to a passport or account
@@ -524,6 +529,8 @@ class PiiParams:
     # NER is most of the detector's time and holds one core; more workers are processes,
     # each with its own copy of the model (about 500 MB resident: thinc brings in torch)
     ner_workers: int = 1
+    # who finds PERSON names: "both" (the union), "tagger" (the fine-tuned MiniLM tagger) or "spacy"
+    person_ner: str = "both"
 
     def __post_init__(self) -> None:
         bad = [e for e in self.entities if e not in ALL_ENTITIES]
@@ -556,20 +563,23 @@ class PiiParams:
             raise ValueError("score_threshold must be between 0 and 1")
         if not 1 <= self.ner_workers <= 64:
             raise ValueError("ner_workers must be between 1 and 64")
+        if self.person_ner not in PERSON_NER:
+            raise ValueError(f"person_ner {self.person_ner!r}: use one of {list(PERSON_NER)}")
 
 
 class PiiDetector(RowDetector):
     info = DetectorInfo(
         name="pii",
-        version="1.2.0",
+        version="1.3.0",
         rules=ALL_ENTITIES,
-        description="personal data (Presidio's recognizers, checksummed national IDs, spaCy "
-        "NER for names in a personal context), rewritten in place",
+        description="personal data (Presidio's recognizers, checksummed national IDs, a name "
+        "tagger and spaCy NER for names in a personal context), rewritten in place",
         defaults={"*": REDACT},
     )
     Params = PiiParams
     params: PiiParams
     reads = Reads.RAW
+    uses_device = True  # the name tagger runs on the scan's device (person_ner "both", "tagger")
     rewrites_text = True
     reads_metadata = True  # an e-mail in a passthrough column is published like any other
     rewrites_after = ("secrets",)  # a key must not be half-redacted as a phone number
@@ -578,6 +588,7 @@ class PiiDetector(RowDetector):
         super().__init__(params)
         self._nlp: Any = None
         self._digest: ModelDigest | None = None
+        self._tagger: NameTagger | None = None
         self._recognizers: dict[str, list[Any]] = {}
         self._ready = False
         self._key: bytes | None = None
@@ -603,8 +614,11 @@ class PiiDetector(RowDetector):
         wanted = (
             set(self.params.entities) | {e for v in self.params.field_entities.values() for e in v}
         ) - self._never
-        if wanted & set(NER_ENTITIES):
+        person = self.params.person_ner
+        if wanted & ({"LOCATION"} | ({"PERSON"} if person != "tagger" else set())):
             self._nlp, self._digest = load_ner()
+        if "PERSON" in wanted and person != "spacy":
+            self._tagger = NameTagger.load(ctx.device)
         recs: dict[str, list[Any]] = {
             "EMAIL_ADDRESS": [pr.EmailRecognizer()],
             "PHONE_NUMBER": [pr.PhoneRecognizer(supported_regions=list(self.params.phone_regions))],
@@ -644,7 +658,10 @@ class PiiDetector(RowDetector):
         return key
 
     def models(self) -> tuple[ModelDigest, ...]:
-        return (self._digest,) if self._digest is not None else ()
+        out: tuple[ModelDigest, ...] = (self._digest,) if self._digest is not None else ()
+        if self._tagger is not None:
+            out += (MINILM_DIGEST, self._tagger.digest())
+        return out
 
     # ---------------------------------------------------------------- finding
 
@@ -689,7 +706,7 @@ class PiiDetector(RowDetector):
 
     def _ner(self, texts: list[str], wanted: list[frozenset[str]]) -> list[list[Span]]:
         out: list[list[Span]] = [[] for _ in texts]
-        if self._nlp is None:
+        if self._nlp is None and self._tagger is None:
             return out
         jobs: list[tuple[int, int]] = []
         pieces: list[str] = []
@@ -699,11 +716,20 @@ class PiiDetector(RowDetector):
             for start, end in ner_chunks(text):
                 jobs.append((i, start))
                 pieces.append(text[start:end])
-        workers = self.params.ner_workers
-        if workers > 1 and len(pieces) >= _POOL_MIN_PIECES:
-            found = _ner_in_workers(pieces, workers)
-        else:
-            found = ner_entities(pieces)
+        found: list[list[tuple[int, int, str]]] = [[] for _ in pieces]
+        if self._nlp is not None:
+            workers = self.params.ner_workers
+            if workers > 1 and len(pieces) >= _POOL_MIN_PIECES:
+                found = _ner_in_workers(pieces, workers)
+            else:
+                found = ner_entities(pieces)
+            if self._tagger is not None and self.params.person_ner == "tagger":
+                found = [[e for e in ents if e[2] != "PERSON"] for ents in found]
+        if self._tagger is not None:
+            asks = [k for k, (i, _) in enumerate(jobs) if "PERSON" in wanted[i]]
+            names = self._tagger.names([pieces[k] for k in asks])
+            for k, spans in zip(asks, names, strict=True):
+                found[k] = found[k] + [(a, b, "PERSON") for a, b in sorted(spans)]
         for (i, base), piece, ents in zip(jobs, pieces, found, strict=True):
             for start_char, end_char, label in ents:
                 entity = NER_LABELS.get(label)

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from detectors.name_tagger import decode
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 Span = tuple[int, int]
 O, B, I = 0, 1, 2  # noqa: E741 - the usual names of the three tags
@@ -100,28 +102,6 @@ def tags(spans: list[Span], gold: set[Span]) -> list[int]:
                 t = B if a == s else I
                 break
         out.append(t)
-    return out
-
-
-def decode(spans: list[Span], labels: np.ndarray, text: str) -> set[Span]:
-    """Name spans from piece tags, each widened to whole words."""
-    out: set[Span] = set()
-    cur: list[int] | None = None
-    for (a, b), t in zip(spans, labels, strict=True):
-        joined = cur is not None and (a == cur[1] or text[cur[1] : a].isspace())
-        if t == B or (t == I and cur is None):
-            if cur is not None and not (a == cur[1] and t == B):
-                out.add((cur[0], cur[1]))
-                cur = None
-            cur = [a, b] if cur is None else [cur[0], b]
-        elif t == I and joined and cur is not None:
-            cur[1] = b
-        else:
-            if cur is not None:
-                out.add((cur[0], cur[1]))
-            cur = None
-    if cur is not None:
-        out.add((cur[0], cur[1]))
     return out
 
 

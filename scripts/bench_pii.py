@@ -434,11 +434,13 @@ def presidio_research_halves(which: str) -> tuple[list[str], list[list[tuple[int
     return texts, gold
 
 
-def protection(n_clean: int, n_personal: int, which: str = "heldout") -> dict[str, Any]:
-    """Issue 19's measures, tunegate (default policy) beside plain Presidio."""
+def protection(
+    n_clean: int, n_personal: int, which: str = "heldout", params: PiiParams | None = None
+) -> dict[str, Any]:
+    """Issue 19's measures, tunegate (default policy, or ``params``) beside plain Presidio."""
     from scripts.pii_personal import generate as personal_messages
 
-    det = PiiDetector()
+    det = PiiDetector(params)
     det.setup(SetupContext())
     engine = plain_presidio()
     out: dict[str, Any] = {"half": which, "clean": clean_altered(det, engine, which, n_clean)}

@@ -1,0 +1,248 @@
+"""Could a fine-tuned name tagger beat spaCy sm? (issue 19, point 2, second direction)
+
+    python -m scripts.bench_name_tagger [--layers K] [--epochs N] [--max-train N]
+
+A measurement, not a shipped model. ``scripts/bench_ner_head`` found that a linear head
+over MiniLM's frozen token states is far worse than spaCy ``en_core_web_sm`` at person
+names. Here the top ``K`` transformer layers of the pinned MiniLM are fine-tuned with the
+head (the lower layers stay frozen and shared with the embedding pass, so a shipped
+tagger would be K layers and a head, a few MB, run on what the shared pass computed up
+to layer 6-K). MiniLM's tokenizer lower-cases, so the head also gets four casing bits
+per word piece, as in ``bench_ner_head``.
+
+Trained on the Broad Twitter Corpus train split (``../shared/data/ner_btc``, CC BY 4.0,
+may train what ships), the epoch chosen on its dev split; scored on the BTC test split
+and on Universal NER English (EWT web text and PUD, ``../shared/data/ner_uner_en``,
+share-alike: measured on, never trained on), beside spaCy sm's PERSON and the union of
+both, on the same texts, in the same run. The measure is exact PER span match. Seeded;
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+import numpy as np
+
+from detectors.name_tagger import ARTIFACT, attention_mask, casing_bits, hidden
+from scripts.bench_ner_head import SHARED, Span, load, score, spacy_names, tags
+
+
+def encode(model: Any, texts: list[str]) -> list[dict[str, Any]]:
+    """Per text: word-piece ids, character spans and casing bits of its pieces."""
+    tok = model.tokenizer
+    out = []
+    for text in texts:
+        enc = tok(text, truncation=True, max_length=128, return_offsets_mapping=True)
+        offs = enc["offset_mapping"]
+        keep = [j for j, (a, b) in enumerate(offs) if b > a]
+        spans = [(offs[j][0], offs[j][1]) for j in keep]
+        bits = np.zeros((len(enc["input_ids"]), 4), dtype=np.float32)
+        bits[keep] = casing_bits(text, spans)
+        out.append({"ids": enc["input_ids"], "keep": keep, "spans": spans, "bits": bits})
+    return out
+
+
+class Tagger:
+    """The pinned MiniLM with its top ``layers`` layers and a head trainable."""
+
+    def __init__(self, model: Any, layers: int, seed: int) -> None:
+        import copy
+
+        import torch
+
+        torch.manual_seed(seed)
+        auto = model[0].auto_model
+        self.auto = auto
+        n = len(auto.encoder.layer)
+        self.split = n - layers
+        self.top = torch.nn.ModuleList(copy.deepcopy(auto.encoder.layer[self.split :]))
+        self.head = torch.nn.Linear(auto.config.hidden_size + 4, 3)
+        self.params = list(self.top.parameters()) + list(self.head.parameters())
+
+    def lower(self, ids: Any, mask: Any) -> Any:
+        """Frozen: embeddings and the shared lower layers."""
+        import torch
+
+        with torch.no_grad():
+            h = self.auto.embeddings(input_ids=ids, token_type_ids=torch.zeros_like(ids))
+            ext = attention_mask(self.auto, h, mask)
+            for layer in self.auto.encoder.layer[: self.split]:
+                h = hidden(layer(h, attention_mask=ext))
+        return h
+
+    def logits(self, h: Any, mask: Any, bits: Any) -> Any:
+        import torch
+
+        ext = attention_mask(self.auto, h, mask)
+        for layer in self.top:
+            h = hidden(layer(h, attention_mask=ext))
+        return self.head(torch.cat([h, bits], dim=-1))
+
+    def artifact(self) -> bytes:
+        """The top layers and head as shipped: float16 safetensors."""
+        import torch
+        from safetensors.torch import save
+
+        tensors = {f"top.{k}": v.half().contiguous() for k, v in self.top.state_dict().items()}
+        tensors |= {f"head.{k}": v.half().contiguous() for k, v in self.head.state_dict().items()}
+        tensors["meta.top_layers"] = torch.tensor(len(self.top))
+        return save(tensors)
+
+
+def batches(docs: list[dict[str, Any]], order: list[int], size: int) -> Any:
+    import torch
+
+    for k in range(0, len(order), size):
+        idx = order[k : k + size]
+        width = max(len(docs[i]["ids"]) for i in idx)
+        ids = torch.zeros((len(idx), width), dtype=torch.long)
+        mask = torch.zeros((len(idx), width), dtype=torch.long)
+        bits = torch.zeros((len(idx), width, 4))
+        for r, i in enumerate(idx):
+            n = len(docs[i]["ids"])
+            ids[r, :n] = torch.tensor(docs[i]["ids"])
+            mask[r, :n] = 1
+            bits[r, :n] = torch.from_numpy(docs[i]["bits"])
+        yield idx, ids, mask, bits
+
+
+def predict(tagger: Tagger, docs: list[dict[str, Any]], texts: list[str]) -> list[set[Span]]:
+    import torch
+
+    from detectors.name_tagger import decode
+
+    order = sorted(range(len(docs)), key=lambda i: len(docs[i]["ids"]))
+    out: dict[int, set[Span]] = {}
+    with torch.inference_mode():
+        for idx, ids, mask, bits in batches(docs, order, 64):
+            lab = tagger.logits(tagger.lower(ids, mask), mask, bits).argmax(-1).numpy()
+            for r, i in enumerate(idx):
+                d = docs[i]
+                out[i] = decode(d["spans"], lab[r, d["keep"]], texts[i])
+    return [out[i] for i in range(len(docs))]
+
+
+def main() -> None:
+    import torch
+
+    from detectors.embeddings import EmbeddingEngine
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--layers", type=int, default=3, help="top layers fine-tuned")
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--max-train", type=int, default=0, help="train on the first N texts only")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save", action="store_true", help=f"write {ARTIFACT} and print its sha256")
+    ap.add_argument("--shipped", action="store_true", help="score the pinned artifact, no training")
+    a = ap.parse_args()
+    if a.shipped:
+        from detectors.name_tagger import NameTagger
+
+        return evaluate(NameTagger.load("cpu"), "shipped tagger")
+    rng = np.random.default_rng(a.seed)
+    model = EmbeddingEngine.get("cpu").model
+    train = load(SHARED / "ner_btc" / "train.jsonl")
+    if a.max_train:
+        train = train[: a.max_train]
+    dev = load(SHARED / "ner_btc" / "dev.jsonl")
+    tdocs = encode(model, [t for t, _ in train])
+    ddocs = encode(model, [t for t, _ in dev])
+    labels = []
+    for d, (_, gold) in zip(tdocs, train, strict=True):
+        y = np.full(len(d["ids"]), -100, dtype=np.int64)
+        y[d["keep"]] = tags(d["spans"], gold)
+        labels.append(torch.from_numpy(y))
+    tagger = Tagger(model, a.layers, a.seed)
+    # the lower layers' states are computed once: they never change
+    t0 = time.perf_counter()
+    states: dict[int, Any] = {}
+    order = sorted(range(len(tdocs)), key=lambda i: len(tdocs[i]["ids"]))
+    for idx, ids, mask, _ in batches(tdocs, order, 64):
+        h = tagger.lower(ids, mask)
+        for r, i in enumerate(idx):
+            states[i] = h[r, : len(tdocs[i]["ids"])].clone()
+    print(f"lower layers over {len(tdocs):,} tweets in {time.perf_counter() - t0:.0f} s")
+    opt = torch.optim.AdamW(tagger.params, lr=1e-4, weight_decay=0.01)
+    best: tuple[float, int, Any] = (-1.0, -1, None)
+    for epoch in range(a.epochs):
+        t = time.perf_counter()
+        tagger.top.train()
+        perm = [int(i) for i in rng.permutation(len(tdocs))]
+        # length-bucketed batches in a random order of buckets
+        chunks = [perm[k : k + 512] for k in range(0, len(perm), 512)]
+        total = 0.0
+        for chunk in chunks:
+            chunk.sort(key=lambda i: len(tdocs[i]["ids"]))
+            for idx, _, mask, bits in batches(tdocs, chunk, 16):
+                width = mask.shape[1]
+                h = torch.zeros((len(idx), width, states[idx[0]].shape[-1]))
+                y = torch.full((len(idx), width), -100, dtype=torch.long)
+                for r, i in enumerate(idx):
+                    n = len(tdocs[i]["ids"])
+                    h[r, :n] = states[i]
+                    y[r, :n] = labels[i]
+                loss = torch.nn.functional.cross_entropy(
+                    tagger.logits(h, mask, bits).reshape(-1, 3), y.reshape(-1), ignore_index=-100
+                )
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += float(loss.detach())
+        tagger.top.eval()
+        d = score(predict(tagger, ddocs, [t for t, _ in dev]), [g for _, g in dev])
+        print(f"epoch {epoch + 1}: loss {total:.1f}, BTC dev {d}, {time.perf_counter() - t:.0f} s")
+        if d["f1"] > best[0]:
+            snap = {k: v.clone() for k, v in tagger.top.state_dict().items()}
+            head = {k: v.clone() for k, v in tagger.head.state_dict().items()}
+            best = (d["f1"], epoch + 1, (snap, head))
+    tagger.top.load_state_dict(best[2][0])
+    tagger.head.load_state_dict(best[2][1])
+    print(f"kept epoch {best[1]} (BTC dev F1 {best[0]})")
+    # what is scored is what ships: the float16 artifact through detectors.name_tagger
+    import hashlib
+
+    from safetensors.torch import load as load_tensors
+
+    from detectors.name_tagger import NameTagger
+
+    raw = tagger.artifact()
+    sha = hashlib.sha256(raw).hexdigest()
+    shipped = NameTagger(model, load_tensors(raw), sha)
+    if a.save:
+        ARTIFACT.write_bytes(raw)
+        print(f"wrote {ARTIFACT} ({len(raw):,} bytes), sha256 {sha}")
+    evaluate(shipped, f"tagger ({a.layers} layers)")
+
+
+def evaluate(shipped: Any, label: str) -> None:
+    """Exact PER spans on the test sets: the tagger, spaCy sm and their union."""
+    for name, path in (
+        ("btc test", SHARED / "ner_btc" / "test.jsonl"),
+        ("uner en_ewt test", SHARED / "ner_uner_en" / "en_ewt_test.jsonl"),
+        ("uner en_pud test", SHARED / "ner_uner_en" / "en_pud_test.jsonl"),
+    ):
+        docs = load(path)
+        texts, gold = [t for t, _ in docs], [g for _, g in docs]
+        t = time.perf_counter()
+        pred = shipped.names(texts)
+        tag_s = time.perf_counter() - t
+        sp, sp_s = spacy_names(texts)
+        both = [p | s for p, s in zip(pred, sp, strict=True)]
+        print(
+            name,
+            json.dumps(
+                {
+                    label: {**score(pred, gold), "seconds": round(tag_s, 1)},
+                    "spacy sm": {**score(sp, gold), "seconds": round(sp_s, 1)},
+                    "union": score(both, gold),
+                }
+            ),
+        )
+
+
+if __name__ == "__main__":
+    main()
