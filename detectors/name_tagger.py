@@ -86,6 +86,10 @@ def attention_mask(auto: Any, h: Any, mask: Any) -> Any:
     return create_bidirectional_mask(config=auto.config, inputs_embeds=h, attention_mask=mask)
 
 
+_LOADED: dict[tuple[str, str, str], NameTagger] = {}
+_LOADED_LOCK = threading.Lock()
+
+
 class NameTagger:
     """Loaded once per process and device; read-only after, so scans may share it."""
 
@@ -113,12 +117,18 @@ class NameTagger:
 
     @classmethod
     def load(cls, device: str, path: Path = ARTIFACT, sha256: str = ARTIFACT_SHA256) -> NameTagger:
+        """The tagger for ``device``, loaded once per process (every PII detector of every
+        scan shares it, as they share the embedding model)."""
         from safetensors.torch import load
 
         from detectors.embeddings import EmbeddingEngine
 
-        raw = read_pinned(path, sha256, "name tagger", REBUILD)
-        return cls(EmbeddingEngine.get(device).model, load(raw), sha256)
+        key = (device, str(path), sha256)
+        with _LOADED_LOCK:
+            if key not in _LOADED:
+                raw = read_pinned(path, sha256, "name tagger", REBUILD)
+                _LOADED[key] = cls(EmbeddingEngine.get(device).model, load(raw), sha256)
+            return _LOADED[key]
 
     def digest(self) -> ModelDigest:
         return ModelDigest(NAME, f"detectors/assets/{ARTIFACT.name}", self.sha256)
