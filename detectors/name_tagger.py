@@ -16,6 +16,7 @@ sha256 in this module like every shipped model.
 
 from __future__ import annotations
 
+import copy
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ O, B, I = 0, 1, 2  # noqa: E741 - the usual names of the three tags
 CASING = 4
 WINDOW = 256  # word pieces per model window (the embedding model's)
 STRIDE = 32  # word pieces shared by two windows of a long text
+CHUNK_CHARS = 200_000  # characters tokenised at once (about 0.1 GB of windows at most)
 Span = tuple[int, int]
 
 
@@ -53,23 +55,23 @@ def casing_bits(text: str, spans: list[Span]) -> np.ndarray:
 
 
 def decode(spans: list[Span], labels: np.ndarray, text: str) -> set[Span]:
-    """Name spans from piece tags: a name begins at B (or a stray I) and goes on over I
-    pieces of the same or the next word."""
+    """Name spans from piece tags: a name begins at B (or a stray I) and goes on over the
+    next pieces of its word (B or I) and I pieces of the next word; an I after anything
+    else (a zero-width space the tokenizer dropped) begins a name of its own."""
     out: set[Span] = set()
     cur: list[int] | None = None
     for (a, b), t in zip(spans, labels, strict=True):
-        joined = cur is not None and (a == cur[1] or text[cur[1] : a].isspace())
-        if t == B or (t == I and cur is None):
-            if cur is not None and not (a == cur[1] and t == B):
-                out.add((cur[0], cur[1]))
-                cur = None
-            cur = [a, b] if cur is None else [cur[0], b]
-        elif t == I and joined and cur is not None:
-            cur[1] = b
-        else:
+        if t == O:
             if cur is not None:
                 out.add((cur[0], cur[1]))
             cur = None
+            continue
+        if cur is not None and (a == cur[1] or (t == I and text[cur[1] : a].isspace())):
+            cur[1] = b
+            continue
+        if cur is not None:
+            out.add((cur[0], cur[1]))
+        cur = [a, b]
     if cur is not None:
         out.add((cur[0], cur[1]))
     return out
@@ -94,8 +96,6 @@ class NameTagger:
     """Loaded once per process and device; read-only after, so scans may share it."""
 
     def __init__(self, model: Any, tensors: dict[str, Any], sha256: str) -> None:
-        import copy
-
         import torch
 
         self.model = model
@@ -113,6 +113,9 @@ class NameTagger:
         self.top.to(device=model.device, dtype=self.dtype).eval()
         self.head.to(device=model.device, dtype=self.dtype).eval()
         self.sha256 = sha256
+        # its own tokenizer: a call sets truncation on the shared one, which the embedding
+        # engine, in another scan's thread, would then use (and the reverse)
+        self.tokenizer = copy.deepcopy(model.tokenizer)
         self._lock = threading.Lock()  # a fast tokenizer may not be called from two threads
 
     @classmethod
@@ -120,6 +123,7 @@ class NameTagger:
         """The tagger for ``device``, loaded once per process (every PII detector of every
         scan shares it, as they share the embedding model)."""
         from safetensors.torch import load
+        from transformers.masking_utils import create_bidirectional_mask  # noqa: F401 - at setup
 
         from detectors.embeddings import EmbeddingEngine
 
@@ -153,13 +157,26 @@ class NameTagger:
 
     def names(self, texts: list[str], batch_tokens: int = 2048) -> list[set[Span]]:
         """Character spans of the person names in each text. A text longer than the
-        model's window is read in overlapping windows."""
+        model's window is read in overlapping windows; texts are taken a bounded number of
+        characters at a time, so memory does not grow with the batch."""
+        out: list[set[Span]] = []
+        start = 0
+        while start < len(texts):
+            end, size = start, 0
+            while end < len(texts) and (end == start or size + len(texts[end]) <= CHUNK_CHARS):
+                size += len(texts[end])
+                end += 1
+            out += self._names(texts[start:end], batch_tokens)
+            start = end
+        return out
+
+    def _names(self, texts: list[str], batch_tokens: int) -> list[set[Span]]:
         import torch
 
         if not texts:
             return []
         with self._lock:
-            enc = self.model.tokenizer(
+            enc = self.tokenizer(
                 texts,
                 truncation=True,
                 max_length=WINDOW,

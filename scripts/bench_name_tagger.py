@@ -1,21 +1,23 @@
-"""Could a fine-tuned name tagger beat spaCy sm? (issue 19, point 2, second direction)
+"""The name tagger: train it, score it against spaCy sm, and write what ships (issue 19).
 
-    python -m scripts.bench_name_tagger [--layers K] [--epochs N] [--max-train N]
+    python -m scripts.bench_name_tagger [--layers K] [--epochs N] [--save]
+    python -m scripts.bench_name_tagger --shipped     # score the pinned file only
 
-A measurement, not a shipped model. ``scripts/bench_ner_head`` found that a linear head
-over MiniLM's frozen token states is far worse than spaCy ``en_core_web_sm`` at person
-names. Here the top ``K`` transformer layers of the pinned MiniLM are fine-tuned with the
-head (the lower layers stay frozen and shared with the embedding pass, so a shipped
-tagger would be K layers and a head, a few MB, run on what the shared pass computed up
-to layer 6-K). MiniLM's tokenizer lower-cases, so the head also gets four casing bits
-per word piece, as in ``bench_ner_head``.
+``scripts/bench_ner_head`` found that a linear head over MiniLM's frozen token states is
+far worse than spaCy ``en_core_web_sm`` at person names. Here the top ``K`` transformer
+layers of the pinned MiniLM are fine-tuned with the head (the lower layers stay frozen
+and shared with the embedding engine, so the tagger ships as K layers and a head). MiniLM's
+tokenizer lower-cases, so the head also gets four casing bits per word piece.
 
 Trained on the Broad Twitter Corpus train split (``../shared/data/ner_btc``, CC BY 4.0,
 may train what ships), the epoch chosen on its dev split; scored on the BTC test split
 and on Universal NER English (EWT web text and PUD, ``../shared/data/ner_uner_en``,
 share-alike: measured on, never trained on), beside spaCy sm's PERSON and the union of
-both, on the same texts, in the same run. The measure is exact PER span match. Seeded;
-nothing is written.
+both, on the same texts, in the same run. The measure is exact PER span match, through
+``detectors.name_tagger`` on the float16 file as it ships. ``--save`` writes that file
+and prints its sha256, to pin as ``ARTIFACT_SHA256`` in ``detectors/name_tagger.py``
+(until then the detector refuses the new file). Seeded: the losses and figures repeat
+on the same machine; the bits of the file may differ on another (thread count, CPU).
 """
 
 from __future__ import annotations
@@ -215,6 +217,7 @@ def main() -> None:
     if a.save:
         ARTIFACT.write_bytes(raw)
         print(f"wrote {ARTIFACT} ({len(raw):,} bytes), sha256 {sha}")
+        print("pin it: ARTIFACT_SHA256 in detectors/name_tagger.py, or every scan refuses it")
     evaluate(shipped, f"tagger ({a.layers} layers)")
 
 

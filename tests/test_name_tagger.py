@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -76,4 +77,27 @@ def test_hostile_text_gives_spans_inside_it(text: str) -> None:
 def test_decode_joins_pieces_of_one_name_and_splits_two() -> None:
     text = "Ann Lee and Bo Chan"
     spans = [(0, 3), (4, 7), (8, 11), (12, 14), (15, 19)]
-    assert decode(spans, [1, 2, 0, 1, 2], text) == {(0, 7), (12, 19)}  # type: ignore[arg-type]
+    assert decode(spans, np.array([1, 2, 0, 1, 2]), text) == {(0, 7), (12, 19)}
+
+
+def test_a_zero_width_space_does_not_drop_the_surname() -> None:
+    """An I piece after a gap the tokenizer dropped (a zero-width space) was discarded,
+    so 'Haddad' stayed in the published text."""
+    text = "Sofia\u200b Haddad"
+    assert decode([(0, 5), (7, 13)], np.array([1, 2]), text) == {(0, 5), (7, 13)}
+
+
+def test_the_tagger_never_shares_the_engine_tokenizer() -> None:
+    """Each call sets truncation on the tokenizer it uses: shared, a tagger call in one
+    scan's thread left the embedding engine of another scan truncating (it under-counted
+    cut texts) and the engine left the tagger reading windows past the model's 512
+    positions (the scan failed)."""
+    from detectors.embeddings import EmbeddingEngine
+
+    assert tagger().tokenizer is not EmbeddingEngine.get("cpu").model.tokenizer
+
+
+def test_many_texts_are_tagged_a_chunk_at_a_time() -> None:
+    text = "Please send the forms to Helena Markovic today. "
+    got = tagger().names([text] * 5000)  # 240,000 characters: two chunks
+    assert all("Helena Markovic" in {text[a:b] for a, b in g} for g in got)
