@@ -362,6 +362,15 @@ def _phones(text: str) -> list[Span]:
 
 _DIGIT = re.compile(r"\d")
 _IN_URL = re.compile(r"(?:https?://|www\.)[^\s]*$")
+# An address at an internal or reserved domain ("j.smith@contoso.local", an Active
+# Directory export; "anna@mailbox.example") is not a public suffix, so Presidio's check
+# drops it, yet its local part names a person. Linear: the local part is bounded and the
+# domain labels cannot overlap their dots.
+_PRIVATE_DOMAIN_EMAIL = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+"
+    r"(?i:local|corp|internal|intranet|lan|home|private|example|test|invalid|localhost)"
+    r"(?![\w-]|\.\w)"
+)
 _CUSTOM_GATE = re.compile(r"0x|://|(?i:mrn|medical record|patient|dob|d\.o\.b|birth)")
 
 log = logging.getLogger(__name__)
@@ -684,6 +693,10 @@ class PiiDetector(RowDetector):
                     if _has_context(text, r.start, r.end, context):
                         score = min(1.0, max(score + CONTEXT_BOOST, MIN_SCORE_WITH_CONTEXT))
                     found.append(Span(r.start, r.end, entity, score))
+        if "EMAIL_ADDRESS" in wanted and "@" in text:
+            found.extend(
+                Span(*m.span(), "EMAIL_ADDRESS", 0.9) for m in _PRIVATE_DOMAIN_EMAIL.finditer(text)
+            )
         if "CREDIT_CARD" in wanted and _GATES["CREDIT_CARD"].search(text):
             found.extend(_cards(text))
         if "PHONE_NUMBER" in wanted and _GATES["PHONE_NUMBER"].search(text):

@@ -64,6 +64,9 @@ def found(det: PiiDetector, text: str) -> dict[str, str]:
     [
         ("Please forward this to Maria Garcia tomorrow.", "Maria Garcia", "PERSON"),
         ("Write to j.doe@example.org for details.", "j.doe@example.org", "EMAIL_ADDRESS"),
+        # internal and reserved domains are no public suffix, but the address names a person
+        ("From: j.smith@contoso.local (HR)", "j.smith@contoso.local", "EMAIL_ADDRESS"),
+        ("cc anna.k7@mailbox.example.", "anna.k7@mailbox.example", "EMAIL_ADDRESS"),
         ("Call me on +44 20 7946 0958 tonight.", "+44 20 7946 0958", "PHONE_NUMBER"),
         ("Our desk: (415) 555-2671.", "(415) 555-2671", "PHONE_NUMBER"),
         ("Card 4111 1111 1111 1111 was declined.", "4111 1111 1111 1111", "CREDIT_CARD"),
@@ -124,6 +127,7 @@ def test_every_entity(pii: PiiDetector, text: str, value: str, entity: str) -> N
         "The region has 10 000 000 residents.",
         "Sort these numbers: 12, 345 678 900.",
         "Add 15 to 204 and then 117.",
+        "Clone it with git over ssh to user@localhost and push.",
     ],
 )
 def test_negatives(pii: PiiDetector, text: str) -> None:
