@@ -393,6 +393,13 @@ def print_pii(r: dict[str, Any]) -> None:
         f"  redaction recall on planted spans: ours {rec['ours']:.3f}, per-row {rec['presidio_per_row']:.3f}, "
         f"batch {rec['presidio_batch']:.3f}"
     )
+    print("  person names, exact spans: the name tagger vs spaCy sm vs their union (person_ner)")
+    for name, res in r.get("names", {}).items():
+        cells = "; ".join(
+            f"{who} P/R/F1 {m['precision']:.3f}/{m['recall']:.3f}/{m['f1']:.3f}"
+            for who, m in res.items()
+        )
+        print(f"    {name}: {cells}")
     for name, res in r["quality"].items():
         print(f"  quality on {name}:")
         print(f"    {'entity':<14} {'ours P/R/F1':>20} {'Presidio P/R/F1':>20} {'n':>6}")
@@ -412,6 +419,10 @@ def print_pii(r: dict[str, Any]) -> None:
                 f"{o['overall']['f1']:.3f}; pattern recall typed {o['pattern_recall_typed']:.3f}, "
                 f"redacted {o['pattern_recall_redacted']:.3f}; all-entity redaction recall {o['redaction_recall']:.3f}"
             )
+    if "protection" in r:
+        from scripts.bench_pii import print_protection
+
+        print_protection(r["protection"])
 
 
 def print_verify(v: dict[str, Any]) -> None:

@@ -239,10 +239,14 @@ def run(n_speed: int, n_synth: int, n_clean: int = 500, n_personal: int = 480) -
     det = PiiDetector()
     det.setup(SetupContext())
     engine = plain_presidio()
+    from detectors.name_tagger import NameTagger
+    from scripts.bench_name_tagger import compare
+
     return {
         "speed": speed(det, engine, n_speed),
         "quality": quality(det, engine, n_synth),
         "protection": protection(n_clean, n_personal, "heldout"),
+        "names": compare(NameTagger.load("cpu")),
     }
 
 
