@@ -446,22 +446,21 @@ class HarmfulComplianceDetector(RowDetector):
         vec_list: list[np.ndarray] = [e.whole for e in todo]
         text_list: list[str] = [e.joined for e in todo]
         owner: list[int] = []  # per item past the wholes: the instruction segment it is of
-        instructions: dict[int, list[int]] = {}
+        instructions: dict[int, dict[int, None]] = {}  # row -> its instructions, in order
         for e in todo:
-            for i in e.asks:
-                if i not in instructions.setdefault(e.row, []):
-                    instructions[e.row].append(i)
-        for segs in instructions.values():
-            for i in segs:
+            instructions.setdefault(e.row, {}).update(dict.fromkeys(e.asks))
+        for held in instructions.values():
+            for i in held:
                 vec_list.append(vecs[i])
                 text_list.append(texts[i])
                 owner.append(i)
         extra: list[str] = []
-        for segs in instructions.values():
-            chosen = row_pieces([texts[i] for i in segs], p, vocab, head.joint.lexical_logit)
+        for held in instructions.values():
+            order = list(held)
+            chosen = row_pieces([texts[i] for i in order], p, vocab, head.joint.lexical_logit)
             for j, piece in chosen:
                 extra.append(piece)
-                owner.append(segs[j])
+                owner.append(order[j])
         if extra:
             vec_list.extend(scan.embedder.embed(extra))
             text_list.extend(extra)
