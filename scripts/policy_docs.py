@@ -357,10 +357,11 @@ DETECTOR_NOTES: dict[str, str] = {
     ),
     "pii": (
         "Presidio's recognizers and ours (national identifiers with their check digits, "
-        "street addresses), with spaCy `en_core_web_sm` for names and places. `when` says "
-        "per entity whether it is removed `always`, only in a `personal_context`, or "
-        "`never`. "
-        "loaded by path with every file's digest pinned. Each entity is a rule; the default "
+        "street addresses, e-mail addresses at internal domains), with spaCy "
+        "`en_core_web_sm` for places and, for names, that model and a name tagger "
+        "fine-tuned over the embedding model (`person_ner`). Both are loaded by path with "
+        "every file's digest pinned. `when` says per entity whether it is removed `always`, "
+        "only in a `personal_context`, or `never`. Each entity is a rule; the default "
         "`redact` rewrites the span in place with an operator per entity (`operators`): "
         "`placeholder` (`<EMAIL_ADDRESS>`, the default), `pseudonym` (HMAC-SHA256 under a "
         "key, so one person maps to one token across the dataset) or `mask`. To remove rows "
