@@ -88,6 +88,27 @@ def attention_mask(auto: Any, h: Any, mask: Any) -> Any:
     return create_bidirectional_mask(config=auto.config, inputs_embeds=h, attention_mask=mask)
 
 
+def lower_states(auto: Any, split: int, ids: Any, mask: Any) -> Any:
+    """The shared, frozen part: embeddings and the layers below ``split``."""
+    import torch
+
+    h = auto.embeddings(input_ids=ids, token_type_ids=torch.zeros_like(ids))
+    ext = attention_mask(auto, h, mask)
+    for layer in auto.encoder.layer[:split]:
+        h = hidden(layer(h, attention_mask=ext))
+    return h
+
+
+def tag_logits(auto: Any, top: Any, head: Any, h: Any, mask: Any, bits: Any) -> Any:
+    """The tagger's own layers over ``h``, then the head over their states and casing."""
+    import torch
+
+    ext = attention_mask(auto, h, mask)
+    for layer in top:
+        h = hidden(layer(h, attention_mask=ext))
+    return head(torch.cat([h, bits], dim=-1))
+
+
 _LOADED: dict[tuple[str, str, str], NameTagger] = {}
 _LOADED_LOCK = threading.Lock()
 
@@ -138,22 +159,10 @@ class NameTagger:
         return ModelDigest(NAME, f"detectors/assets/{ARTIFACT.name}", self.sha256)
 
     def lower(self, ids: Any, mask: Any) -> Any:
-        """The shared, frozen part: embeddings and the lower layers."""
-        import torch
-
-        h = self.auto.embeddings(input_ids=ids, token_type_ids=torch.zeros_like(ids))
-        ext = attention_mask(self.auto, h, mask)
-        for layer in self.auto.encoder.layer[: self.split]:
-            h = hidden(layer(h, attention_mask=ext))
-        return h
+        return lower_states(self.auto, self.split, ids, mask)
 
     def logits(self, h: Any, mask: Any, bits: Any) -> Any:
-        import torch
-
-        ext = attention_mask(self.auto, h, mask)
-        for layer in self.top:
-            h = hidden(layer(h, attention_mask=ext))
-        return self.head(torch.cat([h, bits], dim=-1))
+        return tag_logits(self.auto, self.top, self.head, h, mask, bits)
 
     def names(self, texts: list[str], batch_tokens: int = 2048) -> list[set[Span]]:
         """Character spans of the person names in each text. A text longer than the

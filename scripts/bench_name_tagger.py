@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from detectors.name_tagger import ARTIFACT, attention_mask, casing_bits, hidden
+from detectors.name_tagger import ARTIFACT, casing_bits, lower_states, tag_logits
 from scripts.bench_ner_head import SHARED, Span, load, score, spacy_names, tags
 
 
@@ -70,19 +70,10 @@ class Tagger:
         import torch
 
         with torch.no_grad():
-            h = self.auto.embeddings(input_ids=ids, token_type_ids=torch.zeros_like(ids))
-            ext = attention_mask(self.auto, h, mask)
-            for layer in self.auto.encoder.layer[: self.split]:
-                h = hidden(layer(h, attention_mask=ext))
-        return h
+            return lower_states(self.auto, self.split, ids, mask)
 
     def logits(self, h: Any, mask: Any, bits: Any) -> Any:
-        import torch
-
-        ext = attention_mask(self.auto, h, mask)
-        for layer in self.top:
-            h = hidden(layer(h, attention_mask=ext))
-        return self.head(torch.cat([h, bits], dim=-1))
+        return tag_logits(self.auto, self.top, self.head, h, mask, bits)
 
     def artifact(self) -> bytes:
         """The top layers and head as shipped: float16 safetensors."""
