@@ -62,11 +62,11 @@ from detectors.embeddings import MINILM_DIGEST, known_words
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import EMBEDDING, PROMPT_SIDE, RESPONSE_SIDE, segment_vectors, unit
+from detectors.sentences import SENTENCE
 
 ANSWERED = "answered_harmful_request"
 POSSIBLE = "possible_harmful_request"
 
-_SENTENCE = re.compile(r"[^.!?;:\n。！？；]+[.!?;:\n。！？；]*")
 _WORD_PART = re.compile(r"[^\W_]+")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 
@@ -173,7 +173,7 @@ def candidates(
     clean = denoised(instruction, vocab) if clean is None else clean
     if clean != instruction and len(clean.split()) >= 3:
         out.append(clean)
-    parts = _SENTENCE.findall(instruction)
+    parts = SENTENCE.findall(instruction)
     if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
         sents = [s.strip() for s in parts if len(s.split()) >= 3]
         cap = max(1, limit // 2)
@@ -306,7 +306,7 @@ _SEVERITY = {ANSWERED: 2, POSSIBLE: 1, None: 0}
 
 
 def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
-    parts = [s.strip() for s in _SENTENCE.findall(answer) if s.strip()]
+    parts = [s.strip() for s in SENTENCE.findall(answer) if s.strip()]
     return " ".join(parts[:sentences])[:max_chars] or answer[:max_chars]
 
 
@@ -421,7 +421,7 @@ class HarmfulComplianceDetector(RowDetector):
                     # a refusal is what a safe model should learn; one that goes on for
                     # many words after its first sentence may be a disguise: the rest is
                     # read
-                    first = _SENTENCE.match(answer.lstrip())
+                    first = SENTENCE.match(answer.lstrip())
                     answer = answer.lstrip()[first.end() if first else 0 :]
                     if len(answer.split()) < p.refusal_words:
                         continue
