@@ -1,11 +1,12 @@
 """Training on benchmark text: the classifiers' corpora share no 8-word run with public sets.
 
-The injection classifier and the harmful-request head are scored on sets in
+The injection classifier and the harmful-request and abusive-text heads are scored on sets in
 ``../shared/data``. A training corpus that copies a sentence of one of them (a jailbreak
 reworded by two words, a BIPIA attack string) learns the test, and its figures on that
 set say nothing about text nobody wrote down. So no run of 8 consecutive word tokens
 (casefolded ``\\w+``) of any text in any file under ``../shared/data`` may appear in
-``fixtures/injection_corpus.jsonl`` or ``fixtures/harmful_corpus.jsonl``.
+``fixtures/injection_corpus.jsonl``, ``fixtures/harmful_corpus.jsonl`` or
+``fixtures/abuse_corpus.jsonl``.
 
 Files are read in place: CSV, JSON, JSONL and Parquet by their string values (one text
 per value, so runs never straddle two fields); any other text file line by line (the
@@ -30,7 +31,11 @@ import pytest
 from tests.helpers import ROOT, SHARED_DATA
 
 N = 8
-CORPORA = (ROOT / "fixtures" / "injection_corpus.jsonl", ROOT / "fixtures" / "harmful_corpus.jsonl")
+CORPORA = (
+    ROOT / "fixtures" / "injection_corpus.jsonl",
+    ROOT / "fixtures" / "harmful_corpus.jsonl",
+    ROOT / "fixtures" / "abuse_corpus.jsonl",
+)
 _WORD = re.compile(r"\w+")
 _P = np.uint64(0x9E3779B97F4A7C15)
 
