@@ -8,6 +8,7 @@ takes each one's rules and default actions from its :class:`~detectors.base.Dete
 
 from __future__ import annotations
 
+from detectors.abusive_answer import AbusiveAnswerDetector
 from detectors.base import Detector
 from detectors.chat_template import ChatTemplateDetector
 from detectors.drift import DriftDetector
@@ -31,6 +32,7 @@ REGISTRY: dict[str, type[Detector]] = {
         PiiDetector,
         ChatTemplateDetector,
         HarmfulComplianceDetector,
+        AbusiveAnswerDetector,
         ExactDuplicateDetector,
         NearDuplicateDetector,
         SemanticDuplicateDetector,

@@ -337,6 +337,11 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "`answer_at`), and the answer does not open with a refusal",
         "possible_harmful_request": "the best piece reaches `flag_at` only; the row is kept",
     },
+    "abusive_answer": {
+        "abusive_answer": "the whole answer, or one of its sentences, reaches `drop_at` on the "
+        "abusive-text head",
+        "possibly_abusive_answer": "the best piece reaches `flag_at` only; the row is kept",
+    },
     "drift": {
         "far_from_reference": "a row whose nearest reference row is below the reference's own "
         "`far_percentile` similarity (runs only with a reference)",
@@ -386,6 +391,15 @@ DETECTOR_NOTES: dict[str, str] = {
         "flagged, and stripped from the published text when a rule's action is `redact`. "
         "A template token that opens a turn with a role and new text is a fake turn, which "
         "injection drops (`template.special_tokens`)."
+    ),
+    "abusive_answer": (
+        "Reads what a row teaches the model to say, whatever the prompt asked: each answer "
+        "(each assistant turn of a chat) whole, and its sentences that the head's character "
+        "n-grams rank highest (at most `max_pieces`, and only those reaching "
+        "`lexical_floor`, so an ordinary answer costs no extra model pass). Hate speech "
+        "reported, explained or condemned, harsh reviews and villains in stories are what "
+        "its corpus teaches it to keep. No slur list is shipped: a slur the head has never "
+        "seen in a contemptuous sentence is not known to it."
     ),
     "near_duplicate": (
         "Character 5-grams of the normalised row, one-permutation MinHash, LSH bands, and "
