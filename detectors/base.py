@@ -211,7 +211,9 @@ class Detector(ABC):
 
     info: ClassVar[DetectorInfo]
     Params: ClassVar[type[Any]] = NoParams
-    uses_device: ClassVar[bool] = False  # True when setup() puts work on an accelerator
+    # True when setup() puts work on an accelerator (per instance: it may depend on
+    # parameters, but never changes after construction)
+    uses_device: bool = False
     reads: ClassVar[Reads] = Reads.REDACTED
     # True when detect() proposes edits (PII, secrets): such a detector reads raw text
     # (or the output of the rewriters named in ``rewrites_after``) and may be given redact

@@ -595,6 +595,8 @@ class PiiDetector(RowDetector):
 
     def __init__(self, params: PiiParams | None = None) -> None:
         super().__init__(params)
+        # spaCy alone runs on the CPU: only the name tagger puts work on the scan's device
+        self.uses_device = self.params.person_ner != "spacy"
         self._nlp: Any = None
         self._digest: ModelDigest | None = None
         self._tagger: NameTagger | None = None

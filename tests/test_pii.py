@@ -466,3 +466,11 @@ def test_ner_workers_are_bounded() -> None:
     policy = parse_policy({"detectors": {"pii": {"params": {"ner_workers": 2}}}})
     [pii_policy] = [d for d in policy.detectors if d.name == "pii"]
     assert pii_policy.params.ner_workers == 2
+
+
+def test_only_the_name_tagger_puts_pii_on_the_accelerator() -> None:
+    """With spaCy alone for names, PII has no work for a GPU: ``--device auto`` need not
+    start one for it."""
+    assert PiiDetector().uses_device
+    assert PiiDetector(PiiParams(person_ner="tagger")).uses_device
+    assert not PiiDetector(PiiParams(person_ner="spacy")).uses_device
