@@ -40,13 +40,22 @@ from detectors.base import (
     ScanContext,
     SetupContext,
 )
+from detectors.decoders import clean
 from detectors.embeddings import MINILM_DIGEST
 from detectors.errors import DetectorConfigError
 from detectors.row_vectors import EMBEDDING, RESPONSE_SIDE, segment_vectors
 from detectors.sentences import sentences
 
 ABUSIVE = "abusive_answer"
+# answers, and the one column of a plain-text set: all of it is what the model learns to say
+JUDGED = RESPONSE_SIDE | {"text"}
 POSSIBLE = "possibly_abusive_answer"
+
+
+def _letters(text: str) -> list[str]:
+    """The letters and digits of a text: what undoing look-alikes changes that matters
+    (full-width punctuation in Chinese text, or a no-break space, costs no pass)."""
+    return [c.casefold() for c in text if c.isalnum()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +65,9 @@ class AbusiveAnswerParams:
     # samples); docs/evaluation.md has the figures. drop_at:
     drop_at: float = 0.8  # the abusive-text head's probability on the best piece that removes
     flag_at: float = 0.6  # at least this and below drop_at: flagged, kept
-    lexical_floor: float = 1.0  # a sentence's n-gram logit must reach this to be embedded
-    max_pieces: int = 4  # sentences embedded per answer, the n-gram half's best
-    max_candidates: int = 400  # sentences considered per answer (evenly spread past that)
+    lexical_floor: float = 1.0  # a part's n-gram logit must reach this to be embedded
+    max_pieces: int = 4  # parts embedded per answer, the n-gram half's best
+    window_words: int = 40  # a sentence longer than this is also read in windows of it
 
     def __post_init__(self) -> None:
         for name in ("drop_at", "flag_at"):
@@ -67,8 +76,8 @@ class AbusiveAnswerParams:
                 raise ValueError(f"{name} must be in (0, 1), got {v}")
         if self.flag_at > self.drop_at:
             raise ValueError("flag_at must not exceed drop_at")
-        if not 0 <= self.max_pieces <= self.max_candidates:
-            raise ValueError("max_pieces must be in [0, max_candidates]")
+        if self.max_pieces < 0 or self.window_words < 4:
+            raise ValueError("max_pieces must be >= 0 and window_words >= 4")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +104,7 @@ class AbusiveAnswerDetector(RowDetector):
     Params = AbusiveAnswerParams
     params: AbusiveAnswerParams
     needs_embeddings = True
-    embedding_roles = RESPONSE_SIDE
+    embedding_roles = JUDGED
 
     def __init__(self, params: AbusiveAnswerParams | None = None) -> None:
         super().__init__(params)
@@ -144,30 +153,29 @@ class AbusiveAnswerDetector(RowDetector):
         return DetectionResult(out.items)
 
     def judge(self, segments: pa.RecordBatch, scan: ScanContext) -> list[Judgement]:
-        """Every non-empty answer segment's best piece (the whole, or one of its sentences)."""
+        """Every non-empty answer segment's best piece (the whole, or one of its parts)."""
         head = self.head()
         if segments.num_rows == 0 or EMBEDDING not in segments.schema.names:
             return []
-        p = self.params
         roles = segments.column("role").to_pylist()
         texts = segments.column("text").to_pylist()
-        answers = [
-            i for i, r in enumerate(roles) if r in RESPONSE_SIDE and (texts[i] or "").strip()
-        ]
+        answers = [i for i, r in enumerate(roles) if r in JUDGED and (texts[i] or "").strip()]
         if not answers:
             return []
         vecs = segment_vectors(segments)
         rows = segments.column("row").to_pylist()
         fields = segments.column("field").to_pylist()
 
+        # the wholes, with the scan's vectors; then each answer's chosen parts, to embed
         owner = list(answers)  # per scored item: the answer segment it belongs to
         items = [str(texts[i]) for i in answers]
+        lexical = list(head.lexical_logit(items))
         extra: list[str] = []
-        if p.max_pieces:
-            for i in answers:
-                for s in self._pieces(str(texts[i]), head):
-                    extra.append(s)
-                    owner.append(i)
+        for i in answers:
+            for piece, z in self._pieces(str(texts[i]), head):
+                extra.append(piece)
+                lexical.append(z)
+                owner.append(i)
         vectors = vecs[answers]
         if extra:
             if scan.embedder is None:
@@ -176,7 +184,7 @@ class AbusiveAnswerDetector(RowDetector):
                     "(Pipeline.scan does), or set [detectors.abusive_answer] enabled = false"
                 )
             vectors = np.concatenate([vectors, scan.embedder.embed(extra)])
-        probs = head.probability(vectors.astype(np.float32), items + extra)
+        probs = head.probability_from(vectors.astype(np.float32), np.asarray(lexical))
         best: dict[int, int] = {}
         for k, i in enumerate(owner):
             if i not in best or probs[k] > probs[best[i]]:
@@ -187,17 +195,36 @@ class AbusiveAnswerDetector(RowDetector):
             for i, k in best.items()
         ]
 
-    def _pieces(self, answer: str, head: AbusiveTextHead) -> list[str]:
-        """The sentences of an answer worth a model pass, when the whole is more than one:
-        the n-gram half's best ``max_pieces`` that reach ``lexical_floor`` ("You are
-        stupid!" before a list of words is read alone)."""
+    def _pieces(self, answer: str, head: AbusiveTextHead) -> list[tuple[str, float]]:
+        """The parts of an answer worth a model pass, with their n-gram logits: the answer
+        with look-alike letters and invisible characters undone, when that changes it
+        (always: its vector is not the scan's); then its sentences, and word windows over
+        any sentence longer than ``window_words`` (a run-on answer, or one past the
+        model's window, is read in parts), of which the n-gram half's best
+        ``max_pieces`` that reach ``lexical_floor`` ("You are stupid!" before a list of
+        words is read alone). Every part is ranked, however many: the ranking costs what
+        the whole answer's n-grams cost, so no part is left unread."""
         p = self.params
-        sents = list(dict.fromkeys(sentences(answer, min_words=2)))
-        if not sents or sents == [answer.strip()]:  # one sentence: the whole says it
-            return []
-        if len(sents) > p.max_candidates:  # evenly, first and last kept
-            idx = np.linspace(0, len(sents) - 1, p.max_candidates).round().astype(int)
-            sents = [sents[k] for k in dict.fromkeys(idx.tolist())]
-        z = head.lexical_logit(sents)
+        plain = clean(answer)
+        out: list[tuple[str, float]] = []
+        if _letters(plain) != _letters(answer) and plain.strip():
+            out.append((plain, float(head.lexical_logit([plain])[0])))
+        if not p.max_pieces:
+            return out
+        parts: list[str] = []
+        for sent in sentences(plain, min_words=2):
+            words = sent.split()
+            if len(words) <= p.window_words:
+                parts.append(sent)
+                continue
+            step = max(1, p.window_words // 2)
+            for a in range(0, len(words) - step, step):
+                parts.append(" ".join(words[a : a + p.window_words]))
+        parts = list(dict.fromkeys(parts))
+        if not parts or parts == [plain.strip()]:  # one part: the whole says it
+            return out
+        z = head.lexical_logit(parts)
         order = np.argsort(-z, kind="stable")[: p.max_pieces]
-        return [sents[k] for k in sorted(order.tolist()) if z[k] >= p.lexical_floor]
+        return out + [
+            (parts[k], float(z[k])) for k in sorted(order.tolist()) if z[k] >= p.lexical_floor
+        ]

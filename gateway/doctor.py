@@ -49,7 +49,7 @@ def check_models(policy_path: Path | None, device: str) -> list[Check]:
     """Every enabled detector's models, loaded and checked against their pinned digests."""
     from detectors.base import SetupContext
     from detectors.embeddings import MINILM, EmbeddingEngine
-    from gateway.core.device import resolve_device
+    from gateway.core.device import resolve_device, wants_accelerator
     from gateway.core.policy import load_policy
     from gateway.errors import TunegateError
 
@@ -60,7 +60,7 @@ def check_models(policy_path: Path | None, device: str) -> list[Check]:
         return [_bad("policy", f"{e}; fix the policy file, then run doctor again")]
     checks = [_ok("policy", f"{policy.id} ({policy.digest[:19]}…)")]
     try:
-        resolved = resolve_device(device, any(d.uses_device for d in detectors))
+        resolved = resolve_device(device, any(map(wants_accelerator, detectors)))
     except TunegateError as e:
         return [*checks, _bad("device", str(e))]
     checks.append(_ok("device", resolved))

@@ -138,6 +138,55 @@ def test_an_answer_of_many_sentences_costs_at_most_max_pieces_model_passes() -> 
     assert len(emb.asked) - len(from_flood) <= detector().params.max_pieces
 
 
+FILLER = "the committee met on Tuesday and went through the budget line by line"
+CONTEMPT = "Refugees are disgusting vermin who should be sent back on the next boat"
+
+
+@pytest.mark.parametrize("joint", ["\r", "\u2028", "\u2029", "\u2026 ", ", and "])
+def test_contempt_after_a_run_on_answer_is_read_in_parts(joint: str) -> None:
+    """An answer with no sentence break is one sentence, and the model reads a text only
+    as far as its window: joined by a carriage return, a Unicode line separator, an
+    ellipsis or commas, contempt after 25 clauses was never read. Found in review."""
+    answer = joint.join([FILLER] * 25 + [CONTEMPT])
+    assert verdicts([row(answer, "Summarise the minutes.")]) == {0: ABUSIVE}
+
+
+def test_contempt_among_a_thousand_sentences_is_read_wherever_it_sits() -> None:
+    """Parts were once sampled evenly past 400, which left gaps an uploader could aim at."""
+    parts = [f"Step {k}: {FILLER}." for k in range(1000)]
+    parts.insert(1, CONTEMPT + ".")
+    assert verdicts([row(" ".join(parts), "Write the steps.")]) == {0: ABUSIVE}
+
+
+def test_look_alike_letters_do_not_hide_contempt() -> None:
+    """Cyrillic а, е, о for Latin a, e, o moved the answer from removed to flagged."""
+    disguised = CONTEMPT.translate(str.maketrans("aeo", "\u0430\u0435\u043e")) + "."
+    assert verdicts([row(disguised)]) == {0: ABUSIVE}
+
+
+def test_a_plain_text_set_is_judged_too() -> None:
+    """A set with one text column is all learned: an uploader who names the column
+    ``text`` must not take its answers out of this detector's sight."""
+    engine = EmbeddingEngine.get("cpu")
+    texts = [
+        "### Human: Is it raining?\n### Assistant: You're a moron. Yes, it is.",
+        "### Human: Is it raining?\n### Assistant: Yes, take an umbrella.",
+    ]
+    batch = pa.RecordBatch.from_pylist(
+        [
+            {"row": i, "row_id": f"t:{i}", "field": "text", "role": "text", "text": t}
+            for i, t in enumerate(texts)
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+    vecs = engine.embed(texts)
+    batch = batch.append_column(
+        EMBEDDING, pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), 384)
+    )
+    found = detector().detect(batch, ScanContext(embedder=engine)).findings
+    assert [(f.row, f.rule) for f in found] == [(0, ABUSIVE)]
+
+
 def test_each_chat_answer_is_judged_and_the_finding_names_its_turn() -> None:
     engine = EmbeddingEngine.get("cpu")
     turns = [

@@ -474,3 +474,13 @@ def test_only_the_name_tagger_puts_pii_on_the_accelerator() -> None:
     assert PiiDetector().uses_device
     assert PiiDetector(PiiParams(person_ner="tagger")).uses_device
     assert not PiiDetector(PiiParams(person_ner="spacy")).uses_device
+
+
+def test_a_detector_that_reads_model_vectors_wants_the_accelerator() -> None:
+    """``--device auto`` once asked only ``uses_device``: a spaCy-only PII policy with the
+    embedding detectors on would have run the embedding model on the CPU beside a GPU."""
+    from detectors.abusive_answer import AbusiveAnswerDetector
+    from gateway.core.device import wants_accelerator
+
+    assert wants_accelerator(AbusiveAnswerDetector())
+    assert not wants_accelerator(PiiDetector(PiiParams(person_ner="spacy")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from detectors.base import Detector
 from gateway.errors import UsageError
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -13,6 +14,12 @@ def _cuda_available() -> bool:
     except ImportError:
         return False
     return bool(torch.cuda.is_available())
+
+
+def wants_accelerator(det: Detector) -> bool:
+    """Whether a detector has work for a GPU: its own (``uses_device``), or vectors from
+    the scan's embedding model, which runs on the resolved device."""
+    return det.uses_device or det.needs_embeddings
 
 
 def resolve_device(requested: str, needed: bool) -> str:

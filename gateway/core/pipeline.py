@@ -33,7 +33,7 @@ from detectors.embeddings import EmbeddingEngine, Encoder, ScanEmbedder
 from detectors.profile import Profile
 from gateway.core.corpus_stage import CorpusRun
 from gateway.core.decide import decide
-from gateway.core.device import resolve_device
+from gateway.core.device import resolve_device, wants_accelerator
 from gateway.core.engine import Engine, LocalEngine, RowJob
 from gateway.core.policy import Policy
 from gateway.core.publish import SPOOL, publish_metadata, write_shards
@@ -99,7 +99,7 @@ class Pipeline:
         """Resolve the device and load every detector's models, once; safe from any thread."""
         with self._lock:
             if self._device is None:
-                resolved = resolve_device(device, any(d.uses_device for d in self.detectors))
+                resolved = resolve_device(device, any(map(wants_accelerator, self.detectors)))
                 ctx = SetupContext(device=resolved)
                 for det in self.detectors:
                     det.setup(ctx)
