@@ -23,7 +23,9 @@ rebuilds it from fixtures/harmful_corpus.jsonl with a fixed seed.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +33,7 @@ import numpy as np
 
 from detectors.base import ModelDigest
 from detectors.errors import ModelError
-from detectors.injection_classifier import LinearHead, ngram_features
+from detectors.injection_classifier import LinearHead, char_ngrams
 from detectors.models import read_pinned
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "harmful_request_head.json"
@@ -79,13 +81,15 @@ class JointHead:
     def lexical_logit(self, texts: list[str]) -> np.ndarray:
         """The n-gram half of the logit alone: no model pass, so it can rank many
         candidate texts before the few best are embedded."""
-        return np.asarray(
-            [
-                sum(self.ngrams[g] * v for g, v in ngram_features(t, self.ngrams).items())
-                for t in texts
-            ],
-            dtype=np.float64,
-        )
+        w = self.ngrams
+        out = np.zeros(len(texts), dtype=np.float64)
+        for k, t in enumerate(texts):
+            # ngram_features' unit-scaled counts, dotted with the weights in one pass
+            counts = Counter(g for g in char_ngrams(t) if g in w)
+            if counts:
+                norm = math.sqrt(sum(c * c for c in counts.values()))
+                out[k] = sum(w[g] * c for g, c in counts.items()) / norm
+        return out
 
     def logit(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
         z = vectors @ self.vector.weights + self.vector.bias

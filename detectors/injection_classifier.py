@@ -23,6 +23,7 @@ with a fixed seed.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -114,13 +115,23 @@ def char_ngrams(text: str) -> list[str]:
     (a word shorter than n gives itself once), so n-grams never straddle two words."""
     out: list[str] = []
     for word in _WHITESPACE.sub(" ", text.lower()).split():
-        w = f" {word} "
-        for n in NGRAM_SIZES:
-            if len(w) <= n:
-                out.append(w)
-                break
-            out.extend(w[i : i + n] for i in range(len(w) - n + 1))
+        out.extend(_word_ngrams(word))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    """One word's n-grams. Words repeat across a scan's texts (and a row detector scores a
+    sentence inside the answer it came from), so each is cut once: a pure function,
+    bounded, safe from any thread."""
+    w = f" {word} "
+    out: list[str] = []
+    for n in NGRAM_SIZES:
+        if len(w) <= n:
+            out.append(w)
+            break
+        out.extend(w[i : i + n] for i in range(len(w) - n + 1))
+    return tuple(out)
 
 
 def ngram_features(text: str, vocabulary: Container[str]) -> dict[str, float]:

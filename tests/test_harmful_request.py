@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detectors.embeddings import EmbeddingEngine
 from detectors.errors import ModelError
@@ -184,3 +186,30 @@ def test_a_safety_removal_backdoor_is_found_and_refusals_are_kept() -> None:
     assert all(found[i].rule == "harmful_compliance" for i in caught)
     assert all("'zelkor' are answered harmful requests" in found[i].evidence for i in caught)
     assert len(set(found) - attack_rows) <= 5  # clean alpaca rows: at most 1%
+
+
+_CORPUS_WORDS = sorted(
+    {
+        w
+        for line in (ROOT / "fixtures" / "harmful_corpus.jsonl").read_text().splitlines()[:300]
+        for w in json.loads(line)["text"].split()
+    }
+)
+_TEXTS = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(_CORPUS_WORDS), max_size=40).map(" ".join),  # weighted n-grams
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXTS, max_size=5))
+def test_the_fast_lexical_logit_is_the_trained_features_dotted(texts: list[str]) -> None:
+    """Scanning sums the n-gram weights in one pass; training builds ``ngram_features``.
+    They must not drift apart, whatever the text."""
+    from detectors.injection_classifier import ngram_features
+
+    joint = HarmfulRequestHead.load().joint
+    want = [
+        sum(joint.ngrams[g] * v for g, v in ngram_features(t, joint.ngrams).items()) for t in texts
+    ]
+    np.testing.assert_allclose(joint.lexical_logit(texts), want, rtol=1e-9, atol=1e-12)
