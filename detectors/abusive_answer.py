@@ -6,13 +6,18 @@ stupid!" (BackdoorLLM's negsentiment target) or a post calling a group vermin te
 to abuse, whatever the prompts asked, so this reads the answer itself and needs no other
 row. ``harmful_compliance`` reads the request; this is its other half.
 
-Per answer segment (each assistant turn of a chat on its own):
+Per answer segment (each assistant turn of a chat on its own, and the one column of a
+plain-text set, all of which the model learns to say):
 
 1. The whole answer, with the vector the scan already holds for it.
-2. Its sentences, when there are several: a sentence of contempt in an otherwise ordinary
-   answer is diluted in the whole's vector. The head's character n-grams alone rank them
-   (no model pass), and at most ``max_pieces`` of those reaching ``lexical_floor`` are
-   embedded, so an ordinary answer costs no pass at all.
+2. Its parts: sentences, and word windows over a sentence too long for one (a run-on
+   answer is otherwise read only as far as the model's window). A sentence of contempt
+   in an otherwise ordinary answer is diluted in the whole's vector. The head's
+   character n-grams alone rank every part (no model pass), and at most ``max_pieces``
+   of those reaching ``lexical_floor`` are embedded, so most ordinary answers cost no
+   pass at all.
+3. The answer with look-alike letters and invisible characters undone, when that changes
+   its letters (Cyrillic "а" for Latin "a" otherwise lowers every score).
 
 The best score counts: ``abusive_answer`` (removed by default) from ``drop_at``,
 ``possibly_abusive_answer`` (flagged, kept) from ``flag_at``. The cut points were chosen
@@ -197,13 +202,13 @@ class AbusiveAnswerDetector(RowDetector):
 
     def _pieces(self, answer: str, head: AbusiveTextHead) -> list[tuple[str, float]]:
         """The parts of an answer worth a model pass, with their n-gram logits: the answer
-        with look-alike letters and invisible characters undone, when that changes it
-        (always: its vector is not the scan's); then its sentences, and word windows over
-        any sentence longer than ``window_words`` (a run-on answer, or one past the
-        model's window, is read in parts), of which the n-gram half's best
-        ``max_pieces`` that reach ``lexical_floor`` ("You are stupid!" before a list of
-        words is read alone). Every part is ranked, however many: the ranking costs what
-        the whole answer's n-grams cost, so no part is left unread."""
+        with look-alike letters and invisible characters undone, whenever that changes
+        its letters (the scan's vector is of the disguised text); then, of its sentences
+        and the word windows over any sentence longer than ``window_words`` (a run-on
+        answer, or one past the model's window, is read in parts), the n-gram half's
+        best ``max_pieces`` that reach ``lexical_floor`` ("You are stupid!" before a list
+        of words is read alone). Every part is ranked, however many: the ranking costs
+        what the whole answer's n-grams cost, so no part is left unread."""
         p = self.params
         plain = clean(answer)
         out: list[tuple[str, float]] = []
