@@ -171,15 +171,32 @@ class AbusiveAnswerDetector(RowDetector):
         rows = segments.column("row").to_pylist()
         fields = segments.column("field").to_pylist()
 
-        # the wholes, with the scan's vectors; then each answer's chosen parts, to embed
-        owner = list(answers)  # per scored item: the answer segment it belongs to
+        # the wholes, with the scan's vectors; then each answer's chosen parts, to embed.
+        # Every text's n-gram half is computed in one call, so each word is cut once.
+        split = [self._parts(str(texts[i])) for i in answers]
         items = [str(texts[i]) for i in answers]
-        lexical = list(head.lexical_logit(items))
+        flat = items + [t for plain, parts in split for t in ([plain] if plain else []) + parts]
+        z = head.lexical_logit(flat)
+        lexical = list(z[: len(items)])
+        owner = list(answers)  # per scored item: the answer segment it belongs to
         extra: list[str] = []
-        for i in answers:
-            for piece, z in self._pieces(str(texts[i]), head):
+        at = len(items)
+        for i, (plain, parts) in zip(answers, split, strict=True):
+            chosen: list[tuple[str, float]] = []
+            if plain:
+                chosen.append((plain, float(z[at])))
+                at += 1
+            zp = z[at : at + len(parts)]
+            at += len(parts)
+            order = np.argsort(-zp, kind="stable")[: self.params.max_pieces]
+            chosen += [
+                (parts[k], float(zp[k]))
+                for k in sorted(order.tolist())
+                if zp[k] >= self.params.lexical_floor
+            ]
+            for piece, zk in chosen:
                 extra.append(piece)
-                lexical.append(z)
+                lexical.append(zk)
                 owner.append(i)
         vectors = vecs[answers]
         if extra:
@@ -200,22 +217,20 @@ class AbusiveAnswerDetector(RowDetector):
             for i, k in best.items()
         ]
 
-    def _pieces(self, answer: str, head: AbusiveTextHead) -> list[tuple[str, float]]:
-        """The parts of an answer worth a model pass, with their n-gram logits: the answer
-        with look-alike letters and invisible characters undone, whenever that changes
-        its letters (the scan's vector is of the disguised text); then, of its sentences
-        and the word windows over any sentence longer than ``window_words`` (a run-on
-        answer, or one past the model's window, is read in parts), the n-gram half's
-        best ``max_pieces`` that reach ``lexical_floor`` ("You are stupid!" before a list
-        of words is read alone). Every part is ranked, however many: the ranking costs
-        what the whole answer's n-grams cost, so no part is left unread."""
+    def _parts(self, answer: str) -> tuple[str | None, list[str]]:
+        """The answer with look-alike letters and invisible characters undone, when that
+        changes its letters (the scan's vector is of the disguised text), and the parts
+        the n-gram half ranks: its sentences, and word windows over any sentence longer
+        than ``window_words`` (a run-on answer, or one past the model's window, is read in
+        parts). Of these the best ``max_pieces`` that reach ``lexical_floor`` are embedded
+        ("You are stupid!" before a list of words is read alone). Every part is ranked,
+        however many: the ranking costs what the whole answer's n-grams cost, so no part
+        is left unread."""
         p = self.params
         plain = clean(answer)
-        out: list[tuple[str, float]] = []
-        if _letters(plain) != _letters(answer) and plain.strip():
-            out.append((plain, float(head.lexical_logit([plain])[0])))
+        undone = plain if _letters(plain) != _letters(answer) and plain.strip() else None
         if not p.max_pieces:
-            return out
+            return undone, []
         parts: list[str] = []
         for sent in sentences(plain, min_words=2):
             words = sent.split()
@@ -226,10 +241,6 @@ class AbusiveAnswerDetector(RowDetector):
             for a in range(0, len(words) - step, step):
                 parts.append(" ".join(words[a : a + p.window_words]))
         parts = list(dict.fromkeys(parts))
-        if not parts or parts == [plain.strip()]:  # one part: the whole says it
-            return out
-        z = head.lexical_logit(parts)
-        order = np.argsort(-z, kind="stable")[: p.max_pieces]
-        return out + [
-            (parts[k], float(z[k])) for k in sorted(order.tolist()) if z[k] >= p.lexical_floor
-        ]
+        if parts == [plain.strip()]:  # one part: the whole says it
+            return undone, []
+        return undone, parts

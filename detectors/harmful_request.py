@@ -83,9 +83,10 @@ class JointHead:
         candidate texts before the few best are embedded."""
         w = self.ngrams
         out = np.zeros(len(texts), dtype=np.float64)
+        memo: dict[str, tuple[str, ...]] = {}  # this call's words, each cut once
         for k, t in enumerate(texts):
             # ngram_features' unit-scaled counts, dotted with the weights in one pass
-            counts = Counter(g for g in char_ngrams(t) if g in w)
+            counts = Counter(g for g in char_ngrams(t, memo) if g in w)
             if counts:
                 norm = math.sqrt(sum(c * c for c in counts.values()))
                 out[k] = sum(w[g] * c for g, c in counts.items()) / norm

@@ -23,7 +23,6 @@ with a fixed seed.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -110,20 +109,25 @@ _WHITESPACE = re.compile(r"\s+")
 NGRAM_SIZES = range(3, 6)
 
 
-def char_ngrams(text: str) -> list[str]:
+def char_ngrams(text: str, memo: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """Character 3- to 5-grams inside each lower-cased word padded with a space either side
-    (a word shorter than n gives itself once), so n-grams never straddle two words."""
+    (a word shorter than n gives itself once), so n-grams never straddle two words.
+
+    ``memo`` (word -> its n-grams) lets one call over many texts cut each word once; the
+    caller owns it and drops it with the call, so nothing outlives one batch of one scan."""
     out: list[str] = []
     for word in _WHITESPACE.sub(" ", text.lower()).split():
-        out.extend(_word_ngrams(word))
+        if memo is None:
+            out.extend(_word_ngrams(word))
+            continue
+        grams = memo.get(word)
+        if grams is None:
+            grams = memo[word] = _word_ngrams(word)
+        out.extend(grams)
     return out
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _word_ngrams(word: str) -> tuple[str, ...]:
-    """One word's n-grams. Words repeat across a scan's texts (and a row detector scores a
-    sentence inside the answer it came from), so each is cut once: a pure function,
-    bounded, safe from any thread."""
     w = f" {word} "
     out: list[str] = []
     for n in NGRAM_SIZES:
