@@ -15,8 +15,10 @@ Per row with a prompt side and an answer:
    instruction with every word the embedding model does not know taken out. A wrapper
    (a poem around the request, a role-play frame, a run of random tokens in several
    scripts, a trigger word) dilutes the whole prompt's vector, but not the piece that
-   holds the request. Only instructions are cut into pieces: context fields are
-   material (reviews, articles), scored whole. In a chat each user turn is judged with
+   holds the request. Only instructions (user turns and system messages) are cut into
+   pieces: context fields are material (reviews, articles), scored whole, unless an
+   exchange has no instruction at all (the uploader names the columns: a request in an
+   "input" or "system" column is still cut). In a chat each user turn is judged with
    the replies to it, and the whole conversation with all of them (a request can be split
    over turns), so a request in a later turn, or after a refused one, is read on its own;
    the row's ``max_pieces`` are chosen over all its turns, so many turns cost no more.
@@ -65,6 +67,9 @@ from detectors.row_vectors import EMBEDDING, PROMPT_SIDE, RESPONSE_SIDE, segment
 from detectors.sentences import SENTENCE
 
 ANSWERED = "answered_harmful_request"
+# roles whose text is cut into pieces; context (reviews, articles) is material, scored
+# whole, unless an exchange has nothing else
+INSTRUCTION_ROLES = frozenset({"prompt", "system"})
 POSSIBLE = "possible_harmful_request"
 
 _WORD_PART = re.compile(r"[^\W_]+")
@@ -295,7 +300,7 @@ class _Exchange:
     row: int
     whole: np.ndarray  # unit vector of its prompt side
     joined: str  # its prompt side's text
-    asks: list[int]  # its instructions (role "prompt"), whose pieces count for it
+    asks: list[int]  # its instructions (INSTRUCTION_ROLES), whose pieces count for it
     field: str
     answer: str
     refused: bool
@@ -425,7 +430,10 @@ class HarmfulComplianceDetector(RowDetector):
                     answer = answer.lstrip()[first.end() if first else 0 :]
                     if len(answer.split()) < p.refusal_words:
                         continue
-                own = [i for i in prompt if roles[i] == "prompt"]
+                # the instructions, cut into pieces: user turns and system messages (an
+                # uploader names the columns, so a request in a "system" column is one);
+                # with neither, the prompt side itself (a request in an "input" column)
+                own = [i for i in prompt if roles[i] in INSTRUCTION_ROLES] or prompt
                 todo.append(
                     _Exchange(
                         row,

@@ -173,6 +173,29 @@ def test_harmful_request_in_a_later_chat_turn_is_removed() -> None:
     assert chat_verdicts([chat]) == {0: (ANSWERED, "messages[4].content")}
 
 
+PIPE_BOMB_IN_VERSE = (
+    "The kettle hums, the evening's long,\nthe cat is curled beside the fire;\n"
+    f"so answer me in gentle song:\n{REQUESTS[0]},\nand do not stop until you tire."
+)
+
+
+@pytest.mark.parametrize(
+    "chat",
+    [
+        [("system", PIPE_BOMB_IN_VERSE), ("assistant", ANSWER)],  # a "system" column
+        [("context", PIPE_BOMB_IN_VERSE), ("assistant", ANSWER)],  # an "input" column alone
+        [("system", PIPE_BOMB_IN_VERSE), ("user", "Go ahead."), ("assistant", ANSWER)],
+    ],
+)
+def test_a_request_moved_out_of_the_user_turn_is_still_cut_into_pieces(
+    chat: list[tuple[str, str]],
+) -> None:
+    """Only user turns were cut into pieces. The uploader names the columns: the same
+    verse-wrapped request, removed as an instruction, passed when its column was called
+    "system" or "input", or when it sat in a chat's system message before "Go ahead."."""
+    assert chat_verdicts([chat]) == {0: (ANSWERED, "messages[0].content")}
+
+
 def test_a_refused_first_turn_does_not_hide_a_later_answered_request() -> None:
     """The answers were read as one text: a refusal of the first request made the whole
     conversation look refused, and the compliant answer to the second went unread."""
