@@ -176,7 +176,7 @@ class AbusiveAnswerDetector(RowDetector):
         split = [self._parts(str(texts[i])) for i in answers]
         items = [str(texts[i]) for i in answers]
         flat = items + [t for plain, parts in split for t in ([plain] if plain else []) + parts]
-        z = head.lexical_logit(flat)
+        z = head.joint.lexical_logit(flat)
         lexical = list(z[: len(items)])
         owner = list(answers)  # per scored item: the answer segment it belongs to
         extra: list[str] = []
@@ -206,7 +206,7 @@ class AbusiveAnswerDetector(RowDetector):
                     "(Pipeline.scan does), or set [detectors.abusive_answer] enabled = false"
                 )
             vectors = np.concatenate([vectors, scan.embedder.embed(extra)])
-        probs = head.probability_from(vectors.astype(np.float32), np.asarray(lexical))
+        probs = head.joint.probability_from(vectors.astype(np.float32), np.asarray(lexical))
         best: dict[int, int] = {}
         for k, i in enumerate(owner):
             if i not in best or probs[k] > probs[best[i]]:

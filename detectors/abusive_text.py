@@ -18,8 +18,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from detectors.base import ModelDigest
 from detectors.errors import ModelError
 from detectors.harmful_request import JointHead
@@ -53,21 +51,6 @@ class AbusiveTextHead:
                 "or rebuild it with scripts/train_abuse.py and pin its digest"
             ) from e
         return cls(joint, sha256, meta)
-
-    def probability(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
-        """Per text (with its unit MiniLM vector): the probability that it is abusive."""
-        return self.joint.probability(vectors, texts)
-
-    def probability_from(self, vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-        """:meth:`probability` with each text's n-gram half already computed
-        (:meth:`lexical_logit`), so a part ranked by it is not read twice."""
-        v = self.joint.vector
-        z = vectors @ v.weights + v.bias + lexical
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
-
-    def lexical_logit(self, texts: list[str]) -> np.ndarray:
-        """The n-gram half alone (no model pass), to choose which sentences to embed."""
-        return self.joint.lexical_logit(texts)
 
     def digest(self) -> ModelDigest:
         return ModelDigest(NAME, f"detectors/assets/{ARTIFACT.name}", self.sha256)

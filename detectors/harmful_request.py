@@ -93,11 +93,20 @@ class JointHead:
         return out
 
     def logit(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+        return self.logit_from(vectors, self.lexical_logit(texts))
+
+    def logit_from(self, vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        """The logit with each text's n-gram half already computed (:meth:`lexical_logit`),
+        so a text ranked by it is not read twice."""
         z = vectors @ self.vector.weights + self.vector.bias
-        return np.asarray(z + self.lexical_logit(texts), dtype=np.float64)
+        return np.asarray(z + lexical, dtype=np.float64)
 
     def probability(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:
-        return np.asarray(1.0 / (1.0 + np.exp(-self.logit(vectors, texts))), dtype=np.float32)
+        return self.probability_from(vectors, self.lexical_logit(texts))
+
+    def probability_from(self, vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        z = self.logit_from(vectors, lexical)
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)
