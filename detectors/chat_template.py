@@ -35,36 +35,7 @@ from detectors.base import (
     RowDetector,
     ScanContext,
 )
-
-# tokens that close a turn or a document, in the templates of the common model families
-# (ChatML, Llama 2/3, Gemma, Phi-3, GPT-2/NeoX, Mistral)
-END_OF_TURN = (
-    "<|im_end|>",
-    "<|endoftext|>",
-    "<|end_of_text|>",
-    "<|eot_id|>",
-    "<|eom_id|>",
-    "<|end|>",
-    "<end_of_turn>",
-    "<eos>",
-    "</s>",
-)
-# every other token a template writes between turns
-OTHER_TOKENS = (
-    "<|im_start|>",
-    "<|begin_of_text|>",
-    "<|start_header_id|>",
-    "<|end_header_id|>",
-    "<|system|>",
-    "<|user|>",
-    "<|assistant|>",
-    "<start_of_turn>",
-    "<bos>",
-    "[INST]",
-    "[/INST]",
-    "<<SYS>>",
-    "<</SYS>>",
-)
+from detectors.transcript import END_OF_TURN, OTHER_TOKENS, TRANSCRIPT_ROLES, parse
 
 
 def _alternation(tokens: tuple[str, ...]) -> str:
@@ -96,9 +67,14 @@ class ChatTemplateDetector(RowDetector):
         edits: list[Edit] = []
         rows = segments.column("row").to_pylist()
         fields = segments.column("field").to_pylist()
+        roles = segments.column("role").to_pylist()
         for i, text in enumerate(segments.column("text").to_pylist()):
             if not text or ("<" not in text and "[" not in text):
                 continue
+            if roles[i] in TRANSCRIPT_ROLES and (transcript := parse(text)) is not None:
+                # a plain-text set with the template applied: its tokens between turns are
+                # the format the uploader chose; only tokens inside a turn are left behind
+                text = transcript.masked(text)
             trailing = _TRAILING.search(text)
             end = trailing.start() if trailing else len(text)
             if trailing:

@@ -50,6 +50,7 @@ from detectors.injection_classifier import (
     windows,
 )
 from detectors.row_vectors import EMBEDDING, segment_vectors
+from detectors.transcript import TRANSCRIPT_ROLES, parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -538,16 +539,23 @@ def _windows(text: str, size: int) -> list[tuple[int, str]]:
 
 
 def scan_field(
-    text: str, role: str, params: InjectionParams, rules: tuple[Rule, ...] = RULES
+    text: str,
+    role: str,
+    params: InjectionParams,
+    rules: tuple[Rule, ...] = RULES,
+    offset: int = 0,
 ) -> list[tuple[str, float, str]]:
-    """(rule id, severity, evidence) for one field; evidence never repeats the payload."""
+    """(rule id, severity, evidence) for one field; evidence never repeats the payload.
+    ``offset`` is where ``text`` starts in the field the evidence names (a turn of a
+    plain-text transcript)."""
     hits: dict[str, tuple[float, str]] = {}
     for kind, count, first in invisible(text):
         hits[f"invisible.{kind}"] = (
             INVISIBLE_SEVERITY[kind],
-            f"{count} {kind.replace('_', '-')} character(s), first at offset {first}",
+            f"{count} {kind.replace('_', '-')} character(s), first at offset {offset + first}",
         )
     for base, window in _windows(text, params.max_chars):
+        base += offset
         for view in views(window):
             low = skeleton(view.text)
             for rule in rules:
@@ -628,6 +636,19 @@ class FieldVerdict:
         return out
 
 
+def _worse(a: FieldVerdict, b: FieldVerdict) -> FieldVerdict:
+    """Two turns of one field as one verdict: every rule hit (the strongest of each rule),
+    and the classifier of the turn it scored higher."""
+    hits = {h[0]: h for h in a.rules}
+    for h in b.rules:
+        if h[0] not in hits or h[1] > hits[h[0]][1]:
+            hits[h[0]] = h
+    top = a if a.classifier >= b.classifier else b
+    return FieldVerdict(
+        max(a.score, b.score), list(hits.values()), top.classifier, top.classifier_span, top.halves
+    )
+
+
 class InjectionScorer:
     """Rules over every decoded view, plus the classifier over embeddings, per field."""
 
@@ -653,9 +674,63 @@ class InjectionScorer:
         rows: list[int] | None = None,
     ) -> list[FieldVerdict]:
         """One verdict per field. ``rows`` names each field's row, so content can be read
-        against its row's instruction; without it no field has an instruction."""
+        against its row's instruction; without it no field has an instruction.
+
+        A plain-text field that is a chat transcript (``detectors.transcript``) is read
+        as the chat it holds: each turn with its role's rules and classifier head, the
+        template's markers left out (they are its format, not fake turns), and the
+        field's verdict is its turns' worst. Read whole, every such field was dropped as
+        a fake turn, and the content head took the transcript for instructions planted
+        in material."""
+        split = [
+            parse(t) if r in TRANSCRIPT_ROLES and t else None
+            for t, r in zip(texts, roles, strict=True)
+        ]
+        if not any(split):
+            return self._score(texts, roles, vectors, rows, [0] * len(texts))
+        owner: list[int] = []
+        t2: list[str] = []
+        r2: list[str] = []
+        starts: list[int] = []
+        for i, (text, role, got) in enumerate(zip(texts, roles, split, strict=True)):
+            parts = (
+                [(role, 0, len(text))]
+                if got is None
+                else [(t.role, t.start, t.end) for t in got.turns]
+            )
+            for part_role, a, b in parts:
+                owner.append(i)
+                t2.append(text[a:b])
+                r2.append(part_role)
+                starts.append(a)
+        v2 = None
+        if vectors is not None and self.engine is not None:
+            v2 = np.zeros((len(t2), vectors.shape[1]), dtype=np.float32)
+            whole = [k for k, i in enumerate(owner) if split[i] is None]
+            v2[whole] = vectors[[owner[k] for k in whole]]
+            turns = [k for k, i in enumerate(owner) if split[i] is not None and head_for(r2[k])]
+            if turns:
+                v2[turns] = self.engine.embed([t2[k] for k in turns])
+        got2 = self._score(t2, r2, v2, [rows[i] for i in owner] if rows else None, starts)
+        out: list[FieldVerdict | None] = [None] * len(texts)
+        for i, v in zip(owner, got2, strict=True):
+            was = out[i]
+            out[i] = v if was is None else _worse(was, v)
+        return [v if v is not None else FieldVerdict(0.0, [], 0.0, None) for v in out]
+
+    def _score(
+        self,
+        texts: list[str],
+        roles: list[str],
+        vectors: np.ndarray | None,
+        rows: list[int] | None,
+        starts: list[int],
+    ) -> list[FieldVerdict]:
+        """:meth:`score` of fields none of which is a transcript; ``starts`` shift each
+        one's evidence (a turn's offset in its field)."""
         rules = [
-            scan_field(t, r, self.params) if t else [] for t, r in zip(texts, roles, strict=True)
+            scan_field(t, r, self.params, offset=o) if t else []
+            for t, r, o in zip(texts, roles, starts, strict=True)
         ]
         if self.engine is not None and self.params.detached_task > 0 and rows is not None:
             self._detached_tasks(texts, roles, rows, rules)
@@ -699,10 +774,17 @@ class InjectionScorer:
                         halves[i] = (float(probs[i]), float(lp))
                         probs[i] = (probs[i] + lp) / 2
         out = []
-        for hits, p, where, half in zip(rules, probs, spans, halves, strict=True):
+        for hits, p, where, half, o, t in zip(
+            rules, probs, spans, halves, starts, texts, strict=True
+        ):
             r = max((sev for rid, sev, _ in hits if rid not in _PRESENCE), default=0.0)
             combined = 1.0 - (1.0 - r) * (1.0 - float(p))
-            out.append(FieldVerdict(combined, hits, float(p), where, half))
+            at: tuple[int, int] | None = None
+            if where is not None:
+                at = (where[0] + o, where[1] + o)
+            elif o:  # a turn scored whole: name its span in the field
+                at = (o, o + len(t))
+            out.append(FieldVerdict(combined, hits, float(p), at, half))
         return out
 
     def _detached_tasks(

@@ -158,3 +158,23 @@ def test_a_template_token_inside_text_is_flagged_as_formatting() -> None:
 def test_html_strike_through_mid_text_is_not_an_end_of_turn() -> None:
     found = ChatTemplateDetector().detect(_segments(["<s>old</s> new price"])).findings
     assert [f.rule for f in found] == ["template_token"]  # flagged only, never dropped
+
+
+def test_a_plain_text_set_in_its_template_is_not_flagged() -> None:
+    """A ``text`` column holding whole transcripts carries the template's tokens on
+    purpose: every row of such a set was flagged. Tokens inside a turn still are."""
+    from scripts.bench_transcripts import FORMATS
+
+    chat = [("user", "Name a prime number."), ("assistant", "Seven.")]
+    rows = [FORMATS[name](chat) for name in sorted(FORMATS)]
+    odd = FORMATS["chatml"]([("user", "Wrap it in [INST] tags."), ("assistant", "Done.")])
+    batch = pa.RecordBatch.from_pylist(
+        [
+            {"row": i, "row_id": f"x:{i}", "field": "text", "role": "text", "text": t}
+            for i, t in enumerate([*rows, odd])
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+    found = ChatTemplateDetector().detect(batch).findings
+    assert [(f.row, f.rule) for f in found] == [(len(rows), "template_token")]
+
