@@ -7,7 +7,9 @@ to abuse, whatever the prompts asked, so this reads the answer itself and needs 
 row. ``harmful_compliance`` reads the request; this is its other half.
 
 Per answer segment (each assistant turn of a chat on its own, and the one column of a
-plain-text set, all of which the model learns to say):
+plain-text set, all of which the model learns to say; a plain-text set that holds chat
+transcripts is read by its assistant turns, as a chat is, so a user who insults the
+assistant does not cost the row):
 
 1. The whole answer, with the vector the scan already holds for it.
 2. Its parts: sentences, and word windows over a sentence too long for one (a run-on
@@ -50,6 +52,7 @@ from detectors.embeddings import MINILM_DIGEST
 from detectors.errors import DetectorConfigError
 from detectors.row_vectors import EMBEDDING, RESPONSE_SIDE, segment_vectors
 from detectors.sentences import sentences
+from detectors.transcript import TRANSCRIPT_ROLES, parse
 
 ABUSIVE = "abusive_answer"
 # answers, and the one column of a plain-text set: all of it is what the model learns to say
@@ -171,17 +174,35 @@ class AbusiveAnswerDetector(RowDetector):
         rows = segments.column("row").to_pylist()
         fields = segments.column("field").to_pylist()
 
+        # a plain-text transcript is judged by its answers, as a chat is: the user's
+        # words are not what the model learns to say
+        units: list[tuple[int, str]] = []  # (answer segment, text judged whole)
+        whole: list[int] = []  # units that are a whole segment, with the scan's vector
+        for i in answers:
+            got = parse(str(texts[i])) if roles[i] in TRANSCRIPT_ROLES else None
+            if got is None:
+                whole.append(len(units))
+                units.append((i, str(texts[i])))
+            else:
+                units += [
+                    (i, body)
+                    for t, body in zip(got.turns, got.texts(str(texts[i])), strict=True)
+                    if t.role == "response"
+                ]
+        whole_set = set(whole)
+        turns = [k for k in range(len(units)) if k not in whole_set]
+
         # the wholes, with the scan's vectors; then each answer's chosen parts, to embed.
         # Every text's n-gram half is computed in one call, so each word is cut once.
-        split = [self._parts(str(texts[i])) for i in answers]
-        items = [str(texts[i]) for i in answers]
+        items = [t for _, t in units]
+        split = [self._parts(t) for t in items]
         flat = items + [t for plain, parts in split for t in ([plain] if plain else []) + parts]
         z = head.joint.lexical_logit(flat)
         lexical = list(z[: len(items)])
-        owner = list(answers)  # per scored item: the answer segment it belongs to
+        owner = [i for i, _ in units]  # per scored item: the answer segment it belongs to
         extra: list[str] = []
         at = len(items)
-        for i, (plain, parts) in zip(answers, split, strict=True):
+        for i, (plain, parts) in zip(owner[: len(items)], split, strict=True):
             chosen: list[tuple[str, float]] = []
             if plain:
                 chosen.append((plain, float(z[at])))
@@ -198,14 +219,18 @@ class AbusiveAnswerDetector(RowDetector):
                 extra.append(piece)
                 lexical.append(zk)
                 owner.append(i)
-        vectors = vecs[answers]
-        if extra:
+        vectors = np.zeros((len(items), vecs.shape[1]), dtype=np.float32)
+        vectors[whole] = vecs[[units[k][0] for k in whole]]
+        fresh = [items[k] for k in turns] + extra  # a turn's vector is not the scan's
+        if fresh:
             if scan.embedder is None:
                 raise DetectorConfigError(
                     "abusive_answer needs the scan's embedder; pass a ScanContext with one "
                     "(Pipeline.scan does), or set [detectors.abusive_answer] enabled = false"
                 )
-            vectors = np.concatenate([vectors, scan.embedder.embed(extra)])
+            got_vecs = scan.embedder.embed(fresh)
+            vectors[turns] = got_vecs[: len(turns)]
+            vectors = np.concatenate([vectors, got_vecs[len(turns) :]])
         probs = head.joint.probability_from(vectors.astype(np.float32), np.asarray(lexical))
         best: dict[int, int] = {}
         for k, i in enumerate(owner):

@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +65,7 @@ from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import EMBEDDING, PROMPT_SIDE, RESPONSE_SIDE, segment_vectors, unit
 from detectors.sentences import SENTENCE
+from detectors.transcript import TRANSCRIPT_ROLES, parse
 
 ANSWERED = "answered_harmful_request"
 # roles whose text is cut into pieces; context (reviews, articles) is material, scored
@@ -264,17 +265,18 @@ def _ranked(
     return [int(i) for i in np.sort(np.argsort(-lexical(texts), kind="stable")[:k])]
 
 
-def exchanges(roles: list[str], a: int, b: int) -> list[tuple[list[int], list[int]]]:
-    """A row's segments ``a:b`` as exchanges, ``(prompt side, answers)`` in order: a user
-    turn (role ``prompt``) after an answer opens the next one, so each is paired with the
-    replies to it; a system, tool or context message joins the exchange it falls in (a
-    tool's output belongs to the request that called it). Replies before the first
-    prompt-side segment (a greeting) answer nothing. Where no exchange has both sides (a
-    custom column order with the answer first), the row is one exchange."""
+def exchanges(roles: list[str], seq: Sequence[int]) -> list[tuple[list[int], list[int]]]:
+    """A row's segments ``seq`` (indices into ``roles``, in order) as exchanges,
+    ``(prompt side, answers)`` in order: a user turn (role ``prompt``) after an answer
+    opens the next one, so each is paired with the replies to it; a system, tool or
+    context message joins the exchange it falls in (a tool's output belongs to the request
+    that called it). Replies before the first prompt-side segment (a greeting) answer
+    nothing. Where no exchange has both sides (a custom column order with the answer
+    first), the row is one exchange."""
     out: list[tuple[list[int], list[int]]] = []
     ask: list[int] = []
     ans: list[int] = []
-    for i in range(a, b):
+    for i in seq:
         if roles[i] in RESPONSE_SIDE:
             if ask:
                 ans.append(i)
@@ -289,10 +291,48 @@ def exchanges(roles: list[str], a: int, b: int) -> list[tuple[list[int], list[in
         return paired
     return [
         (
-            [i for i in range(a, b) if roles[i] in PROMPT_SIDE],
-            [i for i in range(a, b) if roles[i] in RESPONSE_SIDE],
+            [i for i in seq if roles[i] in PROMPT_SIDE],
+            [i for i in seq if roles[i] in RESPONSE_SIDE],
         )
     ]
+
+
+def _with_transcripts(
+    rows: list[int],
+    roles: list[str],
+    texts: list[str],
+    fields: list[str],
+    vecs: np.ndarray,
+    embed: Callable[[list[str]], np.ndarray],
+) -> tuple[list[tuple[int, list[int]]], np.ndarray]:
+    """Each row's segment indices, in order, with every plain-text segment that is a chat
+    transcript (``detectors.transcript``) replaced by its turns, appended to ``roles``,
+    ``texts`` and ``fields`` (in place) and to the vectors (returned): the turns are
+    judged as a chat's messages are. Only such rows cost a model pass, for their
+    prompt-side turns."""
+    runs: list[tuple[int, list[int]]] = []
+    new: list[int] = []  # appended prompt-side turns, which need a vector
+    for row, a, b in row_runs(rows):
+        seq: list[int] = []
+        for i in range(a, b):
+            got = parse(texts[i]) if roles[i] in TRANSCRIPT_ROLES else None
+            if got is None:
+                seq.append(i)
+                continue
+            for turn, body in zip(got.turns, got.texts(texts[i]), strict=True):
+                seq.append(len(texts))
+                if turn.role in PROMPT_SIDE:
+                    new.append(len(texts))
+                roles.append(turn.role)
+                texts.append(body)
+                fields.append(fields[i])
+        runs.append((row, seq))
+    if len(texts) > len(vecs):
+        more = np.zeros((len(texts) - len(vecs), vecs.shape[1]), dtype=np.float32)
+        if new:
+            more[[k - len(vecs) for k in new]] = embed([texts[k] for k in new])
+        vecs = np.concatenate([vecs, more])
+    return runs, vecs
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,12 +448,13 @@ class HarmfulComplianceDetector(RowDetector):
         roles = segments.column("role").to_pylist()
         texts = [t or "" for t in segments.column("text").to_pylist()]
         fields = segments.column("field").to_pylist()
+        runs, vecs = _with_transcripts(rows, roles, texts, fields, vecs, scan.embedder.embed)
 
         # every answered exchange: each user turn with the replies to it and, in a chat,
         # the whole conversation too (a request can be split over turns)
         todo: list[_Exchange] = []
-        for row, a, b in row_runs(rows):
-            turns = exchanges(roles, a, b)
+        for row, seq in runs:
+            turns = exchanges(roles, seq)
             if len(turns) > 1:
                 turns.append(([i for x, _ in turns for i in x], [i for _, y in turns for i in y]))
             for n, (ask, ans) in enumerate(turns):

@@ -187,6 +187,35 @@ def test_a_plain_text_set_is_judged_too() -> None:
     assert [(f.row, f.rule) for f in found] == [(0, ABUSIVE)]
 
 
+def test_a_plain_text_transcript_is_judged_by_its_answers() -> None:
+    """A text column of chat transcripts was judged whole, so a user's rude question cost
+    the row, where the same chat in a ``messages`` column kept it. Prose with no
+    template is still judged whole."""
+    engine = EmbeddingEngine.get("cpu")
+    texts = [
+        "<|im_start|>user\nYou useless pathetic idiot bot, is it raining?<|im_end|>\n"
+        "<|im_start|>assistant\nYes, take an umbrella.<|im_end|>",
+        "<|im_start|>user\nIs it raining?<|im_end|>\n<|im_start|>assistant\nYes.<|im_end|>"
+        "\n<|im_start|>user\nThanks.<|im_end|>\n<|im_start|>assistant\nNobody cares about"
+        " a pathetic loser like you. Stay home and rot.<|im_end|>",
+        "Is it raining? Nobody cares about a pathetic loser like you. Stay home and rot.",
+    ]
+    batch = pa.RecordBatch.from_pylist(
+        [
+            {"row": i, "row_id": f"t:{i}", "field": "text", "role": "text", "text": t}
+            for i, t in enumerate(texts)
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+    vecs = engine.embed(texts)
+    batch = batch.append_column(
+        EMBEDDING, pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), 384)
+    )
+    found = detector().detect(batch, ScanContext(embedder=engine)).findings
+    assert [(f.row, f.rule) for f in found] == [(1, ABUSIVE), (2, ABUSIVE)]
+    assert "pathetic loser" in found[0].evidence
+
+
 def test_each_chat_answer_is_judged_and_the_finding_names_its_turn() -> None:
     engine = EmbeddingEngine.get("cpu")
     turns = [

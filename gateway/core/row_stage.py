@@ -45,6 +45,7 @@ from detectors.embeddings import DIM, ScanEmbedder
 from detectors.errors import DetectorConfigError
 from detectors.row_vectors import EMBEDDING
 from detectors.spans import apply_edits
+from detectors.transcript import model_text
 from gateway.core.policy import Policy
 from gateway.core.rows import (
     VALIDATION,
@@ -218,7 +219,7 @@ class RowStage:
         if scan.embeds:
             assert scan.embedder is not None
             t = time.perf_counter()
-            vectors = scan.embedder.embed(chunk.segments.column("text").to_pylist())
+            vectors = scan.embedder.embed(_model_texts(chunk.segments))
             chunk = replace(chunk, segments=_with_vectors(chunk.segments, vectors))
             timings["embed"] += time.perf_counter() - t
         if self.plan.raw_readers:
@@ -261,7 +262,7 @@ class RowStage:
         fresh one from the raw path (uncached) where something was and a reader reads
         that role, zeros where something was and none does."""
         assert scan.embedder is not None
-        texts = raw.column("text").to_pylist()
+        texts = _model_texts(raw)
         wanted = np.ones(len(texts), dtype=bool)
         if roles is not None:
             wanted = np.isin(np.asarray(raw.column("role").to_pylist(), dtype=object), list(roles))
@@ -300,8 +301,15 @@ class RowStage:
             if new_text is not None:
                 chunk, _ = apply_rewrites(chunk, pa.array(new_text, pa.string()))
         assert scan.embedder is not None
-        vectors = scan.embedder.embed(chunk.segments.column("text").to_pylist())
+        vectors = scan.embedder.embed(_model_texts(chunk.segments))
         return _with_vectors(chunk.segments, vectors)
+
+
+def _model_texts(segments: pa.RecordBatch) -> list[str]:
+    """The text the model embeds for each segment (a transcript without its template)."""
+    roles = segments.column("role").to_pylist()
+    texts = segments.column("text").to_pylist()
+    return [model_text(r, t or "") for r, t in zip(roles, texts, strict=True)]
 
 
 def _roles(readers: Sequence[Detector]) -> frozenset[str] | None:
