@@ -439,9 +439,14 @@ def presidio_research_halves(which: str) -> tuple[list[str], list[list[tuple[int
 
 
 def protection(
-    n_clean: int, n_personal: int, which: str = "heldout", params: PiiParams | None = None
+    n_clean: int,
+    n_personal: int,
+    which: str = "heldout",
+    params: PiiParams | None = None,
+    n_multilingual: int = 210,
 ) -> dict[str, Any]:
     """Issue 19's measures, tunegate (default policy, or ``params``) beside plain Presidio."""
+    from scripts.pii_multilingual import generate as multilingual_messages
     from scripts.pii_personal import generate as personal_messages
 
     det = PiiDetector(params)
@@ -459,6 +464,17 @@ def protection(
         r = planted_recall([m.text for m in sub], [m.spans for m in sub], det, engine)
         by_template[tname] = {w: r[w]["recall"] for w in r}
     out["personal_messages_by_template"] = by_template
+    # messages written in seven other languages; the half picks templates and names
+    ml = multilingual_messages(n_multilingual, which, seed=19)
+    out["multilingual"] = planted_recall([m.text for m in ml], [m.spans for m in ml], det, engine)
+    by_language: dict[str, Any] = {}
+    for lang in sorted({m.template.split(":")[0] for m in ml}):
+        sub = [m for m in ml if m.template.startswith(f"{lang}:")]
+        r = planted_recall([m.text for m in sub], [m.spans for m in sub], det, engine)
+        by_language[lang] = {
+            w: (r[w]["recall"], r[w]["per_entity"].get("PERSON", (0.0, 0))[0]) for w in r
+        }
+    out["multilingual_by_language"] = by_language
     if (SHARED / "presidio_pii").exists():
         texts, gold = presidio_research_halves(which)
         out["presidio_research"] = planted_recall(texts, gold, det, engine)
@@ -483,7 +499,7 @@ def print_protection(r: dict[str, Any]) -> None:
     print("  altered rows (ours), a sample of up to 20:")
     for e in c["examples"]:
         print(f"    {e[:220]}")
-    for key in ("personal_messages", "presidio_research"):
+    for key in ("personal_messages", "multilingual", "presidio_research"):
         if key not in r:
             continue
         res = r[key]
@@ -497,3 +513,20 @@ def print_protection(r: dict[str, Any]) -> None:
             print(f"    {ent:<20} ours {rec:.3f}  Presidio {prec:.3f}  n={n}")
     for tname, rr in r.get("personal_messages_by_template", {}).items():
         print(f"    template {tname:<16} ours {rr['ours']:.3f}  Presidio {rr['presidio']:.3f}")
+    for lang, lr in r.get("multilingual_by_language", {}).items():
+        print(
+            f"    language {lang}: values removed ours {lr['ours'][0]:.3f}, Presidio "
+            f"{lr['presidio'][0]:.3f}; names ours {lr['ours'][1]:.3f}, Presidio {lr['presidio'][1]:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="issue 19's PII protection measures, one half")
+    ap.add_argument("--half", choices=("dev", "heldout"), default="dev")
+    ap.add_argument("--clean", type=int, default=500, help="rows per clean instruction set")
+    ap.add_argument("--personal", type=int, default=480)
+    ap.add_argument("--multilingual", type=int, default=210)
+    a = ap.parse_args()
+    print_protection(protection(a.clean, a.personal, a.half, n_multilingual=a.multilingual))
