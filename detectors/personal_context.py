@@ -33,7 +33,11 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?|[^\W\d_]\.")
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du la le bin ibn al el ter ten".split()
 )
-_TITLE = re.compile(r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sr|Sra|Herr|Frau|Pan|Pani|Mme|M)\.?\s+")
+_TITLE = re.compile(
+    r"(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sr|Sra|Srta|Herr|Herrn|Frau|Pan|Pani|Pana|Panu|Panem|Panią"
+    r"|Panie|Mme|Mlle|M|Monsieur|Madame|Señor|Señora|Sig\.ra|Sig\.na|Sig|Signor|Signora|Dott"
+    r"|Dott\.ssa|Dr\.ssa|Dhr|Mevr|Meneer|Mevrouw|Senhor|Senhora)\.?\s+"
+)
 # capitalised words that are not names; a run of name-shaped words stops at one
 NOT_NAMES = frozenset(
     """the a an this that these those i we you he she it they my your our their his her its
@@ -55,19 +59,20 @@ NOT_NAMES = frozenset(
 )
 
 
-def _name_token(word: str) -> bool:
+def _name_token(word: str, caps: bool = False) -> bool:
     core = word.rstrip(".")
     if not core or not core[0].isupper() or core.casefold() in NOT_NAMES:
         return False
     if len(core) == 1:
         return word.endswith(".")  # an initial, "J."
-    return any(c.islower() for c in core[1:])  # not an acronym
+    # not an acronym, unless a form's name field holds it ("Nom : BONNET")
+    return caps or any(c.islower() for c in core[1:])
 
 
-def name_at(text: str, pos: int, min_tokens: int = 1) -> tuple[int, int] | None:
+def name_at(text: str, pos: int, min_tokens: int = 1, caps: bool = False) -> tuple[int, int] | None:
     """The name-shaped words starting at ``pos`` (after spaces and a title), if any:
     1–3 capitalised words (particles such as "van" between them), ending at a word that
-    is not an initial."""
+    is not an initial; ``caps``: words in capitals count too."""
     n = len(text)
     while pos < n and text[pos] in " \t":
         pos += 1
@@ -89,7 +94,7 @@ def name_at(text: str, pos: int, min_tokens: int = 1) -> tuple[int, int] | None:
                 continue
             break
         middle_initial = len(word) == 1 and word.isupper() and count > 0 and word != "I"
-        if not (_name_token(word) or middle_initial):
+        if not (_name_token(word, caps) or middle_initial):
             break
         count += 1
         if not middle_initial:  # "Martim A Pereira": the name does not end at the "A"
@@ -130,40 +135,59 @@ _ROLES = (
     r"claimant|beneficiary|caller|passenger|guest|employee|insured|subscriber|debtor|"
     r"borrower|member|consignee|addressee|defendant|plaintiff|complainant|resident"
 )
+# saying one's own name, in the languages of the national identifiers (issue 19): the
+# word after it is a name even in lower case ("ich heiße lena,")
+_MY_NAME = (
+    r"my name is|my name's|my names|call me|i am called|je m'appelle|je m’appelle|"
+    r"mon nom est|me llamo|mi nombre es|mi chiamo|il mio nome è|ich heiße|ich heisse|"
+    r"mein name ist|mijn naam is|ik heet|chamo-me|o meu nome é|meu nome é|nazywam się|"
+    r"mam na imię"
+)
+MY_NAME = re.compile(r"(?i)\b(?:" + _MY_NAME + r")\s+")
+_LOWER_NAME = re.compile(r"[^\W\d_A-Z]{2,}(?=[ \t]*(?:[,.!;]|$))")
+# "I am X" in other languages: a name only when one follows as a name does
+_I_AM = r"i am|i'm|i’m|je suis|soy|sono|ich bin|ik ben|sou|jestem"
+_GREETINGS = (
+    r"dear|hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|attn\.?|attention|"
+    r"bonjour|bonsoir|salut|cher|chère|hola|estimad[oa]|querid[oa]|buenos días|ciao|car[oa]|"
+    r"gentile|egregi[oa]|hallo|liebe|lieber|sehr geehrte[rn]?|moin|servus|hoi|beste|geachte|"
+    r"goedemorgen|goedemiddag|olá|ola|prezad[oa]|bom dia|boa tarde|dzień dobry|cześć|"
+    r"szanown[ya]|drog[ia]|witaj"
+)
+_SIGN_OFFS = (
+    r"regards|sincerely|best|best wishes|all the best|cheers|thanks|thank you|"
+    r"many thanks|yours(?: truly| sincerely| faithfully)?|love|warmly|respectfully|"
+    r"take care|talk soon|xoxo|(?:bien )?cordialement|bien à vous|amitiés|bises|saludos|"
+    r"un saludo|atentamente|un abrazo|(?:cordiali |distinti )?saluti|un abbraccio|"
+    r"(?:viele|liebe|beste|herzliche) grüße|mit freundlichen grüßen|freundliche grüße|"
+    r"(?:met )?vriendelijke groet(?:en)?|groetjes|groeten|(?:com os melhores )?cumprimentos|"
+    r"atenciosamente|abraços|beijinhos|pozdrawiam|serdecznie pozdrawiam|z poważaniem"
+)
+# a form's name fields in those languages: one word is a name there, in capitals too
+_NAME_FIELDS = (
+    r"first name|given name|last name|surname|family name|nickname|prénom|nom|nom complet|"
+    r"nombre|apellidos?|nombre y apellidos|nome|cognome|nome e cognome|cognome e nome|"
+    r"vorname|nachname|name, vorname|naam|voornaam|achternaam|nome completo|imię|nazwisko|"
+    r"imię i nazwisko"
+)
+_FIELD_END = re.compile(r"[ \t]*(?:[,;\n]|$)")
+_FIELD_CUE = re.compile(r"(?i)\b(?:" + _NAME_FIELDS + r")[ \t]*[:?][ \t]*")
 STRONG_CUES: tuple[tuple[re.Pattern[str], int, re.Pattern[str] | None], ...] = (
-    (re.compile(r"(?i)\b(?:my name is|my name's|my names|call me|i am called)\s+"), 1, None),
+    (MY_NAME, 1, None),
     (
-        re.compile(r"(?i)\b(?:i am|i'm|i’m)\s+"),
+        re.compile(r"(?i)\b(?:" + _I_AM + r")\s+"),
         2,
         re.compile(r"[ \t]*(?:[,!:;.\n(<]|$|(?i:and|from|here|speaking|calling|with)\b)"),
     ),
     (re.compile(_LINE + r"(?i:(?:hi|hello|hey)[ \t]*[,!]?[ \t]*this is)[ \t]+"), 2, _FOLLOW_END),
+    (re.compile(_LINE + r"¡?(?i:" + _GREETINGS + r")[ \t]+"), 1, _FOLLOW_END),
     (
-        re.compile(
-            _LINE + r"(?i:dear|hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings|"
-            r"attn\.?|attention)[ \t]+"
-        ),
-        1,
-        _FOLLOW_END,
-    ),
-    (
-        re.compile(
-            r"(?i:regards|sincerely|best|best wishes|all the best|cheers|thanks|thank you|"
-            r"many thanks|yours(?: truly| sincerely| faithfully)?|love|warmly|respectfully|"
-            r"take care|talk soon|xoxo)[ \t]*[,.!]?[ \t]*\n+[ \t]*"
-        ),
+        re.compile(r"(?i:" + _SIGN_OFFS + r")[ \t]*[,.!]?[ \t]*\n+[ \t]*"),
         1,
         re.compile(r"[ \t]*(?:[,\n(<|]|$)"),
     ),
     (re.compile(_LINE + r"(?:--|—|–|~)[ \t]*"), 1, re.compile(r"[ \t]*(?:[,\n(<]|$)")),
-    (
-        re.compile(
-            r"(?i)\b(?:first name|given name|last name|surname|family name|nickname)"
-            r"[ \t]*[:?][ \t]*"
-        ),
-        1,
-        None,
-    ),
+    (_FIELD_CUE, 1, None),
     (re.compile(r"(?i)\b(?:" + _LABELS + r")[ \t]*(?:name)?[ \t]*:[ \t]*"), 2, None),
     (re.compile(r"(?i)\b(?:" + _ROLES + r")(?: name)?[ \t]+"), 2, None),
     (re.compile(r"(?i)\b(?:my|our)[ \t]+(?:" + _RELATIONS + r"),?[ \t]+"), 1, None),
@@ -171,7 +195,16 @@ STRONG_CUES: tuple[tuple[re.Pattern[str], int, re.Pattern[str] | None], ...] = (
 STRONG_GATE = re.compile(
     r"(?i)name|\bi am\b|\bi'm|\bi’m|this is|call me|dear|\bhi\b|hello|\bhey|hiya|good "
     r"|greet|attn|attention|regards|sincerely|best|cheers|thank|yours|love|warmly|respectfully"
-    r"|take care|talk soon|xoxo|--|—|–|~|:|=|\bmy\b|\bour\b|" + _ROLES
+    r"|take care|talk soon|xoxo|--|—|–|~|:|=|\bmy\b|\bour\b|"
+    + _ROLES
+    + "|"
+    + _MY_NAME
+    + "|"
+    + _I_AM
+    + "|"
+    + _GREETINGS
+    + "|"
+    + _SIGN_OFFS
 )
 
 _WEAK = (
@@ -199,11 +232,17 @@ def strong_cue_names(text: str) -> list[tuple[int, int]]:
     out = []
     for rx, min_tokens, follow in STRONG_CUES:
         for m in rx.finditer(text):
-            span = name_at(text, m.end(), min_tokens)
+            span = name_at(text, m.end(), min_tokens, caps=rx is _FIELD_CUE)
+            if span is None and rx is MY_NAME:
+                low = _LOWER_NAME.match(text, m.end())
+                if low and low.group().casefold() not in NOT_NAMES:
+                    span = low.span()
             if span is None:
                 continue
             if follow is not None and not follow.match(text, span[1]):
                 continue
+            if text[span[0] : span[1]].isupper() and not _FIELD_END.match(text, span[1]):
+                continue  # capitals are a name only as a field's whole value ("TCP/IP")
             out.append(span)
     return out
 

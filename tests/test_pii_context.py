@@ -75,6 +75,42 @@ def test_names_in_a_personal_context_are_removed(
         assert any(name in value and e == "PERSON" for value, e in got.items()), got
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # issue 19: the cues were English only; these are written for this test
+        ("Bonjour, je m'appelle Odile Marchetti et j'ai une question.", ["Odile Marchetti"]),
+        ("hola a todos, me llamo inés, ¿alguien juega al pádel?", ["inés"]),
+        ("Sehr geehrte Frau Oberhauser,\nanbei die Unterlagen.", ["Oberhauser"]),
+        ("Merci pour tout.\n\nBien cordialement,\nGaspard Lemoine", ["Gaspard Lemoine"]),
+        ("Dzień dobry Pani Halino,\nprzesyłam umowę.", ["Halino"]),
+        ("Cognome e nome: ROSSETTI GIULIA\nResidenza: Torino", ["ROSSETTI GIULIA"]),
+        ("¡Hola Teodoro! Te escribo desde el móvil nuevo.", ["Teodoro"]),
+        ("Met vriendelijke groet,\nSietske Hoekstra", ["Sietske Hoekstra"]),
+    ],
+)
+def test_names_after_cues_in_other_languages_are_removed(
+    pii: PiiDetector, text: str, names: list[str]
+) -> None:
+    got = removed(pii, text)
+    for name in names:
+        assert any(name in value and e == "PERSON" for value, e in got.items()), got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je suis content de vous voir.",
+        "Ich bin müde, aber glücklich.",
+        "Mi chiamo spesso la mattina.",  # a cue word with no name after it
+        "Nombre: TCP/IP",
+        "my name is not important here",
+    ],
+)
+def test_cue_words_in_other_languages_alone_remove_nothing(pii: PiiDetector, text: str) -> None:
+    assert {e for e in removed(pii, text).values()} - {"LOCATION"} == set()
+
+
 def test_a_personal_context_in_one_field_holds_for_the_row(pii: PiiDetector) -> None:
     texts = ["Reply to the customer below.", "The message from Vikram Mukherjee says: hello?"]
     fields, roles = ["instruction", "input"], ["prompt", "context"]
