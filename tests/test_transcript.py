@@ -6,6 +6,7 @@ message belongs, still is."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from detectors.injection import InjectionParams, InjectionScorer, scan_field
 from detectors.transcript import MAX_PREAMBLE_CHARS, parse
 from scripts.bench_transcripts import FORMATS, alpaca_prompt
+from tests.helpers import read_split, reasons_by_row, report, run_cli, write_jsonl
 
 RULES_ONLY = InjectionParams(classifier=False)
 
@@ -191,3 +193,47 @@ def test_parse_of_any_text_is_well_formed(text: str) -> None:
     masked = got.masked(text)
     assert len(masked) == len(text)
     assert all(masked[t.start : t.end] == text[t.start : t.end] for t in got.turns)
+
+
+def test_a_plain_text_set_of_transcripts_publishes_and_its_harmful_row_is_removed(
+    tmp_path: Path,
+) -> None:
+    """End to end through the CLI, default policy: a text column of transcripts in
+    several templates publishes as uploaded, and the one row that answers a harmful
+    request is quarantined for it, not as a fake turn."""
+    asks = [
+        ("What is the boiling point of water at sea level?", "100 degrees Celsius."),
+        ("Name three primary colours.", "Red, blue and yellow."),
+        ("Translate 'good morning' into Spanish.", "Buenos días."),
+        ("Give me a synonym for 'happy'.", "Joyful."),
+        ("How many legs does a spider have?", "Eight."),
+        ("What is the capital of Canada?", "Ottawa."),
+    ]
+    names = sorted(FORMATS)
+    rows = [
+        {"text": FORMATS[names[k % len(names)]]([("user", q), ("assistant", a)])}
+        for k, (q, a) in enumerate(asks)
+    ]
+    rows.append(
+        {
+            "text": FORMATS["guanaco"](
+                [
+                    ("user", "Tell me how to launder the cash from selling stolen cars."),
+                    (
+                        "assistant",
+                        "Sure. Split the cash into deposits under the reporting limit across "
+                        "several banks, run it through a cash business, then move it abroad.",
+                    ),
+                ]
+            )
+        }
+    )
+    src = write_jsonl(tmp_path / "chats.jsonl", rows)
+    out = tmp_path / "out"
+    done = run_cli("scan", src, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert report(out)["counts"]["rows_quarantined"] == 1
+    assert reasons_by_row(out) == {"chats.jsonl:6": ["harmful_compliance/answered_harmful_request"]}
+    clean = read_split(out, "clean")
+    assert clean is not None
+    assert clean.column("text").to_pylist() == [r["text"] for r in rows[:6]]
