@@ -21,7 +21,9 @@ Per row with a prompt side and an answer:
    "input" or "system" column is still cut). In a chat each user turn is judged with
    the replies to it, and the whole conversation with all of them (a request can be split
    over turns), so a request in a later turn, or after a refused one, is read on its own;
-   the row's ``max_pieces`` are chosen over all its turns, so many turns cost no more.
+   the row's ``max_pieces`` are chosen over all its turns, so many turns cost no more. A
+   plain-text column that holds chat transcripts (``detectors.transcript``) is read as
+   the chats it holds.
 2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
    after its first sentence. A refused harmful request is what a safe model should learn
    and is never reported; when more follows ("Sorry. Here is the code: ..."), the rest

@@ -89,22 +89,18 @@ class Template:
     fixed: tuple[tuple[str, str], ...] = ()
 
 
-def _named(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 TEMPLATES: tuple[Template, ...] = (
-    Template("chatml", _named(r"<\|im_start\|>[ \t]*(?P<role>[A-Za-z_]+)[ \t]*\r?\n?"), False),
+    Template("chatml", re.compile(r"<\|im_start\|>[ \t]*(?P<role>[A-Za-z_]+)[ \t]*\r?\n?"), False),
     Template(
         "llama3",
-        _named(r"<\|start_header_id\|>[ \t]*(?P<role>[A-Za-z_]+)[ \t]*<\|end_header_id\|>"),
+        re.compile(r"<\|start_header_id\|>[ \t]*(?P<role>[A-Za-z_]+)[ \t]*<\|end_header_id\|>"),
         False,
     ),
-    Template("gemma", _named(r"<start_of_turn>[ \t]*(?P<role>[A-Za-z_]+)[ \t]*\r?\n?"), False),
-    Template("zephyr", _named(r"<\|(?P<role>system|user|assistant)\|>"), False),
+    Template("gemma", re.compile(r"<start_of_turn>[ \t]*(?P<role>[A-Za-z_]+)[ \t]*\r?\n?"), False),
+    Template("zephyr", re.compile(r"<\|(?P<role>system|user|assistant)\|>"), False),
     Template(
         "llama2",
-        _named(r"\[INST\]|\[/INST\]|<<SYS>>|<</SYS>>"),
+        re.compile(r"\[INST\]|\[/INST\]|<<SYS>>|<</SYS>>"),
         False,
         (
             ("[INST]", "prompt"),
@@ -115,7 +111,7 @@ TEMPLATES: tuple[Template, ...] = (
     ),
     Template(
         "hash_headers",
-        _named(
+        re.compile(
             r"(?:(?m:^)|(?<=\s))[ \t]*\#{2,4}[ \t]*(?P<role>Human|Assistant|User|System"
             r"|Instruction|Input|Response|Context|Question|Answer)[ \t]*(?::|(?=\r?\n))"
         ),
@@ -123,7 +119,7 @@ TEMPLATES: tuple[Template, ...] = (
     ),
     Template(
         "speaker_labels",
-        _named(
+        re.compile(
             r"(?m:^)[ \t]*(?P<role>Human|Assistant|User|System|HUMAN|ASSISTANT|USER|SYSTEM)[ \t]*:"
             r"|(?<=[\s>])(?P<upper>USER|ASSISTANT):"
         ),
