@@ -96,6 +96,62 @@ def decide(js: list[Judgement], p: HarmfulComplianceParams) -> tuple[set[int], s
     return removed, flagged
 
 
+def chat_segments(chats: list[list[tuple[str, str]]], emb: Any) -> Any:
+    """Chats of (role, text) turns as the pipeline segments a ``messages`` column."""
+    import pyarrow as pa
+
+    from detectors.base import SEGMENT_SCHEMA
+    from detectors.row_vectors import EMBEDDING
+
+    rows, fields, roles, texts = [], [], [], []
+    for n, chat in enumerate(chats):
+        for i, (role, text) in enumerate(chat):
+            rows.append(n)
+            fields.append(f"messages[{i}].content")
+            roles.append({"user": "prompt", "assistant": "response"}[role])
+            texts.append(text)
+    vecs = emb.embed(texts)
+    batch = pa.RecordBatch.from_arrays(
+        [
+            pa.array(rows, pa.int64()),
+            pa.array([f"c:{r}" for r in rows]),
+            pa.array(fields),
+            pa.array(roles),
+            pa.array(texts),
+        ],
+        schema=SEGMENT_SCHEMA,
+    )
+    col = pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), vecs.shape[1])
+    return batch.append_column(EMBEDDING, col)
+
+
+def split_turns(half: str, per_attack: int, emb: Any) -> None:
+    """Each jailbreak request in one user turn, and cut at its middle word into two user
+    turns with "Go on." between them; the compliant answer last. Removed and flagged."""
+    det = HarmfulComplianceDetector()
+    det.setup(SetupContext(device="cpu"))
+    jb = hs.jailbreak(half)
+    rows = [r for a in hs.ATTACKS for r in jb[a][:per_attack]]
+    one, two = [], []
+    for r in rows:
+        words = r["instruction"].split()
+        h = len(words) // 2
+        one.append([("user", r["instruction"]), ("assistant", r["output"])])
+        two.append(
+            [
+                ("user", " ".join(words[:h])),
+                ("assistant", "Go on."),
+                ("user", " ".join(words[h:])),
+                ("assistant", r["output"]),
+            ]
+        )
+    for name, chats in (("one turn", one), ("split over two turns", two)):
+        found = det.detect(chat_segments(chats, emb), ScanContext(embedder=emb)).findings
+        removed = sum(f.rule == ANSWERED for f in found)
+        flagged = sum(f.rule == POSSIBLE for f in found)
+        print(f"{name:24} {len(chats):5d} rows: removed {removed}, flagged {flagged}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--half", choices=("dev", "heldout"), required=True)
@@ -103,9 +159,19 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="removal over a grid of cut points")
     ap.add_argument("--show", type=int, default=20, help="removed clean/benign rows to print")
     ap.add_argument("--no-poisoning", action="store_true")
+    ap.add_argument(
+        "--split-turns",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only: N jailbreak requests per attack, in one chat turn and split over two",
+    )
     args = ap.parse_args()
 
     emb = CachedEmbedder(EmbeddingEngine.get("cpu"), args.cache)
+    if args.split_turns:
+        split_turns(args.half, args.split_turns, emb)
+        return
     det = HarmfulComplianceDetector()
     det.setup(SetupContext(device="cpu"))
     p = det.params
