@@ -97,7 +97,8 @@ def decide(js: list[Judgement], p: HarmfulComplianceParams) -> tuple[set[int], s
 
 
 def chat_segments(chats: list[list[tuple[str, str]]], emb: Any) -> Any:
-    """Chats of (role, text) turns as the pipeline segments a ``messages`` column."""
+    """Chats of (role, text) turns as the pipeline segments a ``messages`` column ("user"
+    and "assistant" become prompt and response; any other role is kept)."""
     import pyarrow as pa
 
     from detectors.base import SEGMENT_SCHEMA
@@ -108,7 +109,7 @@ def chat_segments(chats: list[list[tuple[str, str]]], emb: Any) -> Any:
         for i, (role, text) in enumerate(chat):
             rows.append(n)
             fields.append(f"messages[{i}].content")
-            roles.append({"user": "prompt", "assistant": "response"}[role])
+            roles.append({"user": "prompt", "assistant": "response"}.get(role, role))
             texts.append(text)
     vecs = emb.embed(texts)
     batch = pa.RecordBatch.from_arrays(

@@ -164,14 +164,9 @@ def test_look_alike_letters_do_not_hide_contempt() -> None:
     assert verdicts([row(disguised)]) == {0: ABUSIVE}
 
 
-def test_a_plain_text_set_is_judged_too() -> None:
-    """A set with one text column is all learned: an uploader who names the column
-    ``text`` must not take its answers out of this detector's sight."""
+def text_column_findings(texts: list[str]) -> list[Any]:
+    """The detector's findings on a plain-text set, one ``text`` column."""
     engine = EmbeddingEngine.get("cpu")
-    texts = [
-        "### Human: Is it raining?\n### Assistant: You're a moron. Yes, it is.",
-        "### Human: Is it raining?\n### Assistant: Yes, take an umbrella.",
-    ]
     batch = pa.RecordBatch.from_pylist(
         [
             {"row": i, "row_id": f"t:{i}", "field": "text", "role": "text", "text": t}
@@ -183,7 +178,17 @@ def test_a_plain_text_set_is_judged_too() -> None:
     batch = batch.append_column(
         EMBEDDING, pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), 384)
     )
-    found = detector().detect(batch, ScanContext(embedder=engine)).findings
+    return list(detector().detect(batch, ScanContext(embedder=engine)).findings)
+
+
+def test_a_plain_text_set_is_judged_too() -> None:
+    """A set with one text column is all learned: an uploader who names the column
+    ``text`` must not take its answers out of this detector's sight."""
+    texts = [
+        "### Human: Is it raining?\n### Assistant: You're a moron. Yes, it is.",
+        "### Human: Is it raining?\n### Assistant: Yes, take an umbrella.",
+    ]
+    found = text_column_findings(texts)
     assert [(f.row, f.rule) for f in found] == [(0, ABUSIVE)]
 
 
@@ -191,7 +196,6 @@ def test_a_plain_text_transcript_is_judged_by_its_answers() -> None:
     """A text column of chat transcripts was judged whole, so a user's rude question cost
     the row, where the same chat in a ``messages`` column kept it. Prose with no
     template is still judged whole."""
-    engine = EmbeddingEngine.get("cpu")
     texts = [
         "<|im_start|>user\nYou useless pathetic idiot bot, is it raining?<|im_end|>\n"
         "<|im_start|>assistant\nYes, take an umbrella.<|im_end|>",
@@ -200,18 +204,7 @@ def test_a_plain_text_transcript_is_judged_by_its_answers() -> None:
         " a pathetic loser like you. Stay home and rot.<|im_end|>",
         "Is it raining? Nobody cares about a pathetic loser like you. Stay home and rot.",
     ]
-    batch = pa.RecordBatch.from_pylist(
-        [
-            {"row": i, "row_id": f"t:{i}", "field": "text", "role": "text", "text": t}
-            for i, t in enumerate(texts)
-        ],
-        schema=SEGMENT_SCHEMA,
-    )
-    vecs = engine.embed(texts)
-    batch = batch.append_column(
-        EMBEDDING, pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), 384)
-    )
-    found = detector().detect(batch, ScanContext(embedder=engine)).findings
+    found = text_column_findings(texts)
     assert [(f.row, f.rule) for f in found] == [(1, ABUSIVE), (2, ABUSIVE)]
     assert "pathetic loser" in found[0].evidence
 

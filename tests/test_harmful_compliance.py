@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from detectors.base import NO_SCAN, ScanContext, SetupContext
@@ -125,30 +124,10 @@ def test_harmful_request_after_a_long_preamble_is_removed() -> None:
 def chat_verdicts(chats: list[list[tuple[str, str]]]) -> dict[int, tuple[str, str]]:
     """Rule and field per chat, each chat a list of (role, text) turns as the pipeline
     segments a ``messages`` column."""
-    from detectors.base import SEGMENT_SCHEMA
-    from detectors.row_vectors import EMBEDDING
+    from scripts.bench_harmful import chat_segments
 
-    rows, fields, roles, texts = [], [], [], []
-    for n, chat in enumerate(chats):
-        for i, (role, text) in enumerate(chat):
-            rows.append(n)
-            fields.append(f"messages[{i}].content")
-            roles.append({"user": "prompt", "assistant": "response"}.get(role, role))
-            texts.append(text)
-    vecs = EmbeddingEngine.get("cpu").embed(texts)
-    batch = pa.RecordBatch.from_arrays(
-        [
-            pa.array(rows, pa.int64()),
-            pa.array([f"c:{r}" for r in rows]),
-            pa.array(fields),
-            pa.array(roles),
-            pa.array(texts),
-        ],
-        schema=SEGMENT_SCHEMA,
-    ).append_column(
-        EMBEDDING, pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), 384)
-    )
-    found = detector().detect(batch, ScanContext(embedder=EmbeddingEngine.get("cpu")))
+    engine = EmbeddingEngine.get("cpu")
+    found = detector().detect(chat_segments(chats, engine), ScanContext(embedder=engine))
     return {f.row: (f.rule, f.field) for f in found.findings}
 
 
