@@ -291,7 +291,9 @@ RULES: tuple[Rule, ...] = (
         "fake_turn",
         0.7,
         re.compile(
-            r"(?:^|\n)\s*#{2,4}\s*(?:System|Instruction|Assistant|Human|User|Response)\s*:|(?:^|\n)\s*(?:SYSTEM|System)\s*:\s*(?:you|ignore|new)",
+            # only spaces and tabs after the line break, taken possessively: "\s*" let
+            # every line break of a long blank run rescan the run (20,000: 3.3 s)
+            r"(?:^|\n)[ \t]*+#{2,4}\s*(?:System|Instruction|Assistant|Human|User|Response)\s*:|(?:^|\n)[ \t]*+(?:SYSTEM|System)\s*:\s*(?:you|ignore|new)",
             re.S,
         ),
     ),
@@ -687,7 +689,7 @@ class InjectionScorer:
             for t, r in zip(texts, roles, strict=True)
         ]
         if not any(split):
-            return self._score(texts, roles, vectors, rows, [0] * len(texts))
+            return self._score(texts, roles, vectors, rows, [0] * len(texts), roles)
         owner: list[int] = []
         t2: list[str] = []
         r2: list[str] = []
@@ -711,7 +713,12 @@ class InjectionScorer:
             turns = [k for k, i in enumerate(owner) if split[i] is not None and head_for(r2[k])]
             if turns:
                 v2[turns] = self.engine.embed([t2[k] for k in turns])
-        got2 = self._score(t2, r2, v2, [rows[i] for i in owner] if rows else None, starts)
+        # every rule a text field gets applies to every turn: the uploader places the
+        # markers, so a turn's role must not take a payload out of a rule's sight
+        rule_roles = [roles[i] for i in owner]
+        got2 = self._score(
+            t2, r2, v2, [rows[i] for i in owner] if rows else None, starts, rule_roles
+        )
         out: list[FieldVerdict | None] = [None] * len(texts)
         for i, v in zip(owner, got2, strict=True):
             was = out[i]
@@ -725,12 +732,14 @@ class InjectionScorer:
         vectors: np.ndarray | None,
         rows: list[int] | None,
         starts: list[int],
+        rule_roles: list[str],
     ) -> list[FieldVerdict]:
         """:meth:`score` of fields none of which is a transcript; ``starts`` shift each
-        one's evidence (a turn's offset in its field)."""
+        one's evidence (a turn's offset in its field), and ``rule_roles`` pick the rules
+        (a turn's is its field's: ``text``)."""
         rules = [
             scan_field(t, r, self.params, offset=o) if t else []
-            for t, r, o in zip(texts, roles, starts, strict=True)
+            for t, r, o in zip(texts, rule_roles, starts, strict=True)
         ]
         if self.engine is not None and self.params.detached_task > 0 and rows is not None:
             self._detached_tasks(texts, roles, rows, rules)

@@ -112,7 +112,10 @@ TEMPLATES: tuple[Template, ...] = (
     Template(
         "hash_headers",
         re.compile(
-            r"(?:(?m:^)|(?<=\s))[ \t]*\#{2,4}[ \t]*(?P<role>Human|Assistant|User|System"
+            # a marker opens a line or follows a space; the spaces before it are taken
+            # only from a line's start, possessively: from every space of a long run,
+            # the search took quadratic time (40,000 spaces, 11 s)
+            r"(?:(?m:^)[ \t]*+|(?<=\s))\#{2,4}[ \t]*(?P<role>Human|Assistant|User|System"
             r"|Instruction|Input|Response|Context|Question|Answer)[ \t]*(?::|(?=\r?\n))"
         ),
         True,
@@ -120,7 +123,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template(
         "speaker_labels",
         re.compile(
-            r"(?m:^)[ \t]*(?P<role>Human|Assistant|User|System|HUMAN|ASSISTANT|USER|SYSTEM)[ \t]*:"
+            r"(?m:^)[ \t]*+(?P<role>Human|Assistant|User|System|HUMAN|ASSISTANT|USER|SYSTEM)[ \t]*:"
             r"|(?<=[\s>])(?P<upper>USER|ASSISTANT):"
         ),
         True,
@@ -212,14 +215,22 @@ def _parse(text: str, template: Template) -> Transcript | None:
         a, b = _trimmed(text, m.end(), stop)
         if b > a:
             turns.append(Turn(role, a, b))
-    return Transcript(template.name, tuple(turns)) if _well_formed(turns) else None
+    return Transcript(template.name, tuple(turns)) if _well_formed(text, turns) else None
 
 
-def _well_formed(turns: list[Turn]) -> bool:
-    """A system prompt only first, a request before any answer, and at least one answer."""
+# a line that opens a system turn in the speaker-label template: inside another turn it is
+# a system turn the template never wrote, and the text is no transcript
+_SYSTEM_LINE = re.compile(r"(?m)^[ \t]*+(?:SYSTEM|System|system)[ \t]*:")
+
+
+def _well_formed(text: str, turns: list[Turn]) -> bool:
+    """A system prompt only first, a request before any answer, at least one answer, and
+    no system line inside a later turn."""
     seen_request = False
     answered = False
     for k, t in enumerate(turns):
+        if k > 0 and _SYSTEM_LINE.search(text, t.start, t.end):
+            return False
         if t.role == "system":
             if k > 0:
                 return False
