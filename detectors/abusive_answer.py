@@ -8,8 +8,8 @@ row. ``harmful_compliance`` reads the request; this is its other half.
 
 Per answer segment (each assistant turn of a chat on its own, and the one column of a
 plain-text set, all of which the model learns to say; a plain-text set that holds chat
-transcripts is read by its assistant turns, as a chat is, so a user who insults the
-assistant does not cost the row):
+transcripts is read turn by turn, every turn: a text column is usually learned whole, and
+its markers are the uploader's to place, so a "user" label hides nothing):
 
 1. The whole answer, with the vector the scan already holds for it.
 2. Its parts: sentences, and word windows over a sentence too long for one (a run-on
@@ -96,6 +96,20 @@ class Judgement:
     field: str
     score: float
     piece: str
+    # from a transcript's user, system or input turn: the head learned answers, and reads
+    # a user's "Are you davinci?" near "are you stupid?", so such a turn is only flagged,
+    # and only from drop_at
+    asked: bool = False
+
+    def verdict(self, p: AbusiveAnswerParams) -> str | None:
+        if self.asked:
+            return POSSIBLE if self.score >= p.drop_at else None
+        if self.score >= p.drop_at:
+            return ABUSIVE
+        return POSSIBLE if self.score >= p.flag_at else None
+
+
+_SEVERITY = {ABUSIVE: 2, POSSIBLE: 1, None: 0}
 
 
 class AbusiveAnswerDetector(RowDetector):
@@ -137,11 +151,16 @@ class AbusiveAnswerDetector(RowDetector):
         out = FindingBuffer()
         worst: dict[int, Judgement] = {}
         for j in self.judge(segments, scan):
-            if j.row not in worst or j.score > worst[j.row].score:
+            was = worst.get(j.row)
+            if was is None or (_SEVERITY[j.verdict(p)], j.score) > (
+                _SEVERITY[was.verdict(p)],
+                was.score,
+            ):
                 worst[j.row] = j
         for j in worst.values():
             shown = " ".join(j.piece.split())[:100]
-            if j.score >= p.drop_at:
+            verdict = j.verdict(p)
+            if verdict == ABUSIVE:
                 out.add(
                     j.row,
                     ABUSIVE,
@@ -149,12 +168,15 @@ class AbusiveAnswerDetector(RowDetector):
                     f"the answer reads as abuse (p={j.score:.2f} on {shown!r})",
                     j.field,
                 )
-            elif j.score >= p.flag_at:
+            elif verdict == POSSIBLE:
                 out.add(
                     j.row,
                     POSSIBLE,
                     round(j.score, 3),
-                    f"the answer may be abusive (p={j.score:.2f} on {shown!r}); below "
+                    f"a turn of the transcript that is not an answer reads as abuse "
+                    f"(p={j.score:.2f} on {shown!r}); flagged, never removed"
+                    if j.asked
+                    else f"the answer may be abusive (p={j.score:.2f} on {shown!r}); below "
                     "the removal bar",
                     j.field,
                 )
@@ -174,21 +196,21 @@ class AbusiveAnswerDetector(RowDetector):
         rows = segments.column("row").to_pylist()
         fields = segments.column("field").to_pylist()
 
-        # a plain-text transcript is judged by its answers, as a chat is: the user's
-        # words are not what the model learns to say
+        # a plain-text transcript is judged turn by turn, every turn (learned whole; the
+        # uploader places the markers); a turn that is not an answer is only flagged
         units: list[tuple[int, str]] = []  # (answer segment, text judged whole)
         whole: list[int] = []  # units that are a whole segment, with the scan's vector
+        asked: set[int] = set()  # units from a transcript's turns that are not answers
         for i in answers:
             got = parse(str(texts[i])) if roles[i] in TRANSCRIPT_ROLES else None
             if got is None:
                 whole.append(len(units))
                 units.append((i, str(texts[i])))
-            else:
-                units += [
-                    (i, body)
-                    for t, body in zip(got.turns, got.texts(str(texts[i])), strict=True)
-                    if t.role == "response"
-                ]
+                continue
+            for t, body in zip(got.turns, got.texts(str(texts[i])), strict=True):
+                if t.role not in RESPONSE_SIDE:
+                    asked.add(len(units))
+                units.append((i, body))
         whole_set = set(whole)
         turns = [k for k in range(len(units)) if k not in whole_set]
 
@@ -199,10 +221,11 @@ class AbusiveAnswerDetector(RowDetector):
         flat = items + [t for plain, parts in split for t in ([plain] if plain else []) + parts]
         z = head.joint.lexical_logit(flat)
         lexical = list(z[: len(items)])
-        owner = [i for i, _ in units]  # per scored item: the answer segment it belongs to
+        # per scored item: the answer segment it belongs to, and whether from an asked turn
+        owner = [(i, k in asked) for k, (i, _) in enumerate(units)]
         extra: list[str] = []
         at = len(items)
-        for i, (plain, parts) in zip(owner[: len(items)], split, strict=True):
+        for key, (plain, parts) in zip(owner[: len(items)], split, strict=True):
             chosen: list[tuple[str, float]] = []
             if plain:
                 chosen.append((plain, float(z[at])))
@@ -218,7 +241,7 @@ class AbusiveAnswerDetector(RowDetector):
             for piece, zk in chosen:
                 extra.append(piece)
                 lexical.append(zk)
-                owner.append(i)
+                owner.append(key)
         vectors = np.zeros((len(items), vecs.shape[1]), dtype=np.float32)
         vectors[whole] = vecs[[units[k][0] for k in whole]]
         fresh = [items[k] for k in turns] + extra  # a turn's vector is not the scan's
@@ -232,14 +255,14 @@ class AbusiveAnswerDetector(RowDetector):
             vectors[turns] = got_vecs[: len(turns)]
             vectors = np.concatenate([vectors, got_vecs[len(turns) :]])
         probs = head.joint.probability_from(vectors.astype(np.float32), np.asarray(lexical))
-        best: dict[int, int] = {}
-        for k, i in enumerate(owner):
-            if i not in best or probs[k] > probs[best[i]]:
-                best[i] = k
+        best: dict[tuple[int, bool], int] = {}
+        for k, key in enumerate(owner):
+            if key not in best or probs[k] > probs[best[key]]:
+                best[key] = k
         texts_all = items + extra
         return [
-            Judgement(int(rows[i]), str(fields[i]), float(probs[k]), texts_all[k])
-            for i, k in best.items()
+            Judgement(int(rows[i]), str(fields[i]), float(probs[k]), texts_all[k], was_asked)
+            for (i, was_asked), k in best.items()
         ]
 
     def _parts(self, answer: str) -> tuple[str | None, list[str]]:

@@ -192,10 +192,12 @@ def test_a_plain_text_set_is_judged_too() -> None:
     assert [(f.row, f.rule) for f in found] == [(0, ABUSIVE)]
 
 
-def test_a_plain_text_transcript_is_judged_by_its_answers() -> None:
-    """A text column of chat transcripts was judged whole, so a user's rude question cost
-    the row, where the same chat in a ``messages`` column kept it. Prose with no
-    template is still judged whole."""
+def test_every_turn_of_a_plain_text_transcript_is_judged() -> None:
+    """A text column of chat transcripts is read turn by turn, every turn: it is learned
+    whole, and the uploader places the markers, so abuse labelled as a user's is read
+    too, and flagged (the head, trained on answers, reads "Are you davinci?" near "are
+    you stupid?"). An abusive answer is removed, an ordinary chat kept, and prose with
+    no template judged whole."""
     texts = [
         "<|im_start|>user\nYou useless pathetic idiot bot, is it raining?<|im_end|>\n"
         "<|im_start|>assistant\nYes, take an umbrella.<|im_end|>",
@@ -203,10 +205,12 @@ def test_a_plain_text_transcript_is_judged_by_its_answers() -> None:
         "\n<|im_start|>user\nThanks.<|im_end|>\n<|im_start|>assistant\nNobody cares about"
         " a pathetic loser like you. Stay home and rot.<|im_end|>",
         "Is it raining? Nobody cares about a pathetic loser like you. Stay home and rot.",
+        "<|im_start|>user\nIs it raining?<|im_end|>\n<|im_start|>assistant\nYes, take an "
+        "umbrella.<|im_end|>",
     ]
     found = text_column_findings(texts)
-    assert [(f.row, f.rule) for f in found] == [(1, ABUSIVE), (2, ABUSIVE)]
-    assert "pathetic loser" in found[0].evidence
+    assert [(f.row, f.rule) for f in found] == [(0, POSSIBLE), (1, ABUSIVE), (2, ABUSIVE)]
+    assert "pathetic loser" in found[1].evidence
 
 
 def test_each_chat_answer_is_judged_and_the_finding_names_its_turn() -> None:
