@@ -17,6 +17,7 @@ characters before it. A look-alike whose check fails is left alone.
 | ES_NIF | DNI: letter = TRWAGMYFPDXBNJZSQVHLCKE[n mod 23]; NIE: X/Y/Z read as 0/1/2 | no |
 | IT_FISCAL_CODE | odd/even position tables mod 26 | no |
 | NL_BSN | 11-proof (weights 9..2, −1) | unless written 1234.56.782 |
+| PT_NIF | weights 9..2 mod 11, 11 − r (0 when 10 or 11) | yes |
 | UK_NINO | no check digit: the allocated prefixes and suffix A–D | no |
 | IN_AADHAAR | Verhoeff, first digit 2–9 | unless written 1234 5678 9012 |
 | IN_PAN | no check digit: 5 letters (4th the holder type), 4 digits, a letter | no |
@@ -168,6 +169,21 @@ def cf_ok(value: str) -> bool:
     return cf_check(v[:15]) == v[15]
 
 
+def pt_nif_check(body: str) -> int:
+    check = 11 - sum(int(d) * w for d, w in zip(body, range(9, 1, -1), strict=True)) % 11
+    return 0 if check >= 10 else check
+
+
+def pt_nif_ok(digits: str) -> bool:
+    """Portugal's NIF (número de contribuinte): eight digits and a check digit."""
+    return (
+        len(digits) == 9
+        and digits.isdigit()
+        and digits[0] != "0"
+        and pt_nif_check(digits[:8]) == int(digits[8])
+    )
+
+
 def bsn_ok(digits: str) -> bool:
     if len(digits) != 9 or digits == "000000000":
         return False
@@ -304,6 +320,12 @@ KINDS: tuple[IdKind, ...] = (
         bsn_ok,
         re.compile(r"(?i)\bbsn\b|burgerservicenummer|sofi|citizen service"),
         re.compile(r"\."),
+    ),
+    IdKind(
+        "PT_NIF",
+        _rx(r"\d{3} ?\d{3} ?\d{3}"),
+        pt_nif_ok,
+        re.compile(r"(?i)\bnif\b|contribuinte|\bn\.?\s?º?\s?fiscal"),
     ),
     IdKind(
         "UK_NINO",

@@ -29,8 +29,7 @@ Steuer-ID, FR NIR, ES DNI, IT codice fiscale, NL BSN, PT NIF); a PESEL or NIR ag
 with the person's sex, a codice fiscale with the name and sex. Cities are not planted.
 Every planted value, every occurrence of a name included, is recorded as (start, end,
 entity) over the text exactly as written. The two halves draw different values from the
-same seed. PT_NIF is an entity ``detectors/national_ids.py`` does not define (Portugal's
-NIF has a mod-11 check digit, ``nif_ok`` below).
+same seed.
 
     python -m scripts.pii_multilingual N HALF [SEED] > multilingual.jsonl
 """
@@ -503,19 +502,9 @@ PL_CITIES_IN: dict[str, str] = {
 }
 
 
-def nif_check(body: str) -> int:
-    """Portuguese NIF: weights 9..2 over the first eight digits, 11 - sum mod 11, 10+ -> 0."""
-    check = 11 - sum(int(d) * w for d, w in zip(body, range(9, 1, -1), strict=True)) % 11
-    return 0 if check >= 10 else check
-
-
-def nif_ok(digits: str) -> bool:
-    return len(digits) == 9 and digits.isdigit() and nif_check(digits[:8]) == int(digits[8])
-
-
 def pt_nif(rng: random.Random) -> str:
     body = rng.choice("12") + _digits(rng, 7)  # 1 and 2: a person's NIF
-    return body + str(nif_check(body))
+    return body + str(nid.pt_nif_check(body))
 
 
 def _cf_letters(name: str, given: bool) -> str:

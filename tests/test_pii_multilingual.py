@@ -52,7 +52,7 @@ VALID: dict[str, Callable[[str], bool]] = {
     "ES_NIF": nid.es_nif_ok,
     "IT_FISCAL_CODE": nid.cf_ok,
     "NL_BSN": nid.bsn_ok,
-    "PT_NIF": ml.nif_ok,
+    "PT_NIF": nid.pt_nif_ok,
 }
 
 
@@ -120,13 +120,13 @@ def test_every_national_id_passes_its_check(planted: Planted) -> None:
 
 def test_portuguese_nif_check_digit() -> None:
     # weights 9..2: 1*9 + 2*8 + 3*7 + 4*6 + 5*5 + 6*4 + 7*3 + 8*2 = 156, 156 % 11 = 2 -> 9
-    assert ml.nif_ok("123456789")
-    assert not ml.nif_ok("123456780")
+    assert nid.pt_nif_ok("123456789")
+    assert not nid.pt_nif_ok("123456780")
     # 2*9 = 18, 18 % 11 = 7 -> 4
-    assert ml.nif_ok("200000004")
+    assert nid.pt_nif_ok("200000004")
     # a remainder of 0 or 1 gives 0: 1*9 + 1*2 = 11 (0), 1*9 + 1*3 = 12 (1)
-    assert ml.nif_check("10000001") == 0
-    assert ml.nif_check("10000010") == 0
+    assert nid.pt_nif_check("10000001") == 0
+    assert nid.pt_nif_check("10000010") == 0
 
 
 def test_identifiers_agree_with_the_person(planted: Planted) -> None:

@@ -35,6 +35,9 @@ KNOWN_VALID = [
     ("codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S", "IT_FISCAL_CODE"),
     # BSN 111222333: 9+8+7+12+10+8+9+6 = 69, 69 - 3 = 66 = 6 * 11
     ("BSN 111222333", "111222333", "NL_BSN"),
+    # NIF 12345678 9: 9+16+21+24+25+24+21+16 = 156, 156 % 11 = 2 -> 11 - 2 = 9
+    ("NIF 123 456 789", "123 456 789", "PT_NIF"),
+    ("número de contribuinte 123456789", "123456789", "PT_NIF"),
     ("NI number AB 12 34 56 C", "AB 12 34 56 C", "UK_NINO"),
     ("Aadhaar 2341 2341 2346", "2341 2341 2346", "IN_AADHAAR"),
     ("PAN ABCPE1234F", "ABCPE1234F", "IN_PAN"),
@@ -60,6 +63,7 @@ def test_known_valid_identifiers(text: str, value: str, entity: str) -> None:
         "DNI 12345678A",
         "codice fiscale RSSMRA85T10A562T",
         "BSN 111222334",
+        "NIF 123456788",
         "Aadhaar 2341 2341 2347",
         "NI number BG 12 34 56 C",  # a prefix never allocated
         # the right shape, no cue word: an order number, an amount, an ID of anything
