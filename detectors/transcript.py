@@ -19,7 +19,8 @@ blanks only the format (markers, begin and end tokens, the whitespace between tu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 # tokens that close a turn or a document, in the templates of the common model families
 # (ChatML, Llama 2/3, Gemma, Phi-3, GPT-2/NeoX, Mistral)
@@ -86,7 +87,7 @@ class Template:
     name: str
     marker: re.Pattern[str]  # group "role" names the turn; else ``fixed`` maps the match
     preamble: bool  # whether a system prompt may stand before the first marker
-    fixed: tuple[tuple[str, str], ...] = ()
+    fixed: Mapping[str, str] = field(default_factory=dict)
 
 
 TEMPLATES: tuple[Template, ...] = (
@@ -102,12 +103,7 @@ TEMPLATES: tuple[Template, ...] = (
         "llama2",
         re.compile(r"\[INST\]|\[/INST\]|<<SYS>>|<</SYS>>"),
         False,
-        (
-            ("[INST]", "prompt"),
-            ("[/INST]", "response"),
-            ("<<SYS>>", "system"),
-            ("<</SYS>>", "prompt"),
-        ),
+        {"[INST]": "prompt", "[/INST]": "response", "<<SYS>>": "system", "<</SYS>>": "prompt"},
     ),
     Template(
         "hash_headers",
@@ -183,7 +179,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _role(template: Template, m: re.Match[str]) -> str | None:
     if template.fixed:
-        return dict(template.fixed).get(m.group(0))
+        return template.fixed.get(m.group(0))
     word = m.group("role") or m.groupdict().get("upper") or ""
     return _ROLE.get(word.lower())
 

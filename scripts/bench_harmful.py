@@ -37,7 +37,7 @@ from detectors.harmful_compliance import (
     Judgement,
 )
 from scripts import harmful_sets as hs
-from scripts.bench_poisoning import findings, segments
+from scripts.bench_poisoning import findings, segments, with_embedding
 
 Row = dict[str, Any]
 
@@ -102,7 +102,6 @@ def chat_segments(chats: list[list[tuple[str, str]]], emb: Any) -> Any:
     import pyarrow as pa
 
     from detectors.base import SEGMENT_SCHEMA
-    from detectors.row_vectors import EMBEDDING
 
     rows, fields, roles, texts = [], [], [], []
     for n, chat in enumerate(chats):
@@ -122,8 +121,7 @@ def chat_segments(chats: list[list[tuple[str, str]]], emb: Any) -> Any:
         ],
         schema=SEGMENT_SCHEMA,
     )
-    col = pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), vecs.shape[1])
-    return batch.append_column(EMBEDDING, col)
+    return with_embedding(batch, vecs)
 
 
 def split_turns(half: str, per_attack: int, emb: Any) -> None:

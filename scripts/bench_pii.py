@@ -397,8 +397,22 @@ def planted_recall(
     """Share of planted values removed (≥ 90% of their characters inside any span, of any
     entity: what matters is that the value is gone), per entity, and rows with every
     planted value removed."""
+    return recall_of(gold, found_spans(texts, det, engine), keep)
+
+
+Found = dict[str, list[list[tuple[str, int, int, str]]]]
+
+
+def found_spans(texts: list[str], det: PiiDetector, engine: Any) -> Found:
+    """What each tool removes from each text: ours and plain Presidio's."""
     rows = [[t] for t in texts]
-    found = {"ours": ours_rows(det, rows), "presidio": presidio_rows(engine, rows)}
+    return {"ours": ours_rows(det, rows), "presidio": presidio_rows(engine, rows)}
+
+
+def recall_of(
+    gold: list[list[tuple[int, int, str]]], found: Found, keep: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """:func:`planted_recall` from spans already found."""
     out: dict[str, Any] = {}
     for who, spans in found.items():
         hit: dict[str, int] = defaultdict(int)
@@ -466,11 +480,13 @@ def protection(
     out["personal_messages_by_template"] = by_template
     # messages written in seven other languages; the half picks templates and names
     ml = multilingual_messages(n_multilingual, which, seed=19)
-    out["multilingual"] = planted_recall([m.text for m in ml], [m.spans for m in ml], det, engine)
+    found = found_spans([m.text for m in ml], det, engine)  # once; sliced per language
+    out["multilingual"] = recall_of([m.spans for m in ml], found)
     by_language: dict[str, Any] = {}
     for lang in sorted({m.template.split(":")[0] for m in ml}):
-        sub = [m for m in ml if m.template.startswith(f"{lang}:")]
-        r = planted_recall([m.text for m in sub], [m.spans for m in sub], det, engine)
+        idx = [k for k, m in enumerate(ml) if m.template.startswith(f"{lang}:")]
+        sub = {who: [spans[k] for k in idx] for who, spans in found.items()}
+        r = recall_of([ml[k].spans for k in idx], sub)
         by_language[lang] = {
             w: (r[w]["recall"], r[w]["per_entity"].get("PERSON", (0.0, 0))[0]) for w in r
         }

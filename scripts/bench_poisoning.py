@@ -62,6 +62,11 @@ def segments(
         ],
         schema=SEGMENT_SCHEMA,
     )
+    return with_embedding(batch, vecs)
+
+
+def with_embedding(batch: pa.RecordBatch, vecs: np.ndarray) -> pa.RecordBatch:
+    """``batch`` with its segments' vectors as the ``embedding`` column detectors read."""
     col = pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel(), pa.float32()), vecs.shape[1])
     return batch.append_column(EMBEDDING, col)
 

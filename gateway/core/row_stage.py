@@ -262,7 +262,7 @@ class RowStage:
         fresh one from the raw path (uncached) where something was and a reader reads
         that role, zeros where something was and none does."""
         assert scan.embedder is not None
-        texts = _model_texts(raw)
+        texts = raw.column("text").to_pylist()
         wanted = np.ones(len(texts), dtype=bool)
         if roles is not None:
             wanted = np.isin(np.asarray(raw.column("role").to_pylist(), dtype=object), list(roles))
@@ -274,7 +274,10 @@ class RowStage:
             out[changed & ~wanted] = 0.0
             idx = np.flatnonzero(changed & wanted)
         if idx.size:
-            out[idx] = scan.embedder.raw.embed([texts[int(i)] for i in idx])
+            seg_roles = raw.column("role").to_pylist()
+            out[idx] = scan.embedder.raw.embed(
+                [model_text(seg_roles[int(i)], texts[int(i)] or "") for i in idx]
+            )
         return out
 
     def _rewrite_bad_rows(
