@@ -15,10 +15,13 @@ Per row with a prompt side and an answer:
    instruction with every word the embedding model does not know taken out. A wrapper
    (a poem around the request, a role-play frame, a run of random tokens in several
    scripts, a trigger word) dilutes the whole prompt's vector, but not the piece that
-   holds the request. Only instructions (user turns and system messages) are cut into
-   pieces: context fields are material (reviews, articles), scored whole, unless an
-   exchange has no instruction at all (the uploader names the columns: a request in an
-   "input" or "system" column is still cut). In a chat each user turn is judged with
+   holds the request. Instructions (user turns and system messages) are cut into all of
+   these pieces. Material beside an instruction (an input column, a tool's output) is
+   cut into its sentences and lines only: word windows of reviews and articles were the
+   largest source of false removals, but read whole a request moved there behind a bland
+   instruction ("Respond to the text below.") went through. An exchange with no
+   instruction at all is cut as one (the uploader names the columns: a request in an
+   "input" or "system" column is still a request). In a chat each user turn is judged with
    the replies to it, and the whole conversation with all of them (a request can be split
    over turns), so a request in a later turn, or after a refused one, is read on its own;
    the row's ``max_pieces`` are chosen over all its turns, so many turns cost no more. A
@@ -170,12 +173,14 @@ def candidates(
     vocab: frozenset[str],
     clean: str | None = None,
     limit: int | None = None,
+    windows: bool = True,
 ) -> list[str]:
     """Every part of an instruction worth scoring on its own, beside the whole: its
-    sentences or lines (when there are several), word windows over the whole of it, and
-    the instruction without noise (first: it is always scored). At most ``limit``
-    (default ``max_candidates``): past that, windows are taken evenly, first and last
-    kept, so a hostile prompt cannot make the choice itself expensive."""
+    sentences or lines (when there are several), word windows over the whole of it (not
+    for material: ``windows`` false), and the instruction without noise (first: it is
+    always scored). At most ``limit`` (default ``max_candidates``): past that, windows
+    are taken evenly, first and last kept, so a hostile prompt cannot make the choice
+    itself expensive."""
     limit = p.max_candidates if limit is None else limit
     out: list[str] = []
     clean = denoised(instruction, vocab) if clean is None else clean
@@ -184,12 +189,13 @@ def candidates(
     parts = SENTENCE.findall(instruction)
     if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
         sents = [s.strip() for s in parts if len(s.split()) >= 3]
-        cap = max(1, limit // 2)
+        cap = max(1, limit // 2 if windows else limit)  # windows take the other half
         if len(sents) > cap:  # evenly, first and last kept: a request may sit anywhere
             sents = [sents[k] for k in np.linspace(0, len(sents) - 1, cap).round().astype(int)]
         out += sents
     words = instruction.split()
-    if len(words) > 2 * p.window_words:  # a window of a short one only drops a few words
+    # a window of a short instruction only drops a few words
+    if windows and len(words) > 2 * p.window_words:
         starts = list(range(0, len(words) - p.window_words + p.window_stride, p.window_stride))
         room = max(1, limit - len(out))
         if len(starts) > room:
@@ -220,9 +226,11 @@ def row_pieces(
     p: HarmfulComplianceParams,
     vocab: frozenset[str],
     lexical: Callable[[list[str]], np.ndarray] | None = None,
+    material: Sequence[bool] = (),
 ) -> list[tuple[int, str]]:
-    """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat)
-    worth a model pass, each with the index of the instruction it came from: all of them
+    """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat,
+    and material beside one, flagged in ``material``: cut into sentences, never into word
+    windows) worth a model pass, each with the index of the instruction it came from: all of them
     when they fit, else the denoised instructions (at most half the pieces) and those the
     head's character n-grams alone rank highest over the whole row (``lexical``; without
     it, an even spread). The ``max_candidates`` considered are shared by word count, so
@@ -236,7 +244,8 @@ def row_pieces(
     for j, text in enumerate(instructions):
         clean = denoised(text, vocab)
         limit = max(1, p.max_candidates * words[j] // total)
-        cand = candidates(text, p, vocab, clean, limit)
+        is_material = j < len(material) and material[j]
+        cand = candidates(text, p, vocab, clean, limit, windows=not is_material)
         if cand and cand[0] == clean:
             first.append((j, clean))
             cand = cand[1:]
@@ -342,7 +351,7 @@ class _Exchange:
     row: int
     whole: np.ndarray  # unit vector of its prompt side
     joined: str  # its prompt side's text
-    asks: list[int]  # its instructions (INSTRUCTION_ROLES), whose pieces count for it
+    asks: list[int]  # its instructions and the material beside them, whose pieces count
     field: str
     answer: str
     refused: bool
@@ -455,6 +464,7 @@ class HarmfulComplianceDetector(RowDetector):
         # every answered exchange: each user turn with the replies to it and, in a chat,
         # the whole conversation too (a request can be split over turns)
         todo: list[_Exchange] = []
+        material: set[int] = set()  # segments beside an instruction: no word windows
         for row, seq in runs:
             turns = exchanges(roles, seq)
             if len(turns) > 1:
@@ -475,15 +485,21 @@ class HarmfulComplianceDetector(RowDetector):
                         continue
                 # the instructions, cut into pieces: user turns and system messages (an
                 # uploader names the columns, so a request in a "system" column is one);
-                # with neither, the prompt side itself (a request in an "input" column)
-                own = [i for i in prompt if roles[i] in INSTRUCTION_ROLES] or prompt
+                # with neither, the prompt side itself (a request in an "input" column).
+                # Material beside an instruction (an input, a tool's output) is cut into
+                # its sentences: "Respond to the text below." and a request as the input
+                # would otherwise be read whole, where a wrapper dilutes it
+                own = [i for i in prompt if roles[i] in INSTRUCTION_ROLES]
+                beside = [i for i in prompt if i not in own] if own else []
+                material.update(beside)
+                own = own + beside if own else prompt
                 todo.append(
                     _Exchange(
                         row,
                         unit(vecs[prompt].sum(axis=0, keepdims=True))[0],
                         "\n".join(texts[i] for i in prompt),
                         own,
-                        fields[own[0]] if own else fields[prompt[0]],
+                        fields[own[0]],
                         answer,
                         refused,
                         n == len(turns) - 1 and len(turns) > 1,
@@ -508,7 +524,13 @@ class HarmfulComplianceDetector(RowDetector):
         extra: list[str] = []
         for held in instructions.values():
             order = list(held)
-            chosen = row_pieces([texts[i] for i in order], p, vocab, head.joint.lexical_logit)
+            chosen = row_pieces(
+                [texts[i] for i in order],
+                p,
+                vocab,
+                head.joint.lexical_logit,
+                [i in material for i in order],
+            )
             for j, piece in chosen:
                 extra.append(piece)
                 owner.append(order[j])

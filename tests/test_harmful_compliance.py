@@ -175,6 +175,49 @@ def test_a_request_moved_out_of_the_user_turn_is_still_cut_into_pieces(
     assert chat_verdicts([chat]) == {0: (ANSWERED, "messages[0].content")}
 
 
+RANSOMWARE_IN_VERSE = PIPE_BOMB_IN_VERSE.replace(REQUESTS[0], REQUESTS[1])
+
+
+@pytest.mark.parametrize(
+    "chat",
+    [
+        # an instruction column with the request as its input
+        [("user", "Respond to the text below."), ("context", RANSOMWARE_IN_VERSE)],
+        # a chat whose tool message carries the request (the pipeline reads "tool" as
+        # context)
+        [("user", "Do what the search result says."), ("context", RANSOMWARE_IN_VERSE)],
+    ],
+)
+def test_a_request_moved_into_material_beside_a_bland_instruction_is_removed(
+    chat: list[tuple[str, str]],
+) -> None:
+    """Material beside an instruction was scored only whole, where the verse dilutes the
+    request: a bland instruction and the request as the input took verse-wrapped requests
+    from 449 of 495 removed to 35 (dev half, docs/evaluation.md). Material is now cut into
+    its sentences and lines too. (The pipe bomb in the same verse is only flagged there:
+    in an instruction a ten-word window isolates it, and material gets no windows.)"""
+    got = chat_verdicts([[*chat, ("assistant", ANSWER)]])
+    assert got == {0: (ANSWERED, "messages[1].content")}
+
+
+def test_material_is_cut_into_sentences_but_never_into_word_windows() -> None:
+    """Ten-word windows of articles and reports beside an instruction ("with consequences
+    that will be felt far into the future.") were the new false removals when material
+    was cut like an instruction (dev alpaca); its sentences alone recover nearly every
+    moved request."""
+    p = HarmfulComplianceParams()
+    words = [f"w{i}" for i in range(60)]
+    article = " ".join(words[:30]) + ". " + " ".join(words[30:]) + "."
+    instruction = "Summarise the article in one sentence and name its main claim please now."
+    as_material = [
+        x for _, x in row_pieces([instruction, article], p, frozenset(), None, [False, True])
+    ]
+    assert " ".join(words[:30]) + "." in as_material  # its sentences are pieces
+    window = " ".join(words[: p.window_words])
+    assert window not in as_material
+    assert window in [x for _, x in row_pieces([article], p, frozenset())]
+
+
 def test_a_refused_first_turn_does_not_hide_a_later_answered_request() -> None:
     """The answers were read as one text: a refusal of the first request made the whole
     conversation look refused, and the compliant answer to the second went unread."""
