@@ -63,6 +63,7 @@ class Metered:
         self.texts = 0
         self.calls = 0
         self.seconds = 0.0
+        self.seen: list[str] = []  # every text sent, for counting word pieces after the scan
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, int]:
@@ -72,6 +73,7 @@ class Metered:
             self.seconds += time.perf_counter() - t
             self.texts += len(texts)
             self.calls += 1
+            self.seen += texts
         return out  # type: ignore[no-any-return]
 
 
@@ -227,6 +229,7 @@ def scan_once(rows_path: Path, out: Path, encoder: Any, device: str) -> dict[str
         "model_s": metered.seconds,
         "model_texts": metered.texts,
         "model_calls": metered.calls,
+        "model_text_list": metered.seen,
         "segments": list(seen),
         "verdicts": verdicts(out),
     }
@@ -248,6 +251,23 @@ def plain_encode(model: Any, texts: list[str]) -> dict[str, float]:
         )
         out[str(b)] = time.perf_counter() - t
     return out
+
+
+def word_pieces(engine: Any, texts: list[str]) -> dict[str, int]:
+    """Word pieces, counted after the timed runs: what plain encode reads (each segment
+    cut to the model's window), every piece of every segment, and what the scan's model
+    read. Model time grows with pieces, so plain encode's pieces over all of the
+    segments' pieces bounds the ratio of any scan that reads every piece once."""
+    lengths = [
+        len(x)
+        for x in engine.model.tokenizer(
+            texts, add_special_tokens=True, truncation=False, verbose=False
+        )["input_ids"]
+    ]
+    return {
+        "window": sum(min(n, engine.max_tokens) for n in lengths),
+        "whole": sum(lengths),
+    }
 
 
 def run_input(
@@ -279,6 +299,10 @@ def run_input(
         "model_calls": ours["model_calls"],
         "stage_seconds": ours["stage_seconds"],
     }
+    pieces = word_pieces(engine, ours["segments"])
+    result["pieces_plain"] = pieces["window"]
+    result["pieces_segments_whole"] = pieces["whole"]
+    result["pieces_scan_model"] = word_pieces(engine, ours["model_text_list"])["window"]
     if reference:
         ref = scan_once(path, tmp / f"{name}-ref", PlainEncoder(engine), device)
         result["reference"] = {
@@ -333,6 +357,14 @@ def report(r: dict[str, Any]) -> None:
         print(
             f"    model: {x['model_texts']:,} texts in {x['model_calls']} calls, {x['model_s']:.1f} s"
         )
+        if "pieces_plain" in x:
+            print(
+                f"    word pieces: plain encode {x['pieces_plain']:,} (each segment cut to the "
+                f"window); every piece of the segments {x['pieces_segments_whole']:,} (a scan "
+                f"that reads each once can reach at most ratio "
+                f"{x['pieces_plain'] / max(1, x['pieces_segments_whole']):.2f}); the scan's "
+                f"model {x['pieces_scan_model']:,}"
+            )
         top = sorted(x["stage_seconds"].items(), key=lambda kv: -kv[1])[:10]
         print("    stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in top))
         if "reference" in x:
