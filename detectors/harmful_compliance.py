@@ -16,10 +16,11 @@ Per row with a prompt side and an answer:
    (a poem around the request, a role-play frame, a run of random tokens in several
    scripts, a trigger word) dilutes the whole prompt's vector, but not the piece that
    holds the request. Instructions (user turns and system messages) are cut into all of
-   these pieces. Material beside an instruction (an input column, a tool's output) is
-   cut into its sentences and lines only: word windows of reviews and articles were the
-   largest source of false removals, but read whole a request moved there behind a bland
-   instruction ("Respond to the text below.") went through. An exchange with no
+   these pieces. Material beside an instruction (an input column, a tool's output, and
+   what follows a blank line in the instruction itself, where chat templates put the
+   input) is cut into its sentences and lines only: word windows of reviews and articles
+   were the largest source of false removals, but read whole a request moved there behind
+   a bland instruction ("Respond to the text below.") went through. An exchange with no
    instruction at all is cut as one (the uploader names the columns: a request in an
    "input" or "system" column is still a request). In a chat each user turn is judged with
    the replies to it, and the whole conversation with all of them (a request can be split
@@ -79,6 +80,7 @@ INSTRUCTION_ROLES = frozenset({"prompt", "system"})
 POSSIBLE = "possible_harmful_request"
 
 _WORD_PART = re.compile(r"[^\W_]+")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 
 
@@ -176,11 +178,11 @@ def candidates(
     windows: bool = True,
 ) -> list[str]:
     """Every part of an instruction worth scoring on its own, beside the whole: its
-    sentences or lines (when there are several), word windows over the whole of it (not
-    for material: ``windows`` false), and the instruction without noise (first: it is
-    always scored). At most ``limit`` (default ``max_candidates``): past that, windows
-    are taken evenly, first and last kept, so a hostile prompt cannot make the choice
-    itself expensive."""
+    sentences or lines (when there are several), word windows over its first paragraph
+    (not over material: ``windows`` false, or what follows a blank line), and the
+    instruction without noise (first: it is always scored). At most ``limit`` (default
+    ``max_candidates``): past that, windows are taken evenly, first and last kept, so a
+    hostile prompt cannot make the choice itself expensive."""
     limit = p.max_candidates if limit is None else limit
     out: list[str] = []
     clean = denoised(instruction, vocab) if clean is None else clean
@@ -193,7 +195,14 @@ def candidates(
         if len(sents) > cap:  # evenly, first and last kept: a request may sit anywhere
             sents = [sents[k] for k in np.linspace(0, len(sents) - 1, cap).round().astype(int)]
         out += sents
-    words = instruction.split()
+    # what follows an instruction's first blank line ("Summarise this.\n\n<article>", as
+    # chat templates write an input into the user turn) is cut as material is in its own
+    # column: sentences, no windows. The same text gets the same pieces in any layout
+    head = instruction
+    brk = _BLANK_LINE.search(instruction)
+    if brk and instruction[brk.end() :].strip():
+        head = instruction[: brk.start()]
+    words = head.split()
     # a window of a short instruction only drops a few words
     if windows and len(words) > 2 * p.window_words:
         starts = list(range(0, len(words) - p.window_words + p.window_stride, p.window_stride))
@@ -369,7 +378,7 @@ def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
 class HarmfulComplianceDetector(RowDetector):
     info = DetectorInfo(
         name="harmful_compliance",
-        version="0.1.0",
+        version="0.2.0",
         rules=(ANSWERED, POSSIBLE),
         description=(
             "rows whose prompt asks for serious harm (in any wrapper) and whose answer "

@@ -218,6 +218,24 @@ def test_material_is_cut_into_sentences_but_never_into_word_windows() -> None:
     assert window in [x for _, x in row_pieces([article], p, frozenset())]
 
 
+def test_an_input_written_into_the_user_turn_is_cut_as_material() -> None:
+    """Chat templates write an instruction's input into the user turn after a blank line,
+    where it was cut into word windows as an instruction is: held-out self_instruct rows
+    written as chats lost 8 of 219 rows, against 2 as instruction and input columns. The
+    same text now gets the same pieces in either layout."""
+    p = HarmfulComplianceParams()
+    words = [f"w{i}" for i in range(60)]
+    article = " ".join(words[:30]) + ". " + " ".join(words[30:]) + "."
+    ask = "Summarise the article below in one sentence."
+
+    def windows_of_the_article(got: list[str]) -> list[str]:
+        return [x for x in got if len(x.split()) == p.window_words and x.startswith("w")]
+
+    turn = candidates(f"{ask}\n \n{article}", p, frozenset())
+    assert " ".join(words[:30]) + "." in turn and not windows_of_the_article(turn)
+    assert windows_of_the_article(candidates(f"{ask} {article}", p, frozenset()))  # one paragraph
+
+
 def test_a_refused_first_turn_does_not_hide_a_later_answered_request() -> None:
     """The answers were read as one text: a refusal of the first request made the whole
     conversation look refused, and the compliant answer to the second went unread."""
