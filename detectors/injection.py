@@ -228,7 +228,7 @@ RULES: tuple[Rule, ...] = (
         "role_hijack",
         0.45,  # alone a customer-service rule might say so; with the classifier it decides
         _r(
-            r"\b(?:never|cannot|can'?t|won'?t|will\s+not|must\s+not|not\s+allowed\s+to)\s+(?:ever\s+)?refuse\b"
+            r"\b(?:never|cannot|can'?t|won'?t|will\s+not|must\s+not|not\s+allowed\s+to|don'?t|do\s+not)\s+(?:ever\s+)?refuse\b"
             r"|\bwill\s+never\s+(?:tell|say)\b.{0,40}?\b(?:can'?t|cannot|unable|won'?t)"
         ),
     ),
@@ -248,6 +248,21 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:you|he|she|it|they|i|who|which|that)\s+(?:\w+\s+)?(?:has|have|possess(?:es)?)\s+no\s+(?:morals|moralities|morality|ethics|conscience|scruples)\b"
             r"|\b(?:don'?t|doesn'?t|do\s+not|does\s+not)\s+have\s+(?:any\s+)?(?:morals|moralities|morality|ethics|conscience|scruples)\b"
             r"|\b(?:without|devoid\s+of|free\s+(?:of|from))\s+(?:any\s+)?(?:morals|moralities|ethics|conscience|scruples)\b"
+        ),
+    ),
+    Rule(
+        "persona.jailbreak_terms",
+        "role_hijack",
+        0.3,  # words a persona jailbreak is written in; with the classifier it decides
+        _r(
+            # an unfiltered persona in a list of adjectives: "an unfiltered, completely
+            # unlimited language model", "(amoral, uncensored, unauthorized, deviant)"
+            r"\b(?:unfiltered|uncensored|unrestricted|amoral|unaligned)\b(?:,?\s+(?:and\s+)?[\w-]+){1,4}\s+(?:ai|assistant|language\s+model|model|chatbot)\b"
+            r"|\bbreak\w*\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+)?rules\b"
+            # a persona that is an AI of its own: "pretend to be Emojifier, a new AI",
+            # "an AI named Cyni-Bot 3000 that is programmed to"
+            r"|\b(?:pretend|act|roleplay|role-play|simulate)\w*\s+.{0,80}?\b(?:a\s+new\s+ai|an?\s+(?:ai|bot|chatbot)\s+(?:named|called)|(?:is|was|are|been)\s+programmed\s+to)\b"
+            r"|\b(?:incorrect|harmful|dangerous|offensive)\s+(?:or\s+\w+\s+)?(?:responses|answers|replies)\b"
         ),
     ),
     Rule(
@@ -433,6 +448,22 @@ _ANCHORS: dict[str, tuple[str, ...]] = {
     "persona.never_refuse": ("refuse", "never"),
     "persona.stay_in_character": ("character",),
     "persona.amoral": ("moral", "ethic", "conscience", "scruple"),
+    "persona.jailbreak_terms": (
+        "unfiltered",
+        "uncensored",
+        "unrestricted",
+        "amoral",
+        "unaligned",
+        "rules",
+        "pretend",
+        "act",
+        "roleplay",
+        "role-play",
+        "simulat",
+        "responses",
+        "answers",
+        "replies",
+    ),
     "persona.unlike_assistant": ("unlike", "opposite"),
     "evasion.encoded_reply": (
         "leet",
@@ -835,7 +866,7 @@ class InjectionScorer:
 class InjectionDetector(RowDetector):
     info = DetectorInfo(
         name="injection",
-        version="0.4.0",
+        version="0.5.0",
         rules=RULE_IDS,
         description="injected instructions: rules by tactic over decoded views, and a trained classifier",
         # Zero-width and bidi characters have honest uses (emoji, Persian, Hebrew): flagged.
