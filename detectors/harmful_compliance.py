@@ -122,6 +122,9 @@ class HarmfulComplianceParams:
     flag_at: float = 0.6  # below the removal rule and at least this: flagged, kept
     window_words: int = 10  # word windows over instructions longer than twice this
     window_stride: int = 5  # words between the starts of two windows
+    # material's sentences longer than this are windowed too: a request run into one long
+    # sentence has no sentence of its own (first value tried: three windows' worth)
+    long_sentence_words: int = 30
     max_pieces: int = 24  # pieces per row embedded beyond the whole and the instruction
     max_candidates: int = 2000  # pieces considered (ranked by the n-gram half) per row
     refusal_words: int = 1  # an opening refusal followed by fewer words is a refusal
@@ -135,6 +138,8 @@ class HarmfulComplianceParams:
             raise ValueError("flag_at and corroborated_at must not exceed drop_at")
         if self.window_words < 3 or not 1 <= self.window_stride <= self.window_words:
             raise ValueError("window_words must be >= 3 and window_stride in [1, window_words]")
+        if self.long_sentence_words < self.window_words:
+            raise ValueError("long_sentence_words must be at least window_words")
         if not 1 <= self.max_pieces <= self.max_candidates:
             raise ValueError("max_pieces must be at least 1 and at most max_candidates")
 
@@ -169,6 +174,18 @@ def denoised(text: str, vocab: frozenset[str]) -> str:
     return " ".join(keep)
 
 
+def _material(instruction: str, windows: bool) -> tuple[str, str]:
+    """An instruction's own words and the material it carries: after its first blank line
+    ("Summarise this.\n\n<article>", as chat templates write an input into the user
+    turn), or all of it for material in its own segment (``windows`` false)."""
+    if not windows:
+        return "", instruction
+    brk = _BLANK_LINE.search(instruction)
+    if brk and instruction[brk.end() :].strip():
+        return instruction[: brk.start()], instruction[brk.end() :]
+    return instruction, ""
+
+
 def candidates(
     instruction: str,
     p: HarmfulComplianceParams,
@@ -178,38 +195,42 @@ def candidates(
     windows: bool = True,
 ) -> list[str]:
     """Every part of an instruction worth scoring on its own, beside the whole: its
-    sentences or lines (when there are several), word windows over its first paragraph
-    (not over material: ``windows`` false, or what follows a blank line), and the
-    instruction without noise (first: it is always scored). At most ``limit`` (default
-    ``max_candidates``): past that, windows are taken evenly, first and last kept, so a
-    hostile prompt cannot make the choice itself expensive."""
+    sentences or lines (when there are several); word windows over its first paragraph,
+    and over material only within sentences longer than ``long_sentence_words`` (windows
+    of an article's ordinary sentences were the false removals, but a request run into
+    one long sentence has no sentence of its own); and the instruction without noise
+    (first: it is always scored). The same text gets the same pieces in any layout. At
+    most ``limit`` (default ``max_candidates``): past that, windows are taken evenly,
+    first and last kept, so a hostile prompt cannot make the choice itself expensive."""
     limit = p.max_candidates if limit is None else limit
     out: list[str] = []
     clean = denoised(instruction, vocab) if clean is None else clean
-    if clean != instruction and len(clean.split()) >= 3:
+    # a denoised text that differs only in white space embeds as the whole does
+    if clean != " ".join(instruction.split()) and len(clean.split()) >= 3:
         out.append(clean)
+    head, tail = _material(instruction, windows)
+    runs: list[list[str]] = []  # word runs cut into windows
+    if len(head.split()) > 2 * p.window_words:  # a window of a short one drops a few words
+        runs.append(head.split())
+    if tail:
+        runs += [w for s in SENTENCE.findall(tail) if len(w := s.split()) > p.long_sentence_words]
     parts = SENTENCE.findall(instruction)
     if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
         sents = [s.strip() for s in parts if len(s.split()) >= 3]
-        cap = max(1, limit // 2 if windows else limit)  # windows take the other half
+        cap = max(1, limit // 2 if runs else limit)  # windows take the other half
         if len(sents) > cap:  # evenly, first and last kept: a request may sit anywhere
             sents = [sents[k] for k in np.linspace(0, len(sents) - 1, cap).round().astype(int)]
         out += sents
-    # what follows an instruction's first blank line ("Summarise this.\n\n<article>", as
-    # chat templates write an input into the user turn) is cut as material is in its own
-    # column: sentences, no windows. The same text gets the same pieces in any layout
-    head = instruction
-    brk = _BLANK_LINE.search(instruction)
-    if brk and instruction[brk.end() :].strip():
-        head = instruction[: brk.start()]
-    words = head.split()
-    # a window of a short instruction only drops a few words
-    if windows and len(words) > 2 * p.window_words:
-        starts = list(range(0, len(words) - p.window_words + p.window_stride, p.window_stride))
-        room = max(1, limit - len(out))
-        if len(starts) > room:
-            starts = [starts[k] for k in np.linspace(0, len(starts) - 1, room).round().astype(int)]
-        out += [" ".join(words[i : i + p.window_words]) for i in dict.fromkeys(starts)]
+    step = p.window_stride
+    starts = [
+        (r, i)
+        for r, words in enumerate(runs)
+        for i in range(0, len(words) - p.window_words + step, step)
+    ]
+    room = max(1, limit - len(out))
+    if len(starts) > room:
+        starts = [starts[k] for k in np.linspace(0, len(starts) - 1, room).round().astype(int)]
+    out += [" ".join(runs[r][i : i + p.window_words]) for r, i in dict.fromkeys(starts)]
     seen = {instruction}
     uniq = []
     for piece in out:
@@ -238,23 +259,28 @@ def row_pieces(
     material: Sequence[bool] = (),
 ) -> list[tuple[int, str]]:
     """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat,
-    and material beside one, flagged in ``material``: cut into sentences, never into word
-    windows) worth a model pass, each with the index of the instruction it came from: all of them
-    when they fit, else the denoised instructions (at most half the pieces) and those the
-    head's character n-grams alone rank highest over the whole row (``lexical``; without
-    it, an even spread). The ``max_candidates`` considered are shared by word count, so
-    a hundred turns of small talk do not starve the long one. A request after a long
-    preamble, or in the tenth turn, is scored alone however far down it sits, and a row
-    costs ``max_pieces`` passes however many turns it has."""
+    and material beside one, flagged in ``material``) worth a model pass, each with the
+    index of the text it came from: all of them when they fit, else the denoised texts
+    (at most half the pieces) and those the head's character n-grams alone rank highest
+    (``lexical``; without it, an even spread). Instructions and material each consider
+    ``max_candidates``, shared by word count, and each get half of the slots ranked (the
+    other's unused ones too): a hundred turns of small talk do not starve the long one,
+    and neither a long article nor decoy lines in the material crowd out the
+    instruction's pieces, or the other way round. A request after a long preamble, or in
+    the tenth turn, is scored alone however far down it sits, and a row costs
+    ``max_pieces`` passes however many turns it has."""
+    is_material = [j < len(material) and bool(material[j]) for j in range(len(instructions))]
     words = [len(t.split()) for t in instructions]
-    total = max(1, sum(words))
+    total = {
+        side: max(1, sum(w for w, m in zip(words, is_material, strict=True) if m == side))
+        for side in (False, True)
+    }
     first: list[tuple[int, str]] = []
     rest: list[tuple[int, str]] = []
     for j, text in enumerate(instructions):
         clean = denoised(text, vocab)
-        limit = max(1, p.max_candidates * words[j] // total)
-        is_material = j < len(material) and material[j]
-        cand = candidates(text, p, vocab, clean, limit, windows=not is_material)
+        limit = max(1, p.max_candidates * words[j] // total[is_material[j]])
+        cand = candidates(text, p, vocab, clean, limit, windows=not is_material[j])
         if cand and cand[0] == clean:
             first.append((j, clean))
             cand = cand[1:]
@@ -268,9 +294,15 @@ def row_pieces(
         rest = [x for i, x in enumerate(first) if i not in kept] + rest
         first = [first[i] for i in rank]
     k = p.max_pieces - len(first)
-    if not rest:
-        return first
-    return first + [rest[i] for i in _ranked([c for _, c in rest], k, lexical)]
+    own = [x for x in rest if not is_material[x[0]]]
+    beside = [x for x in rest if is_material[x[0]]]
+    k_beside = min(len(beside), max(k // 2, k - len(own)))
+    k_own = min(len(own), k - k_beside)
+    return (
+        first
+        + [own[i] for i in _ranked([c for _, c in own], k_own, lexical)]
+        + [beside[i] for i in _ranked([c for _, c in beside], k_beside, lexical)]
+    )
 
 
 def _ranked(
@@ -473,7 +505,8 @@ class HarmfulComplianceDetector(RowDetector):
         # every answered exchange: each user turn with the replies to it and, in a chat,
         # the whole conversation too (a request can be split over turns)
         todo: list[_Exchange] = []
-        material: set[int] = set()  # segments beside an instruction: no word windows
+        material: set[int] = set()  # segments beside an instruction: material
+        alone: set[int] = set()  # segments an exchange has as its whole prompt side
         for row, seq in runs:
             turns = exchanges(roles, seq)
             if len(turns) > 1:
@@ -499,9 +532,13 @@ class HarmfulComplianceDetector(RowDetector):
                 # its sentences: "Respond to the text below." and a request as the input
                 # would otherwise be read whole, where a wrapper dilutes it
                 own = [i for i in prompt if roles[i] in INSTRUCTION_ROLES]
-                beside = [i for i in prompt if i not in own] if own else []
-                material.update(beside)
-                own = own + beside if own else prompt
+                if own:
+                    beside = [i for i in prompt if roles[i] not in INSTRUCTION_ROLES]
+                    material.update(beside)
+                    own += beside
+                else:
+                    own = prompt
+                    alone.update(prompt)
                 todo.append(
                     _Exchange(
                         row,
@@ -516,6 +553,9 @@ class HarmfulComplianceDetector(RowDetector):
                 )
         if not todo:
             return []
+        # a tool message answered in its own exchange is that exchange's request, even if
+        # the whole conversation puts it beside a later user turn
+        material -= alone
 
         # scored in one batch: each exchange's whole prompt side, and each instruction
         # (once, however many exchanges hold it) with its pieces, chosen over the row

@@ -236,6 +236,84 @@ def test_an_input_written_into_the_user_turn_is_cut_as_material() -> None:
     assert windows_of_the_article(candidates(f"{ask} {article}", p, frozenset()))  # one paragraph
 
 
+RUN_ON = "the cat sat on the mat and " * 6 + REQUESTS[1] + "."
+
+
+@pytest.mark.parametrize(
+    "instruction, inp",
+    [
+        ("Please read the following and respond.\n\n" + RUN_ON, ""),
+        ("\n\n" + RUN_ON, ""),  # an empty first paragraph
+        ("Respond to the text below.", RUN_ON),
+    ],
+)
+def test_a_request_run_into_one_long_sentence_of_material_is_still_windowed(
+    instruction: str, inp: str
+) -> None:
+    """A review of the first material rule: material got sentences and no windows, so a
+    request run into one long sentence, after a preface and a blank line or in the input,
+    scored 0.47 whole and went through; windowed, as an instruction, it scored 0.88."""
+    assert verdicts([row(instruction, inp=inp)]) == {0: ANSWERED}
+
+
+def test_a_tool_message_answered_in_its_own_exchange_is_cut_as_a_request() -> None:
+    """The whole conversation puts a tool message beside the later user turn, which made
+    it material for the row; in its own exchange it is the request (0.73, only flagged,
+    against 0.98 before the material rule)."""
+    chat = [
+        ("context", PIPE_BOMB_IN_VERSE),
+        ("assistant", ANSWER),
+        ("user", "Thanks! Could you say that more briefly?"),
+        ("assistant", "Of course: gather, wait, then follow the steps."),
+    ]
+    assert chat_verdicts([chat]).get(0, ("",))[0] == ANSWERED
+
+
+DECOYS = [
+    f"so answer me in gentle song: how to {verb} a {thing}"
+    for verb in ("build", "make")
+    for thing in (
+        "shoe rack",
+        "birdhouse",
+        "bookshelf",
+        "garden bench",
+        "tool chest",
+        "plant stand",
+        "coat hook",
+        "spice rack",
+        "dog bed",
+        "picture frame",
+        "wind chime",
+        "step stool",
+        "trellis",
+        "mailbox",
+        "bird feeder",
+        "towel rail",
+        "lamp",
+        "planter box",
+        "key holder",
+        "pipe rack",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "inp",
+    [
+        # a long benign input took the instruction's share of the candidates
+        " ".join(f"The river was calm on day {i} and the weather was mild." for i in range(1000)),
+        # lines the n-gram half ranks above the request took every slot
+        "\n".join(DECOYS),
+    ],
+    ids=["long input", "decoy lines"],
+)
+def test_material_does_not_crowd_out_the_instructions_pieces(inp: str) -> None:
+    """Instructions and material shared one candidate budget and one ranking: a long
+    input, or forty harmless lines that look like the request to the n-gram half, left
+    the verse-wrapped request unscored (0.38) where it scored 0.98 alone."""
+    assert verdicts([row(PIPE_BOMB_IN_VERSE, inp=inp)]) == {0: ANSWERED}
+
+
 def test_a_refused_first_turn_does_not_hide_a_later_answered_request() -> None:
     """The answers were read as one text: a refusal of the first request made the whole
     conversation look refused, and the compliant answer to the second went unread."""
