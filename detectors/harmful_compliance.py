@@ -174,6 +174,15 @@ def denoised(text: str, vocab: frozenset[str]) -> str:
     return " ".join(keep)
 
 
+def _goes_on(word: str) -> bool:
+    """Whether a sentence that starts with ``word`` carries on the one before: it opens
+    in lower case ("a pipe bomb; from things sold", a verse line). A new sentence of an
+    article or a dialogue opens with a capital, a digit or a label, and windows across
+    such ends were false removals (dev self_instruct: "Noe has to offer. Steps from")."""
+    letter = next((c for c in word if c.isalpha()), "")
+    return letter.islower()
+
+
 def _material(instruction: str, windows: bool) -> tuple[str, str]:
     """An instruction's own words and the material it carries: after its first blank line
     ("Summarise this.\n\n<article>", as chat templates write an input into the user
@@ -181,7 +190,8 @@ def _material(instruction: str, windows: bool) -> tuple[str, str]:
     if not windows:
         return "", instruction
     brk = _BLANK_LINE.search(instruction)
-    if brk and instruction[brk.end() :].strip():
+    # an empty first paragraph is no instruction: all of it stays one
+    if brk and instruction[: brk.start()].strip() and instruction[brk.end() :].strip():
         return instruction[: brk.start()], instruction[brk.end() :]
     return instruction, ""
 
@@ -195,13 +205,15 @@ def candidates(
     windows: bool = True,
 ) -> list[str]:
     """Every part of an instruction worth scoring on its own, beside the whole: its
-    sentences or lines (when there are several); word windows over its first paragraph,
-    and over material only within sentences longer than ``long_sentence_words`` (windows
-    of an article's ordinary sentences were the false removals, but a request run into
-    one long sentence has no sentence of its own); and the instruction without noise
-    (first: it is always scored). The same text gets the same pieces in any layout. At
-    most ``limit`` (default ``max_candidates``): past that, windows are taken evenly,
-    first and last kept, so a hostile prompt cannot make the choice itself expensive."""
+    sentences or lines (when there are several); word windows over its first paragraph;
+    over material, windows within sentences longer than ``long_sentence_words`` and
+    across each sentence end that the text runs on after (windows inside an article's
+    ordinary sentences were the false removals, but a request run into one long
+    sentence, or cut in two by a stray full stop, has no sentence of its own); and the
+    instruction without noise (first: it is always scored). The same text gets the same
+    pieces in any layout. At most ``limit`` (default ``max_candidates``): past that,
+    windows are taken evenly, first and last kept, so a hostile prompt cannot make the
+    choice itself expensive."""
     limit = p.max_candidates if limit is None else limit
     out: list[str] = []
     clean = denoised(instruction, vocab) if clean is None else clean
@@ -212,12 +224,26 @@ def candidates(
     runs: list[list[str]] = []  # word runs cut into windows
     if len(head.split()) > 2 * p.window_words:  # a window of a short one drops a few words
         runs.append(head.split())
-    if tail:
-        runs += [w for s in SENTENCE.findall(tail) if len(w := s.split()) > p.long_sentence_words]
+    seams: list[str] = []  # material: a window across each sentence end
+    flow: list[str] = []  # material's words, sentence after sentence
+    for sentence in SENTENCE.findall(tail):
+        w = sentence.split()
+        if not w:
+            continue
+        if flow and _goes_on(w[0]):  # windows across an end the sentence runs on after
+            around = [*flow, *w[: p.window_words]]
+            for back in range(p.window_words - 2, 0, -2):
+                at = len(flow) - back
+                if at >= 0:
+                    seams.append(" ".join(around[at : at + p.window_words]))
+        if len(w) > p.long_sentence_words:
+            runs.append(w)
+        flow += w
+        del flow[: max(0, len(flow) - p.window_words)]  # only the last few are needed
     parts = SENTENCE.findall(instruction)
     if len(parts) > 1:  # a label before a colon ("Current year: ...") is a part too
         sents = [s.strip() for s in parts if len(s.split()) >= 3]
-        cap = max(1, limit // 2 if runs else limit)  # windows take the other half
+        cap = max(1, limit // 2 if runs or seams else limit)  # windows take the other half
         if len(sents) > cap:  # evenly, first and last kept: a request may sit anywhere
             sents = [sents[k] for k in np.linspace(0, len(sents) - 1, cap).round().astype(int)]
         out += sents
@@ -227,10 +253,11 @@ def candidates(
         for r, words in enumerate(runs)
         for i in range(0, len(words) - p.window_words + step, step)
     ]
+    wins = [" ".join(runs[r][i : i + p.window_words]) for r, i in starts] + seams
     room = max(1, limit - len(out))
-    if len(starts) > room:
-        starts = [starts[k] for k in np.linspace(0, len(starts) - 1, room).round().astype(int)]
-    out += [" ".join(runs[r][i : i + p.window_words]) for r, i in dict.fromkeys(starts)]
+    if len(wins) > room:
+        wins = [wins[k] for k in np.linspace(0, len(wins) - 1, room).round().astype(int)]
+    out += wins
     seen = {instruction}
     uniq = []
     for piece in out:
@@ -263,12 +290,13 @@ def row_pieces(
     index of the text it came from: all of them when they fit, else the denoised texts
     (at most half the pieces) and those the head's character n-grams alone rank highest
     (``lexical``; without it, an even spread). Instructions and material each consider
-    ``max_candidates``, shared by word count, and each get half of the slots ranked (the
-    other's unused ones too): a hundred turns of small talk do not starve the long one,
-    and neither a long article nor decoy lines in the material crowd out the
-    instruction's pieces, or the other way round. A request after a long preamble, or in
-    the tenth turn, is scored alone however far down it sits, and a row costs
-    ``max_pieces`` passes however many turns it has."""
+    ``max_candidates``, shared by word count, and each is sure of a quarter of the slots
+    ranked, the rest going to the best of either: a hundred turns of small talk do not
+    starve the long one, decoy lines in the material do not crowd out the instruction's
+    pieces, and an article beside it does not take half its slots. A piece repeated
+    across turns is one candidate. A request after a long preamble, or in the tenth turn,
+    is scored alone however far down it sits, and a row costs ``max_pieces`` passes
+    however many turns it has."""
     is_material = [j < len(material) and bool(material[j]) for j in range(len(instructions))]
     words = [len(t.split()) for t in instructions]
     total = {
@@ -285,6 +313,9 @@ def row_pieces(
             first.append((j, clean))
             cand = cand[1:]
         rest += [(j, c) for c in cand]
+    # a piece repeated across turns is one pass, and takes one slot
+    seen: set[str] = set()
+    first, rest = _unique(first, seen), _unique(rest, seen)
     if len(first) + len(rest) <= p.max_pieces:
         return first + rest
     room = max(1, p.max_pieces // 2)
@@ -294,15 +325,24 @@ def row_pieces(
         rest = [x for i, x in enumerate(first) if i not in kept] + rest
         first = [first[i] for i in rank]
     k = p.max_pieces - len(first)
-    own = [x for x in rest if not is_material[x[0]]]
-    beside = [x for x in rest if is_material[x[0]]]
-    k_beside = min(len(beside), max(k // 2, k - len(own)))
-    k_own = min(len(own), k - k_beside)
-    return (
-        first
-        + [own[i] for i in _ranked([c for _, c in own], k_own, lexical)]
-        + [beside[i] for i in _ranked([c for _, c in beside], k_beside, lexical)]
-    )
+    sure: list[tuple[int, str]] = []
+    left: list[tuple[int, str]] = []
+    for side in (False, True):
+        mine = [x for x in rest if is_material[x[0]] == side]
+        top = set(_ranked([c for _, c in mine], min(len(mine), k // 4), lexical))
+        sure += [x for i, x in enumerate(mine) if i in top]
+        left += [x for i, x in enumerate(mine) if i not in top]
+    return first + sure + [left[i] for i in _ranked([c for _, c in left], k - len(sure), lexical)]
+
+
+def _unique(items: list[tuple[int, str]], seen: set[str]) -> list[tuple[int, str]]:
+    """``items`` whose text is not in ``seen`` yet, the first of each (``seen`` grows)."""
+    out = []
+    for j, text in items:
+        if text not in seen:
+            seen.add(text)
+            out.append((j, text))
+    return out
 
 
 def _ranked(
