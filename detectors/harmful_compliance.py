@@ -224,7 +224,7 @@ def candidates(
     runs: list[list[str]] = []  # word runs cut into windows
     if len(head.split()) > 2 * p.window_words:  # a window of a short one drops a few words
         runs.append(head.split())
-    seams: list[str] = []  # material: a window across each sentence end
+    seams: list[str] = []  # material: windows across the ends it runs on after
     flow: list[str] = []  # material's words, sentence after sentence
     for sentence in SENTENCE.findall(tail):
         w = sentence.split()
@@ -313,9 +313,23 @@ def row_pieces(
             first.append((j, clean))
             cand = cand[1:]
         rest += [(j, c) for c in cand]
-    # a piece repeated across turns is one pass, and takes one slot
+    # a piece repeated across turns takes one slot, and counts for every turn that has it
+    owners: dict[str, dict[int, None]] = {}
+    for j, c in first + rest:
+        owners.setdefault(c, {})[j] = None
     seen: set[str] = set()
     first, rest = _unique(first, seen), _unique(rest, seen)
+    return [(j, c) for _, c in _chosen(first, rest, is_material, p, lexical) for j in owners[c]]
+
+
+def _chosen(
+    first: list[tuple[int, str]],
+    rest: list[tuple[int, str]],
+    is_material: list[bool],
+    p: HarmfulComplianceParams,
+    lexical: Callable[[list[str]], np.ndarray] | None,
+) -> list[tuple[int, str]]:
+    """At most ``max_pieces`` of a row's distinct candidates (see :func:`row_pieces`)."""
     if len(first) + len(rest) <= p.max_pieces:
         return first + rest
     room = max(1, p.max_pieces // 2)
