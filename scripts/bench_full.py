@@ -254,9 +254,9 @@ def plain_encode(model: Any, texts: list[str]) -> dict[str, float]:
 
 
 def word_pieces(engine: Any, texts: list[str]) -> dict[str, int]:
-    """Word pieces, counted after the timed runs: what plain encode reads (each segment
-    cut to the model's window), every piece of every segment, and what the scan's model
-    read. Model time grows with pieces, so plain encode's pieces over all of the
+    """Word pieces of ``texts``, counted after the timed runs: each cut to the model's
+    window (what plain encode reads of a segment, or the scan's model of its texts), and
+    whole. Model time grows with pieces, so plain encode's pieces over all of the
     segments' pieces bounds the ratio of any scan that reads every piece once."""
     lengths = [
         len(x)
