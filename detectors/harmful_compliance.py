@@ -16,11 +16,11 @@ Per row with a prompt side and an answer:
    (a poem around the request, a role-play frame, a run of random tokens in several
    scripts, a trigger word) dilutes the whole prompt's vector, but not the piece that
    holds the request. Instructions (user turns and system messages) are cut into all of
-   these pieces. Material beside an instruction (an input column, a tool's output, and
-   what follows a blank line in the instruction itself, where chat templates put the
-   input) is cut into its sentences and lines only: word windows of reviews and articles
-   were the largest source of false removals, but read whole a request moved there behind
-   a bland instruction ("Respond to the text below.") went through. An exchange with no
+   these pieces. Material beside an instruction (an input column, a tool's output) is cut
+   into its sentences and lines, and into windows only within long sentences and across
+   sentence ends the text runs on after: windows inside reviews' and articles' ordinary
+   sentences were the largest source of false removals, but read whole a request moved
+   there behind a bland instruction ("Respond to the text below.") went through. An exchange with no
    instruction at all is cut as one (the uploader names the columns: a request in an
    "input" or "system" column is still a request). In a chat each user turn is judged with
    the replies to it, and the whole conversation with all of them (a request can be split
@@ -80,7 +80,6 @@ INSTRUCTION_ROLES = frozenset({"prompt", "system"})
 POSSIBLE = "possible_harmful_request"
 
 _WORD_PART = re.compile(r"[^\W_]+")
-_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 
 
@@ -183,19 +182,6 @@ def _goes_on(word: str) -> bool:
     return letter.islower()
 
 
-def _material(instruction: str, windows: bool) -> tuple[str, str]:
-    """An instruction's own words and the material it carries: after its first blank line
-    ("Summarise this.\n\n<article>", as chat templates write an input into the user
-    turn), or all of it for material in its own segment (``windows`` false)."""
-    if not windows:
-        return "", instruction
-    brk = _BLANK_LINE.search(instruction)
-    # an empty first paragraph is no instruction: all of it stays one
-    if brk and instruction[: brk.start()].strip() and instruction[brk.end() :].strip():
-        return instruction[: brk.start()], instruction[brk.end() :]
-    return instruction, ""
-
-
 def candidates(
     instruction: str,
     p: HarmfulComplianceParams,
@@ -205,22 +191,26 @@ def candidates(
     windows: bool = True,
 ) -> list[str]:
     """Every part of an instruction worth scoring on its own, beside the whole: its
-    sentences or lines (when there are several); word windows over its first paragraph;
-    over material, windows within sentences longer than ``long_sentence_words`` and
-    across each sentence end that the text runs on after (windows inside an article's
-    ordinary sentences were the false removals, but a request run into one long
-    sentence, or cut in two by a stray full stop, has no sentence of its own); and the
-    instruction without noise (first: it is always scored). The same text gets the same
-    pieces in any layout. At most ``limit`` (default ``max_candidates``): past that,
-    windows are taken evenly, first and last kept, so a hostile prompt cannot make the
-    choice itself expensive."""
+    sentences or lines (when there are several); word windows over all of it; for
+    material (``windows`` false: an input or a tool's output beside an instruction),
+    windows only within sentences longer than ``long_sentence_words`` and across each
+    sentence end that the text runs on after (windows inside an article's ordinary
+    sentences were the false removals, but a request run into one long sentence, or cut
+    in two by a stray full stop, has no sentence of its own); and the instruction without
+    noise (first: it is always scored). At most ``limit`` (default ``max_candidates``):
+    past that, windows are taken evenly, first and last kept, so a hostile prompt cannot
+    make the choice itself expensive."""
     limit = p.max_candidates if limit is None else limit
     out: list[str] = []
     clean = denoised(instruction, vocab) if clean is None else clean
     # a denoised text that differs only in white space embeds as the whole does
     if clean != " ".join(instruction.split()) and len(clean.split()) >= 3:
         out.append(clean)
-    head, tail = _material(instruction, windows)
+    # an instruction is the uploader's own text, windowed whole however it is laid out
+    # (reading what follows a blank line as material let a capital after a stray full
+    # stop, or a short first paragraph, take every window away); material in a segment
+    # of its own gets the windows below
+    head, tail = (instruction, "") if windows else ("", instruction)
     runs: list[list[str]] = []  # word runs cut into windows
     if len(head.split()) > 2 * p.window_words:  # a window of a short one drops a few words
         runs.append(head.split())
@@ -290,13 +280,14 @@ def row_pieces(
     index of the text it came from: all of them when they fit, else the denoised texts
     (at most half the pieces) and those the head's character n-grams alone rank highest
     (``lexical``; without it, an even spread). Instructions and material each consider
-    ``max_candidates``, shared by word count, and each is sure of a quarter of the slots
-    ranked, the rest going to the best of either: a hundred turns of small talk do not
-    starve the long one, decoy lines in the material do not crowd out the instruction's
-    pieces, and an article beside it does not take half its slots. A piece repeated
-    across turns is one candidate. A request after a long preamble, or in the tenth turn,
-    is scored alone however far down it sits, and a row costs ``max_pieces`` passes
-    however many turns it has."""
+    ``max_candidates``, shared by word count, and are ranked apart: the instructions for
+    ``max_pieces`` slots as if no material were there, the material for half as many
+    more, so neither decoy lines nor a long article in the material can take an
+    instruction's slot (a review found both ways when they shared slots), and a hundred
+    turns of small talk do not starve the long one. A piece repeated across turns is one
+    candidate. A request after a long preamble, or in the tenth turn, is scored alone
+    however far down it sits, and a row costs at most 1.5 ``max_pieces`` passes however
+    many turns it has."""
     is_material = [j < len(material) and bool(material[j]) for j in range(len(instructions))]
     words = [len(t.split()) for t in instructions]
     total = {
@@ -329,24 +320,33 @@ def _chosen(
     p: HarmfulComplianceParams,
     lexical: Callable[[list[str]], np.ndarray] | None,
 ) -> list[tuple[int, str]]:
-    """At most ``max_pieces`` of a row's distinct candidates (see :func:`row_pieces`)."""
-    if len(first) + len(rest) <= p.max_pieces:
+    """The instructions' best ``max_pieces`` candidates and the material's best half as
+    many, chosen apart (see :func:`row_pieces`)."""
+    out: list[tuple[int, str]] = []
+    for side, n in ((False, p.max_pieces), (True, p.max_pieces // 2)):
+        mine = [x for x in first if is_material[x[0]] == side]
+        more = [x for x in rest if is_material[x[0]] == side]
+        out += _best(mine, more, max(1, n), lexical)
+    return out
+
+
+def _best(
+    first: list[tuple[int, str]],
+    rest: list[tuple[int, str]],
+    n: int,
+    lexical: Callable[[list[str]], np.ndarray] | None,
+) -> list[tuple[int, str]]:
+    """``n`` of one side's candidates: all when they fit, else the denoised texts (at most
+    half) and those the n-gram half ranks highest."""
+    if len(first) + len(rest) <= n:
         return first + rest
-    room = max(1, p.max_pieces // 2)
+    room = max(1, n // 2)
     if len(first) > room:  # many noisy turns: the denoised ones compete for half
         rank = _ranked([c for _, c in first], room, lexical)
         kept = set(rank)
         rest = [x for i, x in enumerate(first) if i not in kept] + rest
         first = [first[i] for i in rank]
-    k = p.max_pieces - len(first)
-    sure: list[tuple[int, str]] = []
-    left: list[tuple[int, str]] = []
-    for side in (False, True):
-        mine = [x for x in rest if is_material[x[0]] == side]
-        top = set(_ranked([c for _, c in mine], min(len(mine), k // 4), lexical))
-        sure += [x for i, x in enumerate(mine) if i in top]
-        left += [x for i, x in enumerate(mine) if i not in top]
-    return first + sure + [left[i] for i in _ranked([c for _, c in left], k - len(sure), lexical)]
+    return first + [rest[i] for i in _ranked([c for _, c in rest], n - len(first), lexical)]
 
 
 def _unique(items: list[tuple[int, str]], seen: set[str]) -> list[tuple[int, str]]:
