@@ -238,16 +238,16 @@ def candidates(
             sents = [sents[k] for k in np.linspace(0, len(sents) - 1, cap).round().astype(int)]
         out += sents
     step = p.window_stride
+    # (run, start) of each window, a seam as (-1, its index): thinned before any is joined
     starts = [
         (r, i)
         for r, words in enumerate(runs)
         for i in range(0, len(words) - p.window_words + step, step)
-    ]
-    wins = [" ".join(runs[r][i : i + p.window_words]) for r, i in starts] + seams
+    ] + [(-1, k) for k in range(len(seams))]
     room = max(1, limit - len(out))
-    if len(wins) > room:
-        wins = [wins[k] for k in np.linspace(0, len(wins) - 1, room).round().astype(int)]
-    out += wins
+    if len(starts) > room:
+        starts = [starts[k] for k in np.linspace(0, len(starts) - 1, room).round().astype(int)]
+    out += [seams[i] if r < 0 else " ".join(runs[r][i : i + p.window_words]) for r, i in starts]
     seen = {instruction}
     uniq = []
     for piece in out:
