@@ -199,11 +199,11 @@ def test_a_request_moved_into_material_beside_a_bland_instruction_is_removed(
     assert got == {0: (ANSWERED, "messages[1].content")}
 
 
-def test_material_is_cut_into_sentences_but_never_into_word_windows() -> None:
+def test_material_is_not_windowed_inside_its_ordinary_sentences() -> None:
     """Ten-word windows of articles and reports beside an instruction ("with consequences
     that will be felt far into the future.") were the new false removals when material
-    was cut like an instruction (dev alpaca); its sentences alone recover nearly every
-    moved request."""
+    was cut like an instruction (dev alpaca): material is cut into sentences, and windowed
+    only inside long sentences and across ends that run on."""
     p = HarmfulComplianceParams()
     words = [f"w{i}" for i in range(60)]
     article = " ".join(words[:30]) + ". " + " ".join(words[30:]) + "."
