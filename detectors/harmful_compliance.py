@@ -637,10 +637,15 @@ class HarmfulComplianceDetector(RowDetector):
             for j, piece in chosen:
                 extra.append(piece)
                 owner.append(order[j])
-        if extra:
-            vec_list.extend(scan.embedder.embed(extra))
-            text_list.extend(extra)
         probs = head.joint_probability(np.stack(vec_list).astype(np.float32), text_list)
+        if extra:  # a piece several turns hold is embedded and scored once
+            distinct = list(dict.fromkeys(extra))
+            at = {piece: k for k, piece in enumerate(distinct)}
+            once = head.joint_probability(
+                scan.embedder.embed(distinct).astype(np.float32), distinct
+            )
+            probs = np.concatenate([probs, once[[at[piece] for piece in extra]]])
+            text_list.extend(extra)
         by_instruction: dict[int, int] = {}  # segment -> its best item
         for j, i in enumerate(owner, start=len(todo)):
             if i not in by_instruction or probs[j] > probs[by_instruction[i]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 # tokens that close a turn or a document, in the templates of the common model families
 # (ChatML, Llama 2/3, Gemma, Phi-3, GPT-2/NeoX, Mistral)
@@ -87,7 +88,7 @@ class Template:
     name: str
     marker: re.Pattern[str]  # group "role" names the turn; else ``fixed`` maps the match
     preamble: bool  # whether a system prompt may stand before the first marker
-    fixed: Mapping[str, str] = field(default_factory=dict)
+    fixed: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 TEMPLATES: tuple[Template, ...] = (
@@ -103,7 +104,9 @@ TEMPLATES: tuple[Template, ...] = (
         "llama2",
         re.compile(r"\[INST\]|\[/INST\]|<<SYS>>|<</SYS>>"),
         False,
-        {"[INST]": "prompt", "[/INST]": "response", "<<SYS>>": "system", "<</SYS>>": "prompt"},
+        MappingProxyType(
+            {"[INST]": "prompt", "[/INST]": "response", "<<SYS>>": "system", "<</SYS>>": "prompt"}
+        ),
     ),
     Template(
         "hash_headers",
