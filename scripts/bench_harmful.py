@@ -151,6 +151,48 @@ def split_turns(half: str, per_attack: int, emb: Any) -> None:
         print(f"{name:24} {len(chats):5d} rows: removed {removed}, flagged {flagged}")
 
 
+BLAND = "Respond to the text below."
+PREFACE = "Please read the following and respond."
+
+
+def layouts(half: str, per_set: int, emb: Any) -> None:
+    """Each set in four layouts, removed and flagged: as written (instruction and input
+    columns); moved into the input behind a bland instruction; in the instruction after a
+    preface and a blank line; and as a chat whose user turn holds the instruction, a blank
+    line and the input. Harmful and benign-security sets keep their first ``per_set``
+    rows; clean sets are whole."""
+    det = HarmfulComplianceDetector()
+    det.setup(SetupContext(device="cpu"))
+    p = det.params
+    scan = ScanContext(embedder=emb)
+
+    def ask(r: Row) -> str:
+        return str(r["instruction"]) + (f"\n\n{r['input']}" if r.get("input") else "")
+
+    print(f"{'set':24} {'rows':>5}  as written | moved to input | prefaced | as chats")
+    for name, rows in sets(half).items():
+        if not name.startswith("clean/"):
+            rows = rows[:per_set]
+        forms = {
+            "as written": rows,
+            "moved": [{"instruction": BLAND, "input": ask(r), "output": r["output"]} for r in rows],
+            "prefaced": [
+                {"instruction": f"{PREFACE}\n\n{ask(r)}", "output": r["output"]} for r in rows
+            ],
+        }
+        cells = []
+        for form in forms.values():
+            removed, flagged = decide(judge(det, form, emb, p.corroborated_at), p)
+            cells.append(f"{len(removed)}/{len(flagged)}")
+        chats = [[("user", ask(r)), ("assistant", str(r["output"]))] for r in rows]
+        found = det.detect(chat_segments(chats, emb), scan).findings
+        cells.append(
+            f"{sum(f.rule == ANSWERED for f in found)}/{sum(f.rule == POSSIBLE for f in found)}"
+        )
+        print(f"{name:24} {len(rows):5d}  " + " | ".join(cells), flush=True)
+    emb.save()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--half", choices=("dev", "heldout"), required=True)
@@ -165,11 +207,22 @@ def main() -> None:
         metavar="N",
         help="only: N jailbreak requests per attack, in one chat turn and split over two",
     )
+    ap.add_argument(
+        "--layouts",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only: every set as columns, moved into the input, prefaced and as chats "
+        "(N rows per harmful set; clean sets whole)",
+    )
     args = ap.parse_args()
 
     emb = CachedEmbedder(EmbeddingEngine.get("cpu"), args.cache)
     if args.split_turns:
         split_turns(args.half, args.split_turns, emb)
+        return
+    if args.layouts:
+        layouts(args.half, args.layouts, emb)
         return
     det = HarmfulComplianceDetector()
     det.setup(SetupContext(device="cpu"))
