@@ -279,7 +279,8 @@ def row_pieces(
     and material beside one, flagged in ``material``) worth a model pass, each with the
     index of the text it came from: all of them when they fit, else the denoised texts
     (at most half the pieces) and those the head's character n-grams alone rank highest
-    (``lexical``; without it, an even spread). Instructions and material each consider
+    (``lexical``; without it, an even spread), one per family of near-identical pieces
+    before any second (:func:`_ranked`). Instructions and material each consider
     ``max_candidates``, shared by word count, and are ranked apart: the instructions for
     ``max_pieces`` slots as if no material were there, the material for half as many
     more, so neither decoy lines nor a long article in the material can take an
@@ -363,12 +364,34 @@ def _ranked(
     texts: list[str], k: int, lexical: Callable[[list[str]], np.ndarray] | None
 ) -> list[int]:
     """Indices of the ``k`` texts the n-gram half ranks highest (an even spread without
-    it), in their order."""
+    it), in their order, one per family of near-identical texts before any second: forty
+    variants of one decoy line ("...how to build a shoe rack", "...a birdhouse") that
+    outrank the request would otherwise take every slot (a review's bypass), where now
+    they take one and the request the next."""
     if len(texts) <= k:
         return list(range(len(texts)))
     if lexical is None:
         return [int(i) for i in dict.fromkeys(np.linspace(0, len(texts) - 1, k).round())]
-    return [int(i) for i in np.sort(np.argsort(-lexical(texts), kind="stable")[:k])]
+    picked: list[int] = []
+    later: list[int] = []  # near another pick: taken only if slots are left
+    kinds: list[frozenset[str]] = []
+    for i in np.argsort(-lexical(texts), kind="stable"):
+        if len(picked) == k:
+            break
+        words = frozenset(_WORD_PART.findall(texts[i].lower()))
+        if any(_near(words, w) for w in kinds):
+            later.append(int(i))
+            continue
+        picked.append(int(i))
+        kinds.append(words)
+    return sorted(picked + later[: k - len(picked)])
+
+
+def _near(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two pieces are variants of one when at least half their words are shared (Jaccard
+    of the word sets). The cut was fixed before any figure was read: the common one for
+    near-identical short texts, not chosen on any set."""
+    return 2 * len(a & b) >= len(a | b) > 0
 
 
 def exchanges(roles: list[str], seq: Sequence[int]) -> list[tuple[list[int], list[int]]]:
@@ -464,7 +487,7 @@ def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
 class HarmfulComplianceDetector(RowDetector):
     info = DetectorInfo(
         name="harmful_compliance",
-        version="0.2.0",
+        version="0.3.0",
         rules=(ANSWERED, POSSIBLE),
         description=(
             "rows whose prompt asks for serious harm (in any wrapper) and whose answer "

@@ -25,6 +25,7 @@ from detectors.harmful_compliance import (
     pieces,
     row_pieces,
 )
+from detectors.harmful_compliance import _ranked as ranked
 from detectors.harmful_request import HarmfulRequestHead, JointHead
 from detectors.injection_classifier import LinearHead
 from tests.helpers import alpaca
@@ -334,6 +335,32 @@ def test_material_does_not_crowd_out_the_instructions_pieces(inp: str) -> None:
     input, or forty harmless lines that look like the request to the n-gram half, left
     the verse-wrapped request unscored (0.38) where it scored 0.98 alone."""
     assert verdicts([row(PIPE_BOMB_IN_VERSE, inp=inp)]) == {0: ANSWERED}
+
+
+@pytest.mark.parametrize("where", ["instruction", "input"])
+def test_variants_of_one_decoy_line_take_one_slot(where: str) -> None:
+    """Forty variants of one line ("...how to build a shoe rack", "...a birdhouse") that
+    the n-gram half ranks above the request took every slot of their side, in the
+    instruction or in the input behind a bland one. Near-identical pieces now take one
+    slot before any of them takes a second."""
+    body = "\n".join([*DECOYS[:20], PIPE_BOMB_IN_VERSE, *DECOYS[20:]])
+    if where == "instruction":
+        got = verdicts([row(body)])
+    else:
+        got = verdicts([row("Respond to the text below.", inp=body)])
+    assert got == {0: ANSWERED}
+
+
+def test_near_identical_pieces_are_ranked_one_per_family() -> None:
+    texts = ["how to build a shoe rack", "how to build a bird house", "pipe bomb steps", "x y"]
+    scores = np.array([3.0, 2.9, 1.0, 0.5])
+    assert ranked(texts, 2, lambda ts: scores[: len(ts)]) == [0, 2]
+    assert ranked(texts, 3, lambda ts: scores[: len(ts)]) == [0, 2, 3]
+    assert ranked(texts, 4, lambda ts: scores[: len(ts)]) == [0, 1, 2, 3]
+    # only near-identical ones wait: an unrelated runner-up keeps its place
+    assert ranked(
+        ["how to build a shoe rack", "pipe bomb steps", "x"], 2, lambda ts: scores[:3]
+    ) == [0, 1]
 
 
 def test_an_ordinary_input_does_not_halve_the_instructions_slots() -> None:
