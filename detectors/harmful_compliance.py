@@ -81,6 +81,27 @@ POSSIBLE = "possible_harmful_request"
 
 _WORD_PART = re.compile(r"[^\W_]+")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+# a piece must share this many content words with the answer to take an answer slot: one
+# ("build", "make") is what decoys share with any answer (fixed before measuring)
+_ANSWERED_WORDS = 2
+# English closed-class words, from grammar, not from any data: they say nothing of what a
+# piece or an answer is about
+FUNCTION_WORDS = frozenset(
+    """
+    a an the this that these those some any each every either neither no
+    i me my mine myself you your yours yourself yourselves he him his himself she her hers
+    herself it its itself we us our ours ourselves they them their theirs themselves
+    who whom whose which what whatever whoever whichever
+    about above across after against along among around as at before behind below beneath
+    beside besides between beyond but by despite down during except for from in inside into
+    like near of off on onto out outside over past since through throughout till to toward
+    towards under underneath until unto up upon via with within without
+    and or nor so yet because although though if unless while whereas whether than then
+    am is are was were be been being have has had having do does did doing
+    will would shall should can could may might must
+    not also just very too only there here where when why how
+    """.split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,13 +295,15 @@ def row_pieces(
     vocab: frozenset[str],
     lexical: Callable[[list[str]], np.ndarray] | None = None,
     material: Sequence[bool] = (),
+    answer: str = "",
 ) -> list[tuple[int, str]]:
     """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat,
     and material beside one, flagged in ``material``) worth a model pass, each with the
     index of the text it came from: all of them when they fit, else the denoised texts
-    (at most half the pieces) and those the head's character n-grams alone rank highest
-    (``lexical``; without it, an even spread), one per family of near-identical pieces
-    before any second (:func:`_ranked`). Instructions and material each consider
+    (at most half the pieces), a quarter of the rest that share the most words with
+    ``answer`` (the row's answers), and those the head's character n-grams alone rank
+    highest (``lexical``; without it, an even spread), one per family of near-identical
+    pieces before any second (:func:`_ranked`). Instructions and material each consider
     ``max_candidates``, shared by word count, and are ranked apart: the instructions for
     ``max_pieces`` slots as if no material were there, the material for half as many
     more, so neither decoy lines nor a long article in the material can take an
@@ -311,7 +334,9 @@ def row_pieces(
         owners.setdefault(c, {})[j] = None
     seen: set[str] = set()
     first, rest = _unique(first, seen), _unique(rest, seen)
-    return [(j, c) for _, c in _chosen(first, rest, is_material, p, lexical) for j in owners[c]]
+    about = content_words(answer) if answer else frozenset()
+    chosen = _chosen(first, rest, is_material, p, lexical, about)
+    return [(j, c) for _, c in chosen for j in owners[c]]
 
 
 def _chosen(
@@ -320,6 +345,7 @@ def _chosen(
     is_material: list[bool],
     p: HarmfulComplianceParams,
     lexical: Callable[[list[str]], np.ndarray] | None,
+    about: frozenset[str] = frozenset(),
 ) -> list[tuple[int, str]]:
     """The instructions' best ``max_pieces`` candidates and the material's best half as
     many, chosen apart (see :func:`row_pieces`)."""
@@ -327,7 +353,7 @@ def _chosen(
     for side, n in ((False, p.max_pieces), (True, p.max_pieces // 2)):
         mine = [x for x in first if is_material[x[0]] == side]
         more = [x for x in rest if is_material[x[0]] == side]
-        out += _best(mine, more, max(1, n), lexical)
+        out += _best(mine, more, max(1, n), lexical, about)
     return out
 
 
@@ -336,9 +362,13 @@ def _best(
     rest: list[tuple[int, str]],
     n: int,
     lexical: Callable[[list[str]], np.ndarray] | None,
+    about: frozenset[str] = frozenset(),
 ) -> list[tuple[int, str]]:
     """``n`` of one side's candidates: all when they fit, else the denoised texts (at most
-    half) and those the n-gram half ranks highest."""
+    half), a quarter of the rest that share the most words with the answer (``about``),
+    and those the n-gram half ranks highest. The answer is the second opinion: a request
+    hidden among decoy lines that the n-gram half prefers is what the answer complies
+    with, so it shares the answer's words where the decoys do not."""
     if len(first) + len(rest) <= n:
         return first + rest
     room = max(1, n // 2)
@@ -347,7 +377,14 @@ def _best(
         kept = set(rank)
         rest = [x for i, x in enumerate(first) if i not in kept] + rest
         first = [first[i] for i in rank]
-    return first + [rest[i] for i in _ranked([c for _, c in rest], n - len(first), lexical)]
+    m = n - len(first)
+    texts = [c for _, c in rest]
+    if len(texts) <= m:
+        return first + rest
+    near = _answered(texts, about, m // 4) if about else []
+    others = [i for i in range(len(texts)) if i not in set(near)]
+    ranked = [others[i] for i in _ranked([texts[i] for i in others], m - len(near), lexical)]
+    return first + [rest[i] for i in sorted(near + ranked)]
 
 
 def _unique(items: list[tuple[int, str]], seen: set[str]) -> list[tuple[int, str]]:
@@ -372,10 +409,16 @@ def _ranked(
         return list(range(len(texts)))
     if lexical is None:
         return [int(i) for i in dict.fromkeys(np.linspace(0, len(texts) - 1, k).round())]
+    return _pick(texts, k, lexical(texts))
+
+
+def _pick(texts: list[str], k: int, scores: np.ndarray) -> list[int]:
+    """Indices of at most ``k`` texts, best ``scores`` first, one per family of
+    near-identical texts before any second, in their order."""
     picked: list[int] = []
     later: list[int] = []  # near another pick: taken only if slots are left
     kinds: list[frozenset[str]] = []
-    for i in np.argsort(-lexical(texts), kind="stable"):
+    for i in np.argsort(-scores, kind="stable"):
         if len(picked) == k:
             break
         words = frozenset(_WORD_PART.findall(texts[i].lower()))
@@ -385,6 +428,25 @@ def _ranked(
         picked.append(int(i))
         kinds.append(words)
     return sorted(picked + later[: k - len(picked)])
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The words of ``text`` that say what it is about: lower-cased, three letters or
+    more, no function word."""
+    return frozenset(
+        w for w in _WORD_PART.findall(text.lower()) if len(w) >= 3 and w not in FUNCTION_WORDS
+    )
+
+
+def _answered(texts: list[str], about: frozenset[str], k: int) -> list[int]:
+    """Indices of at most ``k`` texts that share the most content words with the answer
+    (``about``), at least ``_ANSWERED_WORDS``, one per family before any second."""
+    shared = np.array([len(content_words(t) & about) for t in texts], dtype=np.float64)
+    keep = np.flatnonzero(shared >= _ANSWERED_WORDS)
+    if not len(keep) or k < 1:
+        return []
+    got = _pick([texts[i] for i in keep], k, shared[keep])
+    return [int(keep[i]) for i in got]
 
 
 def _near(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -640,15 +702,17 @@ class HarmfulComplianceDetector(RowDetector):
         text_list: list[str] = [e.joined for e in todo]
         owner: list[int] = []  # per item past the wholes: the instruction segment it is of
         instructions: dict[int, dict[int, None]] = {}  # row -> its instructions, in order
+        answers: dict[int, dict[str, None]] = {}  # row -> what its exchanges answer
         for e in todo:
             instructions.setdefault(e.row, {}).update(dict.fromkeys(e.asks))
+            answers.setdefault(e.row, {})[e.answer] = None
         for held in instructions.values():
             for i in held:
                 vec_list.append(vecs[i])
                 text_list.append(texts[i])
                 owner.append(i)
         extra: list[str] = []
-        for held in instructions.values():
+        for row, held in instructions.items():
             order = list(held)
             chosen = row_pieces(
                 [texts[i] for i in order],
@@ -656,6 +720,7 @@ class HarmfulComplianceDetector(RowDetector):
                 vocab,
                 head.joint.lexical_logit,
                 [i in material for i in order],
+                "\n".join(answers[row]),
             )
             for j, piece in chosen:
                 extra.append(piece)

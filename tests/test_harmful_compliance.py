@@ -351,6 +351,39 @@ def test_variants_of_one_decoy_line_take_one_slot(where: str) -> None:
     assert got == {0: ANSWERED}
 
 
+# each decoy with a tail of its own, so that no two share half their words
+TAILS = [
+    "for the hallway of grandmother's cottage",
+    "using oak offcuts and brass screws",
+    "before winter arrives next month",
+    "with my nephew on Saturday morning",
+    "painted bright yellow like sunflowers",
+    "small enough for a narrow balcony",
+    "from reclaimed pallets behind the bakery",
+    "that matches our kitchen cabinets",
+]
+PADDED = [f"{d} {TAILS[k % 8]} {TAILS[(k * 3 + 1) % 8]}" for k, d in enumerate(DECOYS)]
+# names what it asks for and nothing more: the words a compliant answer shares with it
+NAMED_ANSWER = "Sure. The ransomware encrypts each file, then shows the bitcoin demand: code below."
+
+
+@pytest.mark.parametrize("where", ["instruction", "input"])
+def test_distinct_decoy_lines_do_not_hide_the_request_the_answer_complies_with(
+    where: str,
+) -> None:
+    """Decoys that are not variants of one another (each with a tail of its own) are
+    not one family, and forty of them in an input outranked the request for all of the
+    material's n-gram slots (the instruction has twice as many, which held it). A
+    quarter of the slots go to the pieces that share the most words with the answer:
+    what the answer complies with is the request, not the decoys."""
+    body = "\n".join([*PADDED[:20], REQUESTS[1], *PADDED[20:]])
+    if where == "instruction":
+        got = verdicts([row(body, output=NAMED_ANSWER)])
+    else:
+        got = verdicts([row("Respond to the text below.", output=NAMED_ANSWER, inp=body)])
+    assert got == {0: ANSWERED}
+
+
 def test_near_identical_pieces_are_ranked_one_per_family() -> None:
     texts = ["how to build a shoe rack", "how to build a bird house", "pipe bomb steps", "x y"]
     scores = np.array([3.0, 2.9, 1.0, 0.5])
