@@ -25,9 +25,11 @@ Per row with a prompt side and an answer:
    "input" or "system" column is still a request). In a chat each user turn is judged with
    the replies to it, and the whole conversation with all of them (a request can be split
    over turns), so a request in a later turn, or after a refused one, is read on its own;
-   the row's ``max_pieces`` are chosen over all its turns, so many turns cost no more. A
-   plain-text column that holds chat transcripts (``detectors.transcript``) is read as
-   the chats it holds.
+   the row's pieces are chosen over all its turns, so many turns cost no more. Where a
+   row has more pieces than ``max_pieces``, every sentence and line is still scored
+   alone (up to ``max_lines``), and only the word windows are ranked: decoy lines that a
+   ranking prefers cannot push a request on a line of its own out. A plain-text column
+   that holds chat transcripts (``detectors.transcript``) is read as the chats it holds.
 2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
    after its first sentence. A refused harmful request is what a safe model should learn
    and is never reported; when more follows ("Sorry. Here is the code: ..."), the rest
@@ -66,6 +68,7 @@ from detectors.base import (
     SetupContext,
     row_runs,
 )
+from detectors.decoders import clean
 from detectors.embeddings import MINILM_DIGEST, known_words
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
@@ -84,6 +87,7 @@ _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
 # a piece must share this many content words with the answer to take an answer slot: one
 # ("build", "make") is what decoys share with any answer (fixed before measuring)
 _ANSWERED_WORDS = 2
+_ENDINGS = ("ing", "ed", "s")
 # English closed-class words, from grammar, not from any data: they say nothing of what a
 # piece or an answer is about
 FUNCTION_WORDS = frozenset(
@@ -147,6 +151,9 @@ class HarmfulComplianceParams:
     long_sentence_words: int = 30
     max_pieces: int = 24  # pieces per row embedded beyond the whole and the instruction
     max_candidates: int = 2000  # pieces considered (ranked by the n-gram half) per row
+    # sentences and lines embedded per side of a row when it has more pieces than slots;
+    # past this, taken evenly (bounds what a row of thousands of turns costs)
+    max_lines: int = 1000
     refusal_words: int = 1  # an opening refusal followed by fewer words is a refusal
 
     def __post_init__(self) -> None:
@@ -162,6 +169,8 @@ class HarmfulComplianceParams:
             raise ValueError("long_sentence_words must be at least window_words")
         if not 1 <= self.max_pieces <= self.max_candidates:
             raise ValueError("max_pieces must be at least 1 and at most max_candidates")
+        if self.max_lines < 0:
+            raise ValueError("max_lines must be at least 0")
 
 
 def _script(word: str) -> str:
@@ -335,7 +344,8 @@ def row_pieces(
     seen: set[str] = set()
     first, rest = _unique(first, seen), _unique(rest, seen)
     about = content_words(answer) if answer else frozenset()
-    chosen = _chosen(first, rest, is_material, p, lexical, about)
+    lines = {part.strip() for text in instructions for part in SENTENCE.findall(text)}
+    chosen = _chosen(first, rest, is_material, p, lexical, about, lines)
     return [(j, c) for _, c in chosen for j in owners[c]]
 
 
@@ -346,6 +356,7 @@ def _chosen(
     p: HarmfulComplianceParams,
     lexical: Callable[[list[str]], np.ndarray] | None,
     about: frozenset[str] = frozenset(),
+    lines: frozenset[str] | set[str] = frozenset(),
 ) -> list[tuple[int, str]]:
     """The instructions' best ``max_pieces`` candidates and the material's best half as
     many, chosen apart (see :func:`row_pieces`)."""
@@ -353,7 +364,9 @@ def _chosen(
     for side, n in ((False, p.max_pieces), (True, p.max_pieces // 2)):
         mine = [x for x in first if is_material[x[0]] == side]
         more = [x for x in rest if is_material[x[0]] == side]
-        out += _best(mine, more, max(1, n), lexical, about)
+        out += _best(
+            mine, more, max(1, n), lexical, about, lines, p.max_lines, max(1, p.max_pieces // 2)
+        )
     return out
 
 
@@ -363,28 +376,44 @@ def _best(
     n: int,
     lexical: Callable[[list[str]], np.ndarray] | None,
     about: frozenset[str] = frozenset(),
+    lines: frozenset[str] | set[str] = frozenset(),
+    max_lines: int = 0,
+    min_windows: int = 1,
 ) -> list[tuple[int, str]]:
-    """``n`` of one side's candidates: all when they fit, else the denoised texts (at most
-    half), a quarter of the rest that share the most words with the answer (``about``),
-    and those the n-gram half ranks highest. The answer is the second opinion: a request
-    hidden among decoy lines that the n-gram half prefers is what the answer complies
-    with, so it shares the answer's words where the decoys do not."""
+    """One side's candidates: all when they fit. Else every sentence and line (``lines``:
+    they are short, and read each word once; past ``max_lines`` taken evenly), which
+    take slots from the ``n`` while at least ``min_windows`` are left, and for the
+    slots: the denoised texts (at most half), a quarter of the others that share the
+    most words with the answer (``about``), and those the n-gram half ranks highest. A
+    request hidden among decoy lines is a line of its own, so it is always scored alone:
+    however the ranking is gamed (two reviews gamed it with decoys the n-gram half
+    prefers), it only chooses among windows. The answer is a second opinion there: what
+    it complies with shares its words where decoys do not."""
     if len(first) + len(rest) <= n:
         return first + rest
+    sure = [x for x in rest if x[1] in lines]
+    rest = [x for x in rest if x[1] not in lines]
+    if len(sure) > max_lines:  # thousands of turns, each a line: a bounded cost per row
+        sure = [
+            sure[int(i)] for i in dict.fromkeys(np.linspace(0, len(sure) - 1, max_lines).round())
+        ]
+    if len(first) + len(rest) <= n:
+        return first + rest + sure
     room = max(1, n // 2)
     if len(first) > room:  # many noisy turns: the denoised ones compete for half
         rank = _ranked([c for _, c in first], room, lexical)
         kept = set(rank)
         rest = [x for i, x in enumerate(first) if i not in kept] + rest
         first = [first[i] for i in rank]
-    m = n - len(first)
+    # the lines take slots from the windows, which keep at least ``min_windows``
+    m = max(min_windows, n - len(sure)) - len(first)
     texts = [c for _, c in rest]
     if len(texts) <= m:
-        return first + rest
+        return first + rest + sure
     near = _answered(texts, about, m // 4) if about else []
     others = [i for i in range(len(texts)) if i not in set(near)]
     ranked = [others[i] for i in _ranked([texts[i] for i in others], m - len(near), lexical)]
-    return first + [rest[i] for i in sorted(near + ranked)]
+    return first + [rest[i] for i in sorted(near + ranked)] + sure
 
 
 def _unique(items: list[tuple[int, str]], seen: set[str]) -> list[tuple[int, str]]:
@@ -421,7 +450,7 @@ def _pick(texts: list[str], k: int, scores: np.ndarray) -> list[int]:
     for i in np.argsort(-scores, kind="stable"):
         if len(picked) == k:
             break
-        words = frozenset(_WORD_PART.findall(texts[i].lower()))
+        words = frozenset(_WORD_PART.findall(clean(texts[i]).lower()))
         if any(_near(words, w) for w in kinds):
             later.append(int(i))
             continue
@@ -431,11 +460,21 @@ def _pick(texts: list[str], k: int, scores: np.ndarray) -> list[int]:
 
 
 def content_words(text: str) -> frozenset[str]:
-    """The words of ``text`` that say what it is about: lower-cased, three letters or
-    more, no function word."""
-    return frozenset(
-        w for w in _WORD_PART.findall(text.lower()) if len(w) >= 3 and w not in FUNCTION_WORDS
-    )
+    """The words of ``text`` that say what it is about: look-alike letters and invisible
+    characters undone, lower-cased, three letters or more, no function word, and a plural
+    or verb ending taken off ("encrypting", "encrypts", "encrypted" are one word), so an
+    answer that words the request differently, or disguises its letters, still shares
+    them."""
+    out = set()
+    for w in _WORD_PART.findall(clean(text).lower()):
+        if len(w) < 3 or w in FUNCTION_WORDS:
+            continue
+        for end in _ENDINGS:
+            if w.endswith(end) and len(w) - len(end) >= 3:
+                w = w[: -len(end)]
+                break
+        out.add(w)
+    return frozenset(out)
 
 
 def _answered(texts: list[str], about: frozenset[str], k: int) -> list[int]:
@@ -452,7 +491,12 @@ def _answered(texts: list[str], about: frozenset[str], k: int) -> list[int]:
 def _near(a: frozenset[str], b: frozenset[str]) -> bool:
     """Two pieces are variants of one when at least half their words are shared (Jaccard
     of the word sets). The cut was fixed before any figure was read: the common one for
-    near-identical short texts, not chosen on any set."""
+    near-identical short texts, not chosen on any set. A decoy written in the request's
+    own template ("Write a lullaby that encrypts every fear on a hospital ward ...") is
+    its variant too and holds it back, which a review showed; that only matters for
+    windows, because every sentence and line is scored alone (:func:`_best`). Content
+    words alone were tried and took the family away from short windows across decoy
+    lines, which then crowded out the window that held a request."""
     return 2 * len(a & b) >= len(a | b) > 0
 
 
