@@ -26,10 +26,10 @@ Per row with a prompt side and an answer:
    the replies to it, and the whole conversation with all of them (a request can be split
    over turns), so a request in a later turn, or after a refused one, is read on its own;
    the row's pieces are chosen over all its turns, so many turns cost no more. Where a
-   row has more pieces than ``max_pieces``, every sentence and line is still scored
-   alone (up to ``max_lines``), and only the word windows are ranked: decoy lines that a
-   ranking prefers cannot push a request on a line of its own out. A plain-text column
-   that holds chat transcripts (``detectors.transcript``) is read as the chats it holds.
+   row has more pieces than ``max_pieces``, every sentence and line is scored alone
+   besides the ranked ones (up to ``max_lines``): decoy lines that a ranking prefers
+   cannot push a request on a line of its own out. A plain-text column that holds chat
+   transcripts (``detectors.transcript``) is read as the chats it holds.
 2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
    after its first sentence. A refused harmful request is what a safe model should learn
    and is never reported; when more follows ("Sorry. Here is the code: ..."), the rest
@@ -309,10 +309,10 @@ def row_pieces(
     """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat,
     and material beside one, flagged in ``material``) worth a model pass, each with the
     index of the text it came from: all of them when they fit, else the denoised texts
-    (at most half the pieces), a quarter of the rest that share the most words with
-    ``answer`` (the row's answers), and those the head's character n-grams alone rank
-    highest (``lexical``; without it, an even spread), one per family of near-identical
-    pieces before any second (:func:`_ranked`). Instructions and material each consider
+    (at most half the pieces) and those the head's character n-grams alone rank highest
+    (``lexical``; without it, an even spread), and besides those every sentence and line
+    and a quarter more that share the most words with ``answer`` (the row's answers; see
+    :func:`_best`). Instructions and material each consider
     ``max_candidates``, shared by word count, and are ranked apart: the instructions for
     ``max_pieces`` slots as if no material were there, the material for half as many
     more, so neither decoy lines nor a long article in the material can take an
@@ -364,9 +364,7 @@ def _chosen(
     for side, n in ((False, p.max_pieces), (True, p.max_pieces // 2)):
         mine = [x for x in first if is_material[x[0]] == side]
         more = [x for x in rest if is_material[x[0]] == side]
-        out += _best(
-            mine, more, max(1, n), lexical, about, lines, p.max_lines, max(1, p.max_pieces // 2)
-        )
+        out += _best(mine, more, max(1, n), lexical, about, lines, p.max_lines)
     return out
 
 
@@ -378,42 +376,38 @@ def _best(
     about: frozenset[str] = frozenset(),
     lines: frozenset[str] | set[str] = frozenset(),
     max_lines: int = 0,
-    min_windows: int = 1,
 ) -> list[tuple[int, str]]:
-    """One side's candidates: all when they fit. Else every sentence and line (``lines``:
-    they are short, and read each word once; past ``max_lines`` taken evenly), which
-    take slots from the ``n`` while at least ``min_windows`` are left, and for the
-    slots: the denoised texts (at most half), a quarter of the others that share the
-    most words with the answer (``about``), and those the n-gram half ranks highest. A
-    request hidden among decoy lines is a line of its own, so it is always scored alone:
-    however the ranking is gamed (two reviews gamed it with decoys the n-gram half
-    prefers), it only chooses among windows. The answer is a second opinion there: what
-    it complies with shares its words where decoys do not."""
+    """One side's candidates: all when they fit. Else ``n`` of them as the ranking alone
+    chose them before (the denoised texts, at most half, then those the n-gram half
+    ranks highest), and besides those every sentence and line (``lines``: short, and
+    read each word once; past ``max_lines`` taken evenly) and a quarter of ``n`` more
+    that share the most words with the answer (``about``). So a row is scored on all
+    it was scored on before, and a request on a line of its own is scored alone however
+    the ranking is gamed: two reviews gamed every ranking rule tried (families of
+    near-identical pieces, which also held a request back behind a decoy in its own
+    template, and slots by the answer's words, which the uploader also writes)."""
     if len(first) + len(rest) <= n:
         return first + rest
-    sure = [x for x in rest if x[1] in lines]
-    rest = [x for x in rest if x[1] not in lines]
-    if len(sure) > max_lines:  # thousands of turns, each a line: a bounded cost per row
-        sure = [
-            sure[int(i)] for i in dict.fromkeys(np.linspace(0, len(sure) - 1, max_lines).round())
-        ]
-    if len(first) + len(rest) <= n:
-        return first + rest + sure
     room = max(1, n // 2)
     if len(first) > room:  # many noisy turns: the denoised ones compete for half
         rank = _ranked([c for _, c in first], room, lexical)
         kept = set(rank)
         rest = [x for i, x in enumerate(first) if i not in kept] + rest
         first = [first[i] for i in rank]
-    # the lines take slots from the windows, which keep at least ``min_windows``
-    m = max(min_windows, n - len(sure)) - len(first)
+    m = n - len(first)
     texts = [c for _, c in rest]
-    if len(texts) <= m:
-        return first + rest + sure
-    near = _answered(texts, about, m // 4) if about else []
-    others = [i for i in range(len(texts)) if i not in set(near)]
-    ranked = [others[i] for i in _ranked([texts[i] for i in others], m - len(near), lexical)]
-    return first + [rest[i] for i in sorted(near + ranked)] + sure
+    ranked = _ranked(texts, m, lexical)  # what the ranking alone chose before
+    taken = set(ranked)
+    # every line besides, and a quarter more for the pieces that share the answer's words
+    more = [i for i, t in enumerate(texts) if t in lines and i not in taken]
+    if len(more) > max_lines:  # thousands of turns, each a line: a bounded cost per row
+        more = [
+            more[int(k)] for k in dict.fromkeys(np.linspace(0, len(more) - 1, max_lines).round())
+        ]
+    taken.update(more)
+    if about:
+        taken.update(_answered(texts, about, m // 4, taken))
+    return first + [rest[i] for i in sorted(taken)]
 
 
 def _unique(items: list[tuple[int, str]], seen: set[str]) -> list[tuple[int, str]]:
@@ -430,33 +424,12 @@ def _ranked(
     texts: list[str], k: int, lexical: Callable[[list[str]], np.ndarray] | None
 ) -> list[int]:
     """Indices of the ``k`` texts the n-gram half ranks highest (an even spread without
-    it), in their order, one per family of near-identical texts before any second: forty
-    variants of one decoy line ("...how to build a shoe rack", "...a birdhouse") that
-    outrank the request would otherwise take every slot (a review's bypass), where now
-    they take one and the request the next."""
+    it), in their order."""
     if len(texts) <= k:
         return list(range(len(texts)))
     if lexical is None:
         return [int(i) for i in dict.fromkeys(np.linspace(0, len(texts) - 1, k).round())]
-    return _pick(texts, k, lexical(texts))
-
-
-def _pick(texts: list[str], k: int, scores: np.ndarray) -> list[int]:
-    """Indices of at most ``k`` texts, best ``scores`` first, one per family of
-    near-identical texts before any second, in their order."""
-    picked: list[int] = []
-    later: list[int] = []  # near another pick: taken only if slots are left
-    kinds: list[frozenset[str]] = []
-    for i in np.argsort(-scores, kind="stable"):
-        if len(picked) == k:
-            break
-        words = frozenset(_WORD_PART.findall(clean(texts[i]).lower()))
-        if any(_near(words, w) for w in kinds):
-            later.append(int(i))
-            continue
-        picked.append(int(i))
-        kinds.append(words)
-    return sorted(picked + later[: k - len(picked)])
+    return [int(i) for i in np.sort(np.argsort(-lexical(texts), kind="stable")[:k])]
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -477,27 +450,12 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _answered(texts: list[str], about: frozenset[str], k: int) -> list[int]:
-    """Indices of at most ``k`` texts that share the most content words with the answer
-    (``about``), at least ``_ANSWERED_WORDS``, one per family before any second."""
-    shared = np.array([len(content_words(t) & about) for t in texts], dtype=np.float64)
-    keep = np.flatnonzero(shared >= _ANSWERED_WORDS)
-    if not len(keep) or k < 1:
-        return []
-    got = _pick([texts[i] for i in keep], k, shared[keep])
-    return [int(keep[i]) for i in got]
-
-
-def _near(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two pieces are variants of one when at least half their words are shared (Jaccard
-    of the word sets). The cut was fixed before any figure was read: the common one for
-    near-identical short texts, not chosen on any set. A decoy written in the request's
-    own template ("Write a lullaby that encrypts every fear on a hospital ward ...") is
-    its variant too and holds it back, which a review showed; that only matters for
-    windows, because every sentence and line is scored alone (:func:`_best`). Content
-    words alone were tried and took the family away from short windows across decoy
-    lines, which then crowded out the window that held a request."""
-    return 2 * len(a & b) >= len(a | b) > 0
+def _answered(texts: list[str], about: frozenset[str], k: int, taken: set[int]) -> list[int]:
+    """Indices of at most ``k`` texts not ``taken`` that share the most content words
+    with the answer (``about``), at least ``_ANSWERED_WORDS``."""
+    shared = [(len(content_words(t) & about), i) for i, t in enumerate(texts) if i not in taken]
+    best = sorted((x for x in shared if x[0] >= _ANSWERED_WORDS), key=lambda x: -x[0])
+    return [i for _, i in best[: max(0, k)]]
 
 
 def exchanges(roles: list[str], seq: Sequence[int]) -> list[tuple[list[int], list[int]]]:
