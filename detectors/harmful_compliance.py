@@ -265,7 +265,7 @@ def candidates(
         sents = [s.strip() for s in parts if len(s.split()) >= 3]
         cap = max(1, limit // 2 if runs or seams else limit)  # windows take the other half
         if len(sents) > cap:  # evenly, first and last kept: a request may sit anywhere
-            sents = [sents[k] for k in np.linspace(0, len(sents) - 1, cap).round().astype(int)]
+            sents = [sents[k] for k in evenly(len(sents), cap)]
         out += sents
     step = p.window_stride
     # (run, start) of each window, a seam as (-1, its index): thinned before any is joined
@@ -276,7 +276,7 @@ def candidates(
     ] + [(-1, k) for k in range(len(seams))]
     room = max(1, limit - len(out))
     if len(starts) > room:
-        starts = [starts[k] for k in np.linspace(0, len(starts) - 1, room).round().astype(int)]
+        starts = [starts[k] for k in evenly(len(starts), room)]
     out += [seams[i] if r < 0 else " ".join(runs[r][i : i + p.window_words]) for r, i in starts]
     seen = {instruction}
     uniq = []
@@ -343,8 +343,15 @@ def row_pieces(
         owners.setdefault(c, {})[j] = None
     seen: set[str] = set()
     first, rest = _unique(first, seen), _unique(rest, seen)
-    about = content_words(answer) if answer else frozenset()
-    lines = {part.strip() for text in instructions for part in SENTENCE.findall(text)}
+    # what the pieces past the slots need, for a row that has more than its smaller side
+    # holds (most rows fit)
+    over = len(first) + len(rest) > max(1, p.max_pieces // 2)
+    about = content_words(answer) if over and answer else frozenset()
+    lines = (
+        {part.strip() for text in instructions for part in SENTENCE.findall(text)}
+        if over
+        else set()
+    )
     chosen = _chosen(first, rest, is_material, p, lexical, about, lines)
     return [(j, c) for _, c in chosen for j in owners[c]]
 
@@ -401,13 +408,18 @@ def _best(
     # every line besides, and a quarter more for the pieces that share the answer's words
     more = [i for i, t in enumerate(texts) if t in lines and i not in taken]
     if len(more) > max_lines:  # thousands of turns, each a line: a bounded cost per row
-        more = [
-            more[int(k)] for k in dict.fromkeys(np.linspace(0, len(more) - 1, max_lines).round())
-        ]
+        more = [more[k] for k in evenly(len(more), max_lines)]
     taken.update(more)
     if about:
         taken.update(_answered(texts, about, m // 4, taken))
     return first + [rest[i] for i in sorted(taken)]
+
+
+def evenly(n: int, k: int) -> list[int]:
+    """At most ``k`` of the indices ``0 .. n-1``, spread evenly, first and last kept."""
+    if k <= 0 or n <= 0:
+        return []
+    return [int(i) for i in dict.fromkeys(np.linspace(0, n - 1, k).round())]
 
 
 def _unique(items: list[tuple[int, str]], seen: set[str]) -> list[tuple[int, str]]:
@@ -428,7 +440,7 @@ def _ranked(
     if len(texts) <= k:
         return list(range(len(texts)))
     if lexical is None:
-        return [int(i) for i in dict.fromkeys(np.linspace(0, len(texts) - 1, k).round())]
+        return evenly(len(texts), k)
     return [int(i) for i in np.sort(np.argsort(-lexical(texts), kind="stable")[:k])]
 
 
