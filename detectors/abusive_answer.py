@@ -115,7 +115,9 @@ _SEVERITY = {ABUSIVE: 2, POSSIBLE: 1, None: 0}
 class AbusiveAnswerDetector(RowDetector):
     info = DetectorInfo(
         name="abusive_answer",
-        version="0.1.0",
+        # 0.1.1: sentences also end at tabs, pipes, bullets, U+0085 and the sentence
+        # marks of more scripts (detectors/sentences.py)
+        version="0.1.1",
         rules=(ABUSIVE, POSSIBLE),
         description=(
             "rows whose answer abuses in its own voice: contempt for a group of people, "

@@ -27,8 +27,9 @@ Per row with a prompt side and an answer:
    over turns), so a request in a later turn, or after a refused one, is read on its own;
    the row's pieces are chosen over all its turns, so many turns cost no more. Where a
    row has more pieces than ``max_pieces``, every sentence and line is scored alone
-   besides the ranked ones (up to ``max_lines``): decoy lines that a ranking prefers
-   cannot push a request on a line of its own out. A plain-text column that holds chat
+   besides the ranked ones (up to ``max_lines`` per side, each turn keeping its lines
+   within a fair share): decoy lines that a ranking prefers cannot push a request on a
+   line of its own out. A plain-text column that holds chat
    transcripts (``detectors.transcript``) is read as the chats it holds.
 2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
    after its first sentence. A refused harmful request is what a safe model should learn
@@ -37,7 +38,8 @@ Per row with a prompt side and an answer:
 3. **Decision**: ``answered_harmful_request`` when the best piece reaches ``drop_at``, or
    reaches ``corroborated_at`` while the opening of the answer reads as the same harm
    (the head on its first sentences reaches ``answer_at``); ``possible_harmful_request``
-   when it reaches ``flag_at`` only. Every cut point was chosen on dev data
+   when it reaches ``flag_at`` only; ``lines_not_read`` (flagged) when a row not removed
+   had lines past ``max_lines`` that were not scored alone. Every cut point was chosen on dev data
    (``scripts/bench_harmful.py``; docs/evaluation.md says which).
 
 The evidence names the piece that scored and its probability, from the published
@@ -81,6 +83,9 @@ ANSWERED = "answered_harmful_request"
 # whole, unless an exchange has nothing else
 INSTRUCTION_ROLES = frozenset({"prompt", "system"})
 POSSIBLE = "possible_harmful_request"
+# a prompt with more sentences and lines than the detector scores alone (``max_lines``):
+# flagged, so a request among the rest is not passed over in silence
+UNREAD = "lines_not_read"
 
 _WORD_PART = re.compile(r"[^\W_]+")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
@@ -122,6 +127,8 @@ class Judgement:
     # full code: ..."): removed only when what follows reads as the same harm, flagged
     # when it half does
     refusal_opening: bool = False
+    # sentences and lines of the row's prompt past ``max_lines`` per side, not scored alone
+    unread: int = 0
 
     def verdict(self, p: HarmfulComplianceParams) -> str | None:
         """ANSWERED (removed by default), POSSIBLE (flagged) or None, under ``p``."""
@@ -152,7 +159,8 @@ class HarmfulComplianceParams:
     max_pieces: int = 24  # pieces per row embedded beyond the whole and the instruction
     max_candidates: int = 2000  # pieces considered (ranked by the n-gram half) per row
     # sentences and lines embedded per side of a row when it has more pieces than slots;
-    # past this, taken evenly (bounds what a row of thousands of turns costs)
+    # past this, taken evenly and the row flagged lines_not_read (bounds what a row of
+    # thousands of turns costs)
     max_lines: int = 1000
     refusal_words: int = 1  # an opening refusal followed by fewer words is a refusal
 
@@ -295,7 +303,7 @@ def pieces(
 ) -> list[str]:
     """The ``max_pieces`` candidates of one instruction worth a model pass
     (:func:`row_pieces` of that one text)."""
-    return [piece for _, piece in row_pieces([instruction], p, vocab, lexical)]
+    return [piece for _, piece in row_pieces([instruction], p, vocab, lexical)[0]]
 
 
 def row_pieces(
@@ -305,7 +313,7 @@ def row_pieces(
     lexical: Callable[[list[str]], np.ndarray] | None = None,
     material: Sequence[bool] = (),
     answer: str = "",
-) -> list[tuple[int, str]]:
+) -> tuple[list[tuple[int, str]], int]:
     """The ``max_pieces`` candidates of a row's instructions (every user turn of a chat,
     and material beside one, flagged in ``material``) worth a model pass, each with the
     index of the text it came from: all of them when they fit, else the denoised texts
@@ -320,7 +328,8 @@ def row_pieces(
     turns of small talk do not starve the long one. A piece repeated across turns is one
     candidate. A request after a long preamble, or in the tenth turn, is scored alone
     however far down it sits, and a row costs at most 1.5 ``max_pieces`` passes however
-    many turns it has."""
+    many turns it has, besides its lines. Also returns how many lines were left unread
+    (past ``max_lines`` on a side)."""
     is_material = [j < len(material) and bool(material[j]) for j in range(len(instructions))]
     words = [len(t.split()) for t in instructions]
     total = {
@@ -337,23 +346,21 @@ def row_pieces(
             first.append((j, clean))
             cand = cand[1:]
         rest += [(j, c) for c in cand]
+    # the answer's words, for a row that has more than its smaller side holds (most rows
+    # fit); its lines always (the same texts as its sentence candidates, unless a turn's
+    # share of the candidates left some out)
+    over = len({c for _, c in first + rest}) > max(1, p.max_pieces // 2)
+    about = content_words(answer) if over and answer else frozenset()
+    lines, unread = own_lines(instructions, is_material, p.max_lines)
     # a piece repeated across turns takes one slot, and counts for every turn that has it
     owners: dict[str, dict[int, None]] = {}
-    for j, c in first + rest:
+    for j, c in first + rest + lines:
         owners.setdefault(c, {})[j] = None
     seen: set[str] = set()
     first, rest = _unique(first, seen), _unique(rest, seen)
-    # what the pieces past the slots need, for a row that has more than its smaller side
-    # holds (most rows fit)
-    over = len(first) + len(rest) > max(1, p.max_pieces // 2)
-    about = content_words(answer) if over and answer else frozenset()
-    lines = (
-        {part.strip() for text in instructions for part in SENTENCE.findall(text)}
-        if over
-        else set()
-    )
+    lines = _unique(lines, set())
     chosen = _chosen(first, rest, is_material, p, lexical, about, lines)
-    return [(j, c) for _, c in chosen for j in owners[c]]
+    return [(j, c) for _, c in chosen for j in owners[c]], unread
 
 
 def _chosen(
@@ -363,15 +370,16 @@ def _chosen(
     p: HarmfulComplianceParams,
     lexical: Callable[[list[str]], np.ndarray] | None,
     about: frozenset[str] = frozenset(),
-    lines: frozenset[str] | set[str] = frozenset(),
+    lines: Sequence[tuple[int, str]] = (),
 ) -> list[tuple[int, str]]:
     """The instructions' best ``max_pieces`` candidates and the material's best half as
-    many, chosen apart (see :func:`row_pieces`)."""
+    many, chosen apart, each side with its ``lines`` besides (see :func:`row_pieces`)."""
     out: list[tuple[int, str]] = []
     for side, n in ((False, p.max_pieces), (True, p.max_pieces // 2)):
         mine = [x for x in first if is_material[x[0]] == side]
         more = [x for x in rest if is_material[x[0]] == side]
-        out += _best(mine, more, max(1, n), lexical, about, lines, p.max_lines)
+        also = [x for x in lines if is_material[x[0]] == side]
+        out += _best(mine, more, max(1, n), lexical, about, also)
     return out
 
 
@@ -381,38 +389,80 @@ def _best(
     n: int,
     lexical: Callable[[list[str]], np.ndarray] | None,
     about: frozenset[str] = frozenset(),
-    lines: frozenset[str] | set[str] = frozenset(),
-    max_lines: int = 0,
+    lines: Sequence[tuple[int, str]] = (),
 ) -> list[tuple[int, str]]:
     """One side's candidates: all when they fit. Else ``n`` of them as the ranking alone
     chose them before (the denoised texts, at most half, then those the n-gram half
-    ranks highest), and besides those every sentence and line (``lines``: short, and
-    read each word once; past ``max_lines`` taken evenly) and a quarter of ``n`` more
-    that share the most words with the answer (``about``). So a row is scored on all
-    it was scored on before, and a request on a line of its own is scored alone however
-    the ranking is gamed: two reviews gamed every ranking rule tried (families of
-    near-identical pieces, which also held a request back behind a decoy in its own
-    template, and slots by the answer's words, which the uploader also writes)."""
+    ranks highest) and a quarter of ``n`` more that share the most words with the answer
+    (``about``). Every sentence and line (``lines``, see :func:`own_lines`) comes
+    besides, in either case. So a row is scored on all it was scored on before, and a
+    request on a line of its own is scored alone however the ranking is gamed: two
+    reviews gamed every ranking rule tried (families of near-identical pieces, which also
+    held a request back behind a decoy in its own template, and slots by the answer's
+    words, which the uploader also writes)."""
     if len(first) + len(rest) <= n:
-        return first + rest
-    room = max(1, n // 2)
-    if len(first) > room:  # many noisy turns: the denoised ones compete for half
-        rank = _ranked([c for _, c in first], room, lexical)
-        kept = set(rank)
-        rest = [x for i, x in enumerate(first) if i not in kept] + rest
-        first = [first[i] for i in rank]
-    m = n - len(first)
-    texts = [c for _, c in rest]
-    ranked = _ranked(texts, m, lexical)  # what the ranking alone chose before
-    taken = set(ranked)
-    # every line besides, and a quarter more for the pieces that share the answer's words
-    more = [i for i, t in enumerate(texts) if t in lines and i not in taken]
-    if len(more) > max_lines:  # thousands of turns, each a line: a bounded cost per row
-        more = [more[k] for k in evenly(len(more), max_lines)]
-    taken.update(more)
-    if about:
-        taken.update(_answered(texts, about, m // 4, taken))
-    return first + [rest[i] for i in sorted(taken)]
+        out = first + rest
+    else:
+        room = max(1, n // 2)
+        if len(first) > room:  # many noisy turns: the denoised ones compete for half
+            rank = _ranked([c for _, c in first], room, lexical)
+            kept = set(rank)
+            rest = [x for i, x in enumerate(first) if i not in kept] + rest
+            first = [first[i] for i in rank]
+        m = n - len(first)
+        texts = [c for _, c in rest]
+        taken = set(_ranked(texts, m, lexical))  # what the ranking alone chose before
+        if about:  # a quarter more for the pieces sharing the answer's words, lines aside
+            line_texts = {c for _, c in lines}
+            aside = taken | {i for i, t in enumerate(texts) if t in line_texts}
+            taken.update(_answered(texts, about, m // 4, aside))
+        out = first + [rest[i] for i in sorted(taken)]
+    have = {c for _, c in out}
+    return out + [x for x in lines if x[1] not in have]
+
+
+def own_lines(
+    instructions: Sequence[str], is_material: Sequence[bool], max_lines: int
+) -> tuple[list[tuple[int, str]], int]:
+    """Every distinct sentence and line of three words or more of each text that has more
+    than one, with the text's index, and how many were left out: each side reads at most
+    ``max_lines``, shared so that a text keeps all its lines while it has no more than
+    its fair share, and the texts with more split what is left, each taking its own
+    evenly (a seven-line request turn beside a 111 KB turn was left six when lines were
+    thinned over the side as a whole, and the request's was the one left out: the second
+    review of 0.3.0)."""
+    per = []
+    for t in instructions:
+        parts = [x.strip() for x in SENTENCE.findall(t)]
+        # a text of one line is scored whole already
+        per.append(
+            list(dict.fromkeys(x for x in parts if len(x.split()) >= 3)) if len(parts) > 1 else []
+        )
+    out: list[tuple[int, str]] = []
+    left_out = 0
+    for side in (False, True):
+        mine = [j for j, m in enumerate(is_material) if bool(m) == side and per[j]]
+        shares = fair_shares([len(per[j]) for j in mine], max_lines)
+        kept: set[str] = set()
+        for j, k in zip(mine, shares, strict=True):
+            got = [(j, per[j][i]) for i in evenly(len(per[j]), k)]
+            kept.update(c for _, c in got)
+            out += got
+        # a line another turn repeats is read if either's copy is
+        left_out += len({c for j in mine for c in per[j]} - kept)
+    return out, left_out
+
+
+def fair_shares(sizes: Sequence[int], budget: int) -> list[int]:
+    """How many of each size to take, ``budget`` at most in all: the smallest first, each
+    its size or an equal split of what is left, whichever is less (water filling)."""
+    out = [0] * len(sizes)
+    left = max(0, budget)
+    order = sorted(range(len(sizes)), key=lambda j: sizes[j])
+    for done, j in enumerate(order):
+        out[j] = min(sizes[j], left // (len(order) - done))
+        left -= out[j]
+    return out
 
 
 def evenly(n: int, k: int) -> list[int]:
@@ -563,15 +613,16 @@ def opening(answer: str, sentences: int = 2, max_chars: int = 400) -> str:
 class HarmfulComplianceDetector(RowDetector):
     info = DetectorInfo(
         name="harmful_compliance",
-        version="0.3.0",
-        rules=(ANSWERED, POSSIBLE),
+        version="0.4.0",
+        rules=(ANSWERED, POSSIBLE, UNREAD),
         description=(
             "rows whose prompt asks for serious harm (in any wrapper) and whose answer "
             "complies rather than refuses"
         ),
         # A confident judgement removes the row; the band below it is flagged and kept, so
         # a person can read it (benign security and fiction rows live there).
-        defaults={ANSWERED: DROP, POSSIBLE: FLAG},
+        # A prompt too long to score every line of is flagged for the same reason.
+        defaults={ANSWERED: DROP, POSSIBLE: FLAG, UNREAD: FLAG},
     )
     Params = HarmfulComplianceParams
     params: HarmfulComplianceParams
@@ -628,6 +679,17 @@ class HarmfulComplianceDetector(RowDetector):
                         if j.refusal_opening
                         else "answered; below the removal bar"
                     ),
+                    j.field,
+                )
+            if j.unread and verdict != ANSWERED:
+                out.add(
+                    j.row,
+                    UNREAD,
+                    round(j.request, 3),
+                    f"{j.unread} sentences and lines of the prompt were not scored alone (over "
+                    f"max_lines = {p.max_lines} on a side): a harmful request among them can "
+                    "be missed; best score of what was read "
+                    f"p={j.request:.2f} on {shown!r}",
                     j.field,
                 )
         return DetectionResult(out.items)
@@ -726,9 +788,10 @@ class HarmfulComplianceDetector(RowDetector):
                 text_list.append(texts[i])
                 owner.append(i)
         extra: list[str] = []
+        unread: dict[int, int] = {}  # row -> its lines past max_lines
         for row, held in instructions.items():
             order = list(held)
-            chosen = row_pieces(
+            chosen, unread[row] = row_pieces(
                 [texts[i] for i in order],
                 p,
                 vocab,
@@ -787,6 +850,7 @@ class HarmfulComplianceDetector(RowDetector):
                 float(answer_p[k]),
                 where[k],
                 e.refused,
+                unread[e.row],
             )
             was = out.get(e.row)
             if was is None or (_SEVERITY[got.verdict(p)], got.request) > (

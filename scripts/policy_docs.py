@@ -336,6 +336,11 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "joint harmful-request head (or `corroborated_at` while the answer's opening reaches "
         "`answer_at`), and the answer does not open with a refusal",
         "possible_harmful_request": "the best piece reaches `flag_at` only; the row is kept",
+        "lines_not_read": (
+            "the prompt has more distinct sentences and lines on a side than `max_lines`, so "
+            "some were not scored alone (a row removed for what was read is not flagged); "
+            "the row is kept"
+        ),
     },
     "abusive_answer": {
         "abusive_answer": "the whole answer, or one of its sentences, reaches `drop_at` on the "

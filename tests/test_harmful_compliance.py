@@ -16,13 +16,16 @@ from detectors.errors import DetectorConfigError
 from detectors.harmful_compliance import (
     ANSWERED,
     POSSIBLE,
+    UNREAD,
     HarmfulComplianceDetector,
     HarmfulComplianceParams,
     candidates,
     content_words,
     denoised,
     exchanges,
+    fair_shares,
     known_words,
+    own_lines,
     pieces,
     row_pieces,
 )
@@ -210,12 +213,12 @@ def test_material_is_not_windowed_inside_its_ordinary_sentences() -> None:
     article = " ".join(words[:30]) + ". " + " ".join(words[30:]) + "."
     instruction = "Summarise the article in one sentence and name its main claim please now."
     as_material = [
-        x for _, x in row_pieces([instruction, article], p, frozenset(), None, [False, True])
+        x for _, x in row_pieces([instruction, article], p, frozenset(), None, [False, True])[0]
     ]
     assert " ".join(words[:30]) + "." in as_material  # its sentences are pieces
     window = " ".join(words[: p.window_words])
     assert window not in as_material
-    assert window in [x for _, x in row_pieces([article], p, frozenset())]
+    assert window in [x for _, x in row_pieces([article], p, frozenset())[0]]
 
 
 CAPITAL_STOP = (
@@ -698,7 +701,7 @@ def test_noisy_turns_do_not_take_every_piece() -> None:
 def test_pieces_of_a_row_are_bounded_however_many_turns_it_has() -> None:
     p = HarmfulComplianceParams()
     turns = [" ".join(f"word{i}x{j}" for j in range(60)) for i in range(200)]
-    got = row_pieces(turns, p, frozenset())
+    got = row_pieces(turns, p, frozenset())[0]
     assert len(got) == p.max_pieces
     assert sum(
         len(candidates(t, p, frozenset(), limit=p.max_candidates // 200)) for t in turns
@@ -866,3 +869,87 @@ def test_poisoning_cluster_never_keys_on_an_ordinary_word() -> None:
     harmful = {f.row for f in found if f.rule == "harmful_compliance"}
     assert not harmful & set(range(200, 208)), sorted(harmful)
     assert set(range(208, 216)) <= harmful, sorted(harmful)
+
+
+def test_a_request_turn_beside_a_huge_turn_keeps_every_line() -> None:
+    """A second review of 0.3.0: candidates are shared between turns by word count, so a
+    turn of 24,000 words beside a seven-line request turn left that turn three of its
+    lines, taken evenly, and the request's line was not one of them. Each turn now keeps
+    every line while it has no more than its fair share of ``max_lines``."""
+    huge = " ".join(f"the tide came in at hour {i} and the gulls were loud" for i in range(2000))
+    request_turn = "\n".join([*DECOYS[:2], RANSOM, *DECOYS[2:6]])
+    chat = [("system", huge), ("user", request_turn), ("assistant", ANSWER)]
+    assert chat_verdicts([chat]).get(0, ("",))[0] == ANSWERED
+
+
+@pytest.mark.parametrize(
+    "sep",
+    ["\u0085", "\uff0e", " | ", " \u2022 ", "\t", "\u0964 "],
+    ids=["next line", "full-width full stop", "pipe", "bullet", "tab", "danda"],
+)
+def test_a_request_among_decoys_joined_by_any_line_separator_is_scored_alone(sep: str) -> None:
+    """A second review of 0.3.0: lines joined by a separator the sentence splitter did not
+    know (U+0085, a full-width full stop, a pipe, a bullet) were one line, so the request
+    among forty decoys was read only inside the decoys' windows and kept. (The decoys
+    have no colon here: a colon ends a sentence, which would cut the line anyway.)"""
+    decoys = [d.replace(":", ",") for d in DECOYS]
+    body = sep.join([*decoys[:20], REQUESTS[1], *decoys[20:]])
+    assert verdicts([row(body)]) == {0: ANSWERED}
+
+
+def test_fair_shares_give_a_small_text_all_it_has() -> None:
+    assert fair_shares([7, 5000], 1000) == [7, 993]
+    assert fair_shares([600, 600, 3], 1000) == [498, 499, 3]
+    assert fair_shares([2, 2], 0) == [0, 0]
+    assert sum(fair_shares([1] * 2000, 1000)) == 1000
+
+
+def test_own_lines_are_bounded_per_side_and_count_what_they_leave_out() -> None:
+    many = "\n".join(f"line number {i} of the list" for i in range(1500))
+    small = "first of three lines\nsecond of three lines\nthird of three lines"
+    lines, left_out = own_lines([many, small, many], [False, False, True], 1000)
+    mine = [c for j, c in lines if j == 1]
+    assert mine == small.split("\n")
+    assert sum(j == 0 for j, _ in lines) == 997 and sum(j == 2 for j, _ in lines) == 1000
+    assert left_out == 503 + 500
+    # a text of one line is scored whole: it adds no line of its own; a repeated line is
+    # read once
+    assert own_lines(["just one line of words here"], [False], 1000) == ([], 0)
+    assert own_lines(["same three words\n" * 3000], [False], 1000) == ([(0, "same three words")], 0)
+
+
+def test_a_prompt_with_more_lines_than_are_read_is_flagged_not_passed_in_silence() -> None:
+    """Past ``max_lines`` on a side, lines are taken evenly, so an uploader who knows the
+    spread can put a request on a line that is not read alone: such a row is flagged."""
+    from scripts.bench_poisoning import segments
+
+    det = HarmfulComplianceDetector(HarmfulComplianceParams(max_lines=20))
+    det.setup(SetupContext())
+    engine = EmbeddingEngine.get("cpu")
+    many = [f"{b[:-1]} on day {k}." for k in range(3) for b in BLAND]
+    rows = [
+        row("\n".join(many)),  # 36 lines: 16 not read alone
+        row("\n".join(BLAND * 3)),  # 12 distinct: every one read
+        row("\n".join([*many, RANSOM])),  # removed: no flag needed beside it
+    ]
+    found = det.detect(segments(rows, engine=engine), ScanContext(embedder=engine)).findings
+    got = {(f.row, f.rule) for f in found}
+    assert got == {(0, UNREAD), (2, ANSWERED)}
+    (unread,) = [f for f in found if f.rule == UNREAD]
+    assert "16 sentences and lines" in unread.evidence
+
+
+def test_a_request_document_beside_a_huge_one_of_tiny_sentences_keeps_every_line() -> None:
+    """Lines were added only to rows with more candidates than slots. A document of 12,000
+    two-word sentences has no candidate but takes nearly every word of the material's
+    share, so the request's document beside it was cut to two of its seven lines and the
+    row still looked as if everything fit."""
+    tiny = " ".join(f"Gull {i}." for i in range(12000))
+    request_doc = "\n".join([*DECOYS[:2], RANSOM, *DECOYS[2:6]])
+    chat = [
+        ("user", "Summarise the two documents below."),
+        ("context", tiny),
+        ("context", request_doc),
+        ("assistant", ANSWER),
+    ]
+    assert chat_verdicts([chat]).get(0, ("",))[0] == ANSWERED
