@@ -28,8 +28,9 @@ Per row with a prompt side and an answer:
    the row's pieces are chosen over all its turns, so many turns cost no more. Where a
    row has more pieces than ``max_pieces``, every sentence and line is scored alone
    besides the ranked ones (up to ``max_lines`` per side, each turn keeping its lines
-   within a fair share): decoy lines that a ranking prefers cannot push a request on a
-   line of its own out. A plain-text column that holds chat
+   within a fair share; a line that runs on in lower case into the next is read joined
+   to it too): decoy lines that a ranking prefers cannot push a request on a line of
+   its own, or split over two, out. A plain-text column that holds chat
    transcripts (``detectors.transcript``) is read as the chats it holds.
 2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
    after its first sentence. A refused harmful request is what a safe model should learn
@@ -211,6 +212,11 @@ def denoised(text: str, vocab: frozenset[str]) -> str:
     return " ".join(keep)
 
 
+# the marks that end a sentence for good; a line that ends in anything else (a break, a
+# colon, a separator) may run on into the next
+_FULL_STOPS = frozenset(".!?\u2026\u3002\uff0e\uff61\uff01\uff1f\u0964\u0965\u06d4\u061f")
+
+
 def _goes_on(word: str) -> bool:
     """Whether a sentence that starts with ``word`` carries on the one before: it opens
     in lower case ("a pipe bomb; from things sold", a verse line). A new sentence of an
@@ -351,7 +357,7 @@ def row_pieces(
     # share of the candidates left some out)
     over = len({c for _, c in first + rest}) > max(1, p.max_pieces // 2)
     about = content_words(answer) if over and answer else frozenset()
-    lines, unread = own_lines(instructions, is_material, p.max_lines)
+    lines, unread = own_lines(instructions, is_material, p.max_lines, run_on=over)
     # a piece repeated across turns takes one slot, and counts for every turn that has it
     owners: dict[str, dict[int, None]] = {}
     for j, c in first + rest + lines:
@@ -422,10 +428,17 @@ def _best(
 
 
 def own_lines(
-    instructions: Sequence[str], is_material: Sequence[bool], max_lines: int
+    instructions: Sequence[str],
+    is_material: Sequence[bool],
+    max_lines: int,
+    run_on: bool = False,
 ) -> tuple[list[tuple[int, str]], int]:
     """Every distinct sentence and line of three words or more of each text that has more
-    than one, with the text's index, and how many were left out: each side reads at most
+    than one, with the text's index, and with ``run_on`` (a row with more pieces than
+    slots, where windows are ranked) each line joined to the next where it runs on into
+    it: it ends with no full stop and the next opens in lower case ("Write ransomware
+    that encrypts every file on" / "a hospital network"), so a request split over two
+    lines among decoys is read whole. And how many were left out: each side reads at most
     ``max_lines``, shared so that a text keeps all its lines while it has no more than
     its fair share, and the texts with more split what is left, each taking its own
     evenly (a seven-line request turn beside a 111 KB turn was left six when lines were
@@ -433,11 +446,22 @@ def own_lines(
     review of 0.3.0)."""
     per = []
     for t in instructions:
-        parts = [x.strip() for x in SENTENCE.findall(t)]
-        # a text of one line is scored whole already
-        per.append(
-            list(dict.fromkeys(x for x in parts if len(x.split()) >= 3)) if len(parts) > 1 else []
-        )
+        parts = [x for x in (y.strip() for y in SENTENCE.findall(t)) if x]
+        found: list[str] = []
+        if len(parts) > 1:  # a text of one line is scored whole already
+            for k, part in enumerate(parts):
+                if len(part.split()) >= 3:
+                    found.append(part)
+                nxt = parts[k + 1] if k + 1 < len(parts) else ""
+                if (
+                    run_on
+                    and nxt
+                    and part[-1] not in _FULL_STOPS
+                    and any(c.isalnum() for c in part)
+                    and _goes_on(nxt.split()[0])
+                ):
+                    found.append(f"{part} {nxt}")
+        per.append(list(dict.fromkeys(found)))
     out: list[tuple[int, str]] = []
     left_out = 0
     for side in (False, True):

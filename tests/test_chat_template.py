@@ -177,4 +177,3 @@ def test_a_plain_text_set_in_its_template_is_not_flagged() -> None:
     )
     found = ChatTemplateDetector().detect(batch).findings
     assert [(f.row, f.rule) for f in found] == [(len(rows), "template_token")]
-

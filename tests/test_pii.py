@@ -269,7 +269,8 @@ def test_allow_list_and_field_overrides() -> None:
         "Maria Garcia",
     ]
     _, out = rewrite(
-        d, batch(texts, ["output", "input", "messages[0].content"], ["response", "context", "system"])
+        d,
+        batch(texts, ["output", "input", "messages[0].content"], ["response", "context", "system"]),
     )
     assert out == [
         "Email support@acme.example or <EMAIL_ADDRESS>",

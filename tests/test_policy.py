@@ -137,9 +137,7 @@ def test_a_new_detector_needs_its_module_and_one_registry_line(
             name="shouting", version="0.1.0", rules=("all_caps",), defaults={"all_caps": FLAG}
         )
 
-        def detect(
-            self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN
-        ) -> DetectionResult:
+        def detect(self, segments: pa.RecordBatch, scan: ScanContext = NO_SCAN) -> DetectionResult:
             out = FindingBuffer()
             for row, text in zip(
                 segments.column("row").to_pylist(), segments.column("text").to_pylist(), strict=True
@@ -156,7 +154,6 @@ def test_a_new_detector_needs_its_module_and_one_registry_line(
     rep = report(tmp_path / "out")
     assert rep["by_reason"]["shouting"] == {"all_caps": 1}
     assert rep["counts"]["rows_flagged"] == 1 and rep["counts"]["rows_clean"] == 2
-
 
 
 def test_a_broken_allow_regex_is_a_policy_error_not_a_crash() -> None:
