@@ -115,8 +115,8 @@ _SEVERITY = {ABUSIVE: 2, POSSIBLE: 1, None: 0}
 class AbusiveAnswerDetector(RowDetector):
     info = DetectorInfo(
         name="abusive_answer",
-        # 0.1.1: sentences also end at tabs, pipes, bullets, U+0085 and the sentence
-        # marks of more scripts (detectors/sentences.py)
+        # 0.1.1: sentences also end at U+0085 and the other line breaks, and at the
+        # sentence marks of more scripts (detectors/sentences.py)
         version="0.1.1",
         rules=(ABUSIVE, POSSIBLE),
         description=(

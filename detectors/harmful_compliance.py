@@ -76,7 +76,7 @@ from detectors.embeddings import MINILM_DIGEST, known_words
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import EMBEDDING, PROMPT_SIDE, RESPONSE_SIDE, segment_vectors, unit
-from detectors.sentences import SENTENCE
+from detectors.sentences import PIECE, SENTENCE, real_words
 from detectors.transcript import TRANSCRIPT_ROLES, parse
 
 ANSWERED = "answered_harmful_request"
@@ -357,7 +357,7 @@ def row_pieces(
     # share of the candidates left some out)
     over = len({c for _, c in first + rest}) > max(1, p.max_pieces // 2)
     about = content_words(answer) if over and answer else frozenset()
-    lines, unread = own_lines(instructions, is_material, p.max_lines, run_on=over)
+    lines, unread = own_lines(instructions, is_material, p.max_lines, finer=over)
     # a piece repeated across turns takes one slot, and counts for every turn that has it
     owners: dict[str, dict[int, None]] = {}
     for j, c in first + rest + lines:
@@ -431,33 +431,38 @@ def own_lines(
     instructions: Sequence[str],
     is_material: Sequence[bool],
     max_lines: int,
-    run_on: bool = False,
+    finer: bool = False,
 ) -> tuple[list[tuple[int, str]], int]:
     """Every distinct sentence and line of three words or more of each text that has more
-    than one, with the text's index, and with ``run_on`` (a row with more pieces than
-    slots, where windows are ranked) each line joined to the next where it runs on into
-    it: it ends with no full stop and the next opens in lower case ("Write ransomware
-    that encrypts every file on" / "a hospital network"), so a request split over two
-    lines among decoys is read whole. And how many were left out: each side reads at most
-    ``max_lines``, shared so that a text keeps all its lines while it has no more than
-    its fair share, and the texts with more split what is left, each taking its own
-    evenly (a seven-line request turn beside a 111 KB turn was left six when lines were
-    thinned over the side as a whole, and the request's was the one left out: the second
-    review of 0.3.0)."""
+    than one, with the text's index; with ``finer`` (a row with more pieces than slots,
+    where windows are ranked) also the pieces between separators on a line (a request
+    among decoys joined by pipes or bullets), and each piece joined to the next where it
+    runs on into it: it ends with no full stop and the next opens in lower case ("Write
+    ransomware that encrypts every file on" / "a hospital network"), so a request split
+    over two lines among decoys is read whole. Sentences stay whole beside the pieces: a
+    request written with a pipe in it reads as harm only whole (a review of 0.4.0).
+
+    Also returns how many were left out: each side reads at most ``max_lines``, shared
+    so that a text keeps all its lines while it has no more than its fair share, and the
+    texts with more split what is left, each taking its own evenly (a seven-line request
+    turn beside a 111 KB turn was left six when lines were thinned over the side as a
+    whole, and the request's was the one left out: the second review of 0.3.0)."""
     per = []
     for t in instructions:
-        parts = [x for x in (y.strip() for y in SENTENCE.findall(t)) if x]
         found: list[str] = []
-        if len(parts) > 1:  # a text of one line is scored whole already
+        for cut, pairs in [(SENTENCE, False), *([(PIECE, True)] if finer else [])]:
+            parts = [x for x in (y.strip() for y in cut.findall(t)) if x]
+            if len(parts) < 2:  # a text of one line is scored whole already
+                continue
             for k, part in enumerate(parts):
-                if len(part.split()) >= 3:
+                if real_words(part) >= 3:
                     found.append(part)
                 nxt = parts[k + 1] if k + 1 < len(parts) else ""
                 if (
-                    run_on
+                    pairs
                     and nxt
                     and part[-1] not in _FULL_STOPS
-                    and any(c.isalnum() for c in part)
+                    and real_words(part) > 0
                     and _goes_on(nxt.split()[0])
                 ):
                     found.append(f"{part} {nxt}")

@@ -1,11 +1,14 @@
-"""Sentences as the row detectors cut them: at sentence marks, line breaks and the
-separators that stand between items on one line.
+"""Sentences as the row detectors cut them, and the finer pieces between separators.
 
 A label before a colon ("Current year: 2024 ...") is a sentence of its own, so a request
-or an insult behind one is read alone. An uploader chooses how the lines of a prompt are
-joined, so every character that ends a line for some reader ends a sentence here: a
-request among decoy lines joined by one this did not split was read only inside the
-decoys' windows (the second review of harmful_compliance 0.3.0, 2026-12-06).
+or an insult behind one is read alone. A sentence ends at a sentence mark of the common
+scripts or at any line break; :data:`PIECE` also cuts at the separators that stand
+between items on one line (tabs, pipes, bullets). Those are not sentence ends: a request
+written with a pipe in it ("Write ransomware ... | On a hospital network") reads as harm
+whole and as nothing in halves, and a table's cells read alone are three-word fragments
+("overdose at tiny doses") that a head over-reads (a review of harmful_compliance 0.4.0,
+2026-12-07). A detector that needs a request among decoys joined by them reads the
+pieces besides the sentences.
 """
 
 from __future__ import annotations
@@ -20,15 +23,28 @@ _MARKS = (
     "\u0964\u0965\u06d4\u061f\u061b\u0589\u1362"
 )
 # Every line break str.splitlines knows (the C0 ones are also dropped by validation) and
-# the line and paragraph separators
+# the line and paragraph separators: lines joined by U+0085 were one line (the second
+# review of harmful_compliance 0.3.0)
 _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# Between items on one line: a tab (a table's columns), a pipe, box-drawing bars and
-# bullets. Not "/" or " - ", which join words inside ordinary sentences.
-_SEPARATORS = "\t|\u00a6\u2502\u2503\u2551\u2022\u2023\u2043\u2219\u25aa\u25a0\u25cf\u25e6\u29bf"
-ENDS = _MARKS + _BREAKS + _SEPARATORS  # every character that ends a sentence
+# Between items on one line: a tab (a table's columns), pipes (ASCII, broken, full-width,
+# divides), box-drawing bars and bullets. Not "/" or " - ", which join words inside
+# ordinary sentences; an uploader can join decoys with those, or with "and", and only the
+# ranked windows read them.
+_SEPARATORS = (
+    "\t|\u00a6\uff5c\u2223\u2502\u2503\u2551"
+    "\u2022\u2023\u2043\u2219\u25aa\u25a0\u25cf\u25e6\u29bf"
+)
+ENDS = _MARKS + _BREAKS  # every character that ends a sentence
+SEPARATORS = _SEPARATORS  # every character that ends a piece besides those
 SENTENCE = re.compile(f"[^{re.escape(ENDS)}]+[{re.escape(ENDS)}]*")
+PIECE = re.compile(f"[^{re.escape(ENDS + SEPARATORS)}]+[{re.escape(ENDS + SEPARATORS)}]*")
 
 
 def sentences(text: str, min_words: int = 1) -> list[str]:
     """The stripped sentences of ``text`` with at least ``min_words`` words, in order."""
     return [s.strip() for s in SENTENCE.findall(text) if len(s.split()) >= min_words]
+
+
+def real_words(text: str) -> int:
+    """Words with a letter or digit in them: a separator standing alone is not a word."""
+    return sum(any(c.isalnum() for c in w) for w in text.split())
