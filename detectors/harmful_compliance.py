@@ -447,38 +447,50 @@ def own_lines(
     texts with more split what is left, each taking its own evenly (a seven-line request
     turn beside a 111 KB turn was left six when lines were thinned over the side as a
     whole, and the request's was the one left out: the second review of 0.3.0)."""
-    per = []
+    # per text: its sentences, then (``finer``) the pieces and pairs that are not one
+    tiers: list[list[list[str]]] = []
     for t in instructions:
-        found: list[str] = []
+        mine: list[list[str]] = []
         for cut, pairs in [(SENTENCE, False), *([(PIECE, True)] if finer else [])]:
             parts = [x for x in (y.strip() for y in cut.findall(t)) if x]
-            if len(parts) < 2:  # a text of one line is scored whole already
-                continue
-            for k, part in enumerate(parts):
-                if real_words(part) >= 3:
-                    found.append(part)
-                nxt = parts[k + 1] if k + 1 < len(parts) else ""
-                if (
-                    pairs
-                    and nxt
-                    and part[-1] not in _FULL_STOPS
-                    and real_words(part) > 0
-                    and _goes_on(nxt.split()[0])
-                ):
-                    found.append(f"{part} {nxt}")
-        per.append(list(dict.fromkeys(found)))
+            found: list[str] = []
+            if len(parts) > 1:  # a text of one line is scored whole already
+                for k, part in enumerate(parts):
+                    if real_words(part) >= 3:
+                        found.append(part)
+                    nxt = parts[k + 1] if k + 1 < len(parts) else ""
+                    if (
+                        pairs
+                        and nxt
+                        and part[-1] not in _FULL_STOPS
+                        and real_words(part) > 0
+                        and _goes_on(nxt.split()[0])
+                    ):
+                        found.append(f"{part} {nxt}")
+            before = {c for tier in mine for c in tier}
+            mine.append([c for c in dict.fromkeys(found) if c not in before])
+        tiers.append(mine)
     out: list[tuple[int, str]] = []
     left_out = 0
     for side in (False, True):
-        mine = [j for j, m in enumerate(is_material) if bool(m) == side and per[j]]
-        shares = fair_shares([len(per[j]) for j in mine], max_lines)
+        texts = [j for j, m in enumerate(is_material) if bool(m) == side]
         kept: set[str] = set()
-        for j, k in zip(mine, shares, strict=True):
-            got = [(j, per[j][i]) for i in evenly(len(per[j]), k)]
-            kept.update(c for _, c in got)
-            out += got
+        every: set[str] = set()
+        budget = max(0, max_lines)
+        # sentences first: pieces and pairs take only what every text's sentences leave
+        # (a review of 0.4.0: sharing one list let a hundred lines of pipe-joined cells
+        # push the request's sentence out, which 0.3.0 read)
+        for tier in range(2):
+            lists = [tiers[j][tier] if tier < len(tiers[j]) else [] for j in texts]
+            shares = fair_shares([len(x) for x in lists], budget)
+            for j, got, k in zip(texts, lists, shares, strict=True):
+                chosen = [got[i] for i in evenly(len(got), k)]
+                out += [(j, c) for c in chosen]
+                kept.update(chosen)
+                every.update(got)
+                budget -= len(chosen)
         # a line another turn repeats is read if either's copy is
-        left_out += len({c for j in mine for c in per[j]} - kept)
+        left_out += len(every - kept)
     return out, left_out
 
 

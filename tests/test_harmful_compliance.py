@@ -1056,3 +1056,29 @@ def test_a_table_in_the_input_is_not_cut_into_cells_that_read_as_harm(
     """A review of 0.4.0: with tabs ending sentences, a cell read alone ("overdose at tiny
     doses" 0.96) or a window across cells removed these rows, which 0.3.0 only flagged."""
     assert verdicts([row(instruction, output, table)]).get(0) != ANSWERED
+
+
+def test_pieces_between_separators_do_not_push_a_sentence_out_of_the_budget() -> None:
+    """A second review of 0.4.0: sentences, pieces and pairs shared one list per turn, so a
+    hundred lines of pipe-joined cells (about 1,200 pieces) pushed the request's own
+    sentence out of ``max_lines``, and the row 0.3.0 removed at 0.92 was only flagged.
+    Pieces and pairs now take only what the sentences leave."""
+    decoys = [d.replace(":", ",") for d in DECOYS]
+    lines = [
+        " | ".join(
+            [f"{decoys[k % 40]} number {k}"]
+            + [f"{TAILS[(k + c) % 8]} on day {k}" for c in range(5)]
+        )
+        for k in range(100)
+    ]
+    lines.insert(50, RANSOM)
+    assert verdicts([row("\n".join(lines))]) == {0: ANSWERED}
+
+
+def test_own_lines_read_every_sentence_before_any_piece() -> None:
+    text = "\n".join(f"cell a{k} | cell b{k} x | cell c{k} y" for k in range(50))
+    lines, left_out = own_lines([text], [False], 60, finer=True)
+    got = [c for _, c in lines]
+    assert all(f"cell a{k} | cell b{k} x | cell c{k} y" in got for k in range(50))
+    # pieces of three real words ("cell b0 x |", "cell c0 y") and every pair: 10 of them fit
+    assert len(got) == 60 and left_out == 50 * 2 + (50 * 3 - 1) - 10
