@@ -28,10 +28,11 @@ Per row with a prompt side and an answer:
    the row's pieces are chosen over all its turns, so many turns cost no more. Where a
    row has more pieces than ``max_pieces``, every sentence and line is scored alone
    besides the ranked ones (up to ``max_lines`` per side, each turn keeping its lines
-   within a fair share; a line that runs on in lower case into the next is read joined
-   to it too): decoy lines that a ranking prefers cannot push a request on a line of
-   its own, or split over two, out. A plain-text column that holds chat
-   transcripts (``detectors.transcript``) is read as the chats it holds.
+   within a fair share; the pieces between tabs, pipes and bullets, and a line that runs
+   on in lower case joined to the next, are read too with what the lines leave): decoy
+   lines that a ranking prefers cannot push a request on a line of its own, or split
+   over two, out. A plain-text column that holds chat transcripts
+   (``detectors.transcript``) is read as the chats it holds.
 2. **The answer** is compliance unless it is a refusal (``is_refusal``) with nothing
    after its first sentence. A refused harmful request is what a safe model should learn
    and is never reported; when more follows ("Sorry. Here is the code: ..."), the rest
@@ -40,8 +41,8 @@ Per row with a prompt side and an answer:
    reaches ``corroborated_at`` while the opening of the answer reads as the same harm
    (the head on its first sentences reaches ``answer_at``); ``possible_harmful_request``
    when it reaches ``flag_at`` only; ``lines_not_read`` (flagged) when a row not removed
-   had lines past ``max_lines`` that were not scored alone. Every cut point was chosen on dev data
-   (``scripts/bench_harmful.py``; docs/evaluation.md says which).
+   had lines past ``max_lines`` that were not scored alone. Every cut point was chosen on
+   dev data (``scripts/bench_harmful.py``; docs/evaluation.md says which).
 
 The evidence names the piece that scored and its probability, from the published
 (redacted) text.
@@ -433,14 +434,15 @@ def own_lines(
     max_lines: int,
     finer: bool = False,
 ) -> tuple[list[tuple[int, str]], int]:
-    """Every distinct sentence and line of three words or more of each text that has more
-    than one, with the text's index; with ``finer`` (a row with more pieces than slots,
-    where windows are ranked) also the pieces between separators on a line (a request
-    among decoys joined by pipes or bullets), and each piece joined to the next where it
-    runs on into it: it ends with no full stop and the next opens in lower case ("Write
-    ransomware that encrypts every file on" / "a hospital network"), so a request split
-    over two lines among decoys is read whole. Sentences stay whole beside the pieces: a
-    request written with a pipe in it reads as harm only whole (a review of 0.4.0).
+    """Every distinct sentence and line of three words or more (with a letter or digit) of
+    each text that has more than one, with the text's index; with ``finer`` (a row with
+    more pieces than slots, where windows are ranked) also the pieces between separators
+    on a line (a request among decoys joined by pipes or bullets), and each piece joined
+    to the next where it runs on into it: it ends with no full stop and the next opens in
+    lower case ("Write ransomware that encrypts every file on" / "a hospital network"),
+    so a request split over two lines among decoys is read whole. Sentences stay whole
+    beside the pieces: a request written with a pipe in it reads as harm only whole (a
+    review of 0.4.0).
 
     Also returns how many were left out: each side reads at most ``max_lines``, shared
     so that a text keeps all its lines while it has no more than its fair share, and the

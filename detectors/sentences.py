@@ -31,8 +31,7 @@ _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # ordinary sentences; an uploader can join decoys with those, or with "and", and only the
 # ranked windows read them.
 _SEPARATORS = (
-    "\t|\u00a6\uff5c\u2223\u2502\u2503\u2551"
-    "\u2022\u2023\u2043\u2219\u25aa\u25a0\u25cf\u25e6\u29bf"
+    "\t|\u00a6\uff5c\u2223\u2502\u2503\u2551\u2022\u2023\u2043\u2219\u25aa\u25a0\u25cf\u25e6\u29bf"
 )
 ENDS = _MARKS + _BREAKS  # every character that ends a sentence
 SEPARATORS = _SEPARATORS  # every character that ends a piece besides those
