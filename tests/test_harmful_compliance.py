@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from detectors.base import NO_SCAN, ScanContext, SetupContext
 from detectors.embeddings import EmbeddingEngine
@@ -31,6 +33,7 @@ from detectors.harmful_compliance import (
 )
 from detectors.harmful_request import HarmfulRequestHead, JointHead
 from detectors.injection_classifier import LinearHead
+from detectors.sentences import SENTENCE, real_words
 from tests.helpers import alpaca
 
 ANSWER = "Sure. First, gather what you need and pick a quiet moment; the steps follow below."
@@ -1082,3 +1085,37 @@ def test_own_lines_read_every_sentence_before_any_piece() -> None:
     assert all(f"cell a{k} | cell b{k} x | cell c{k} y" in got for k in range(50))
     # pieces of three real words ("cell b0 x |", "cell c0 y") and every pair: 10 of them fit
     assert len(got) == 60 and left_out == 50 * 2 + (50 * 3 - 1) - 10
+
+
+_LINE_TEXT = st.lists(
+    st.text(alphabet=st.sampled_from("ab Cd e.|\t\n\u2022:"), max_size=60), max_size=6
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    texts=_LINE_TEXT,
+    material=st.lists(st.booleans(), min_size=6, max_size=6),
+    max_lines=st.integers(0, 12),
+    finer=st.booleans(),
+)
+def test_own_lines_stay_in_budget_and_count_every_line_they_leave(
+    texts: list[str], material: list[bool], max_lines: int, finer: bool
+) -> None:
+    """Untrusted text decides how many lines there are: whatever it is, each side reads
+    at most ``max_lines`` distinct lines, what it leaves is counted, and with room for
+    everything every sentence of a text of several is read."""
+    is_material = material[: len(texts)]
+    lines, _ = own_lines(texts, is_material, max_lines, finer)
+    for side in (False, True):
+        assert len([c for j, c in lines if is_material[j] == side]) <= max_lines
+    roomy, none_left = own_lines(texts, is_material, 10_000, finer)
+    assert none_left == 0 and {c for _, c in lines} <= {c for _, c in roomy}
+    for t in texts:
+        parts = [x.strip() for x in SENTENCE.findall(t) if x.strip()]
+        if len(parts) > 1:
+            assert {x for x in parts if real_words(x) >= 3} <= {c for _, c in roomy}
+    # on one side, what is left out is exactly what the roomy reading has more
+    one, left = own_lines(texts, [False] * len(texts), max_lines, finer)
+    every, _ = own_lines(texts, [False] * len(texts), 10_000, finer)
+    assert left == len({c for _, c in every}) - len({c for _, c in one})
