@@ -77,7 +77,7 @@ from detectors.embeddings import MINILM_DIGEST, known_words
 from detectors.errors import DetectorConfigError
 from detectors.harmful_request import HarmfulRequestHead, is_refusal
 from detectors.row_vectors import EMBEDDING, PROMPT_SIDE, RESPONSE_SIDE, segment_vectors, unit
-from detectors.sentences import PIECE, SENTENCE, real_words
+from detectors.sentences import FULL_STOPS, PIECE, SENTENCE, real_words
 from detectors.transcript import TRANSCRIPT_ROLES, parse
 
 ANSWERED = "answered_harmful_request"
@@ -211,11 +211,6 @@ def denoised(text: str, vocab: frozenset[str]) -> str:
             continue
         keep.append(w)
     return " ".join(keep)
-
-
-# the marks that end a sentence for good; a line that ends in anything else (a break, a
-# colon, a separator) may run on into the next
-_FULL_STOPS = frozenset(".!?\u2026\u3002\uff0e\uff61\uff01\uff1f\u0964\u0965\u06d4\u061f")
 
 
 def _goes_on(word: str) -> bool:
@@ -449,29 +444,7 @@ def own_lines(
     texts with more split what is left, each taking its own evenly (a seven-line request
     turn beside a 111 KB turn was left six when lines were thinned over the side as a
     whole, and the request's was the one left out: the second review of 0.3.0)."""
-    # per text: its sentences, then (``finer``) the pieces and pairs that are not one
-    tiers: list[list[list[str]]] = []
-    for t in instructions:
-        mine: list[list[str]] = []
-        for cut, pairs in [(SENTENCE, False), *([(PIECE, True)] if finer else [])]:
-            parts = [x for x in (y.strip() for y in cut.findall(t)) if x]
-            found: list[str] = []
-            if len(parts) > 1:  # a text of one line is scored whole already
-                for k, part in enumerate(parts):
-                    if real_words(part) >= 3:
-                        found.append(part)
-                    nxt = parts[k + 1] if k + 1 < len(parts) else ""
-                    if (
-                        pairs
-                        and nxt
-                        and part[-1] not in _FULL_STOPS
-                        and real_words(part) > 0
-                        and _goes_on(nxt.split()[0])
-                    ):
-                        found.append(f"{part} {nxt}")
-            before = {c for tier in mine for c in tier}
-            mine.append([c for c in dict.fromkeys(found) if c not in before])
-        tiers.append(mine)
+    tiers = [_lines_of(t, finer) for t in instructions]
     out: list[tuple[int, str]] = []
     left_out = 0
     for side in (False, True):
@@ -494,6 +467,29 @@ def own_lines(
         # a line another turn repeats is read if either's copy is
         left_out += len(every - kept)
     return out, left_out
+
+
+def _lines_of(text: str, finer: bool) -> list[list[str]]:
+    """The sentences of one text worth a piece, then (``finer``) its pieces between
+    separators and its run-on pairs that are not already a sentence (see
+    :func:`own_lines`); nothing for a text of one line, which is scored whole."""
+    tiers: list[list[str]] = []
+    for cut, pairs in [(SENTENCE, False), *([(PIECE, True)] if finer else [])]:
+        parts = [x for x in (y.strip() for y in cut.findall(text)) if x]
+        if len(parts) < 2:
+            parts = []
+        found: list[str] = []
+        for k, part in enumerate(parts):
+            nxt = parts[k + 1] if k + 1 < len(parts) else ""
+            if real_words(part) >= 3:
+                found.append(part)
+            # a piece with no full stop whose next opens in lower case runs on into it
+            runs_on = nxt and part[-1] not in FULL_STOPS and _goes_on(nxt.split()[0])
+            if pairs and runs_on and real_words(part):
+                found.append(f"{part} {nxt}")
+        before = {c for tier in tiers for c in tier}
+        tiers.append([c for c in dict.fromkeys(found) if c not in before])
+    return tiers
 
 
 def fair_shares(sizes: Sequence[int], budget: int) -> list[int]:
