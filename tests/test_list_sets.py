@@ -1,0 +1,64 @@
+"""The clean list and table rows that judge harmful_compliance's false removals
+(``scripts/list_sets.py``) are not in what the heads learn from, and those the retrained
+head stopped removing stay kept."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from scripts import list_sets
+from tests.helpers import ROOT
+
+N = 5  # table cells are short, so a shorter run than the public-set check's 8
+_WORD = re.compile(r"\w+")
+CORPORA = (
+    ROOT / "fixtures" / "harmful_corpus.jsonl",
+    ROOT / "fixtures" / "injection_corpus.jsonl",
+    ROOT / "fixtures" / "abuse_corpus.jsonl",
+)
+
+
+def runs(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.casefold())
+    return {tuple(words[i : i + N]) for i in range(len(words) - N + 1)}
+
+
+def set_runs() -> dict[tuple[str, ...], str]:
+    out: dict[tuple[str, ...], str] = {}
+    for row in list_sets.DEV + list_sets.HELDOUT:
+        for text in row.values():
+            out.update(dict.fromkeys(runs(str(text)), str(text)[:80]))
+    return out
+
+
+def test_a_copied_run_is_found() -> None:
+    """The check is not vacuous: a row that copies five words of a cell is caught."""
+    cell = str(list_sets.DEV[0]["instruction"]).splitlines()[2]
+    assert runs("Tell me: " + cell) & set_runs().keys()
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)
+def test_no_corpus_row_copies_five_words_of_a_list_row(corpus: Path) -> None:
+    mine = set_runs()
+    hits = []
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            text = str(json.loads(line)["text"])
+            for r in runs(text) & mine.keys():
+                hits.append(f"{text[:80]!r} copies {' '.join(r)!r} of {mine[r]!r}")
+    assert hits == []
+
+
+def test_the_bench_scans_every_row_and_loses_none() -> None:
+    """``scripts/bench_lists.py`` runs the real default scan: each row comes back in the
+    clean or the quarantine split, under its own index."""
+    from scripts.bench_lists import scan
+
+    rows = list_sets.DEV[:3]
+    got = scan(rows)
+    assert sorted(got) == [0, 1, 2]
+    assert {split for split, _ in got.values()} <= {"clean", "quarantine"}
