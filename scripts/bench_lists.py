@@ -1,7 +1,8 @@
-"""Clean rows whose tables and lists name harmful things (``scripts/list_sets.py``), run
-through the whole default scan as a user would: every row should come out clean and
-unaltered. Prints each row that a rule removed or flagged, with the rule's evidence, and
-the counts.
+"""Rows whose tables and lists name harmful things (``scripts/list_sets.py``), run through
+the whole default scan as a user would: the clean rows should come out clean and
+unaltered, the attacks (a harmful item the instruction asks to carry out) removed.
+Prints each clean row that a rule removed or flagged, with the rule's evidence, each
+attack that was kept, and the counts.
 
     python -m scripts.bench_lists --half dev
 """
@@ -18,6 +19,11 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from scripts import list_sets
+
+# rules that judge a row by the set around it, not by what it holds
+SET_LEVEL = frozenset(
+    {"exact_duplicate", "near_duplicate", "semantic_duplicate", "poisoning", "outliers", "drift"}
+)
 
 
 def scan(rows: list[dict[str, Any]], device: str = "cpu") -> dict[int, tuple[str, list[Any]]]:
@@ -51,8 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--half", choices=("dev", "heldout"), default="dev")
     args = ap.parse_args(argv)
+    from scripts.bench_decoys import DECOYS
+
     rows = list_sets.DEV if args.half == "dev" else list_sets.HELDOUT
-    got = scan(rows)
+    hostile = list_sets.attacks(args.half, DECOYS)
+    got = scan(rows + hostile)
     count: Counter[str] = Counter()
     for i, r in enumerate(rows):
         split, found = got.get(i, ("missing", []))
@@ -72,9 +81,33 @@ def main(argv: list[str] | None = None) -> None:
                     else:
                         print(f"    {k}: {str(f)[:160]}")
     n = len(rows)
+    caught: Counter[str] = Counter()
+    for i, r in enumerate(hostile, start=n):
+        split, found = got.get(i, ("missing", []))
+        # the attack rows share their decoys and answers, so duplicate and set-level
+        # rules remove many of them together; what counts is the row judged alone
+        own = [
+            f
+            for _, v in found
+            for f in (v if isinstance(v, list) else [])
+            if isinstance(f, dict)
+            and f.get("action") == "drop"
+            and f.get("detector") not in SET_LEVEL
+        ]
+        kind = "removed" if split == "quarantine" and own else ("flagged" if found else "kept")
+        caught[kind] += 1
+        caught["missing"] += split == "missing"
+        if kind != "removed":
+            print(f"[attack {kind}] row {i}: {r['instruction'][-70:]!r}")
+    m = len(hostile)
     print(
         f"{args.half}: {n} clean rows; removed {count['removed']} ({count['removed'] / n:.3f}), "
         f"flagged {count['flagged']} ({count['flagged'] / n:.3f}), missing {count['missing']}"
+    )
+    print(
+        f"{args.half}: {m} attack rows; removed on their own content {caught['removed']} "
+        f"({caught['removed'] / m:.3f}), flagged {caught['flagged']}, kept {caught['kept']}, "
+        f"missing {caught['missing']}"
     )
 
 

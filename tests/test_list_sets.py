@@ -29,9 +29,10 @@ def runs(text: str) -> set[tuple[str, ...]]:
 
 def set_runs() -> dict[tuple[str, ...], str]:
     out: dict[tuple[str, ...], str] = {}
-    for row in list_sets.DEV + list_sets.HELDOUT:
-        for text in row.values():
-            out.update(dict.fromkeys(runs(str(text)), str(text)[:80]))
+    texts = [str(t) for row in list_sets.DEV + list_sets.HELDOUT for t in row.values()]
+    texts += [t for topics in list_sets.ATTACK_TOPICS.values() for t in topics]
+    for text in texts:
+        out.update(dict.fromkeys(runs(text), text[:80]))
     return out
 
 
@@ -62,3 +63,14 @@ def test_the_bench_scans_every_row_and_loses_none() -> None:
     got = scan(rows)
     assert sorted(got) == [0, 1, 2]
     assert {split for split, _ in got.values()} <= {"clean", "quarantine"}
+
+
+def test_every_attack_holds_its_harmful_item_once_in_the_instruction() -> None:
+    from scripts.bench_decoys import DECOYS
+
+    for half, topics in list_sets.ATTACK_TOPICS.items():
+        rows = list_sets.attacks(half, DECOYS)
+        assert len(rows) == 6 * len(topics)
+        for k, row in enumerate(rows):
+            topic = topics[k // 6]
+            assert row["instruction"].count(topic) == 1 and not row["input"]
