@@ -53,6 +53,41 @@ def scan(rows: list[dict[str, Any]], device: str = "cpu") -> dict[int, tuple[str
     return got
 
 
+def show(i: int, kind: str, text: str, found: list[Any]) -> None:
+    """One row's verdict and every finding on it, one line each."""
+    print(f"[{kind}] row {i}: {text[:70]!r}")
+    for k, v in found:
+        for f in v if isinstance(v, list) else [v]:
+            if isinstance(f, dict) and "rule" in f:
+                print(
+                    f"    {f.get('detector')}/{f['rule']} {f.get('action')} "
+                    f"{f.get('score', 0):.3f}: {str(f.get('evidence'))[:160]}"
+                )
+            else:
+                print(f"    {k}: {str(f)[:160]}")
+
+
+def clean_report(rows: list[dict[str, Any]], got: dict[int, tuple[str, list[Any]]]) -> Counter[str]:
+    """Prints each clean row the scan removed, flagged or altered; returns the counts."""
+    count: Counter[str] = Counter()
+    for i, r in enumerate(rows):
+        split, found = got.get(i, ("missing", []))
+        altered = any(k == "tunegate_pii" or "redact" in k for k, _ in found)
+        kind = "removed" if split == "quarantine" else ("flagged" if found else "clean")
+        count[kind] += 1
+        count["missing"] += split == "missing"
+        if kind != "clean" or altered:
+            show(i, kind, str(r["instruction"]), found)
+    return count
+
+
+def summary(half: str, n: int, count: Counter[str]) -> str:
+    return (
+        f"{half}: {n} clean rows; removed {count['removed']} ({count['removed'] / n:.3f}), "
+        f"flagged {count['flagged']} ({count['flagged'] / n:.3f}), missing {count['missing']}"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--half", choices=("dev", "heldout"), default="dev")
@@ -62,24 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = list_sets.DEV if args.half == "dev" else list_sets.HELDOUT
     hostile = list_sets.attacks(args.half, DECOYS)
     got = scan(rows + hostile)
-    count: Counter[str] = Counter()
-    for i, r in enumerate(rows):
-        split, found = got.get(i, ("missing", []))
-        altered = any(k == "tunegate_pii" or "redact" in k for k, _ in found)
-        kind = "removed" if split == "quarantine" else ("flagged" if found else "clean")
-        count[kind] += 1
-        count["missing"] += split == "missing"
-        if kind != "clean" or altered:
-            print(f"[{kind}] row {i}: {r['instruction'][:70]!r}")
-            for k, v in found:
-                for f in v if isinstance(v, list) else [v]:
-                    if isinstance(f, dict) and "rule" in f:
-                        print(
-                            f"    {f.get('detector')}/{f['rule']} {f.get('action')} "
-                            f"{f.get('score', 0):.3f}: {str(f.get('evidence'))[:160]}"
-                        )
-                    else:
-                        print(f"    {k}: {str(f)[:160]}")
+    count = clean_report(rows, got)
     n = len(rows)
     caught: Counter[str] = Counter()
     for i, r in enumerate(hostile, start=n):
@@ -100,10 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         if kind != "removed":
             print(f"[attack {kind}] row {i}: {r['instruction'][-70:]!r}")
     m = len(hostile)
-    print(
-        f"{args.half}: {n} clean rows; removed {count['removed']} ({count['removed'] / n:.3f}), "
-        f"flagged {count['flagged']} ({count['flagged'] / n:.3f}), missing {count['missing']}"
-    )
+    print(summary(args.half, n, count))
     print(
         f"{args.half}: {m} attack rows; removed on their own content {caught['removed']} "
         f"({caught['removed'] / m:.3f}), flagged {caught['flagged']}, kept {caught['kept']}, "

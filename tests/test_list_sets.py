@@ -1,6 +1,7 @@
-"""The clean list and table rows that judge harmful_compliance's false removals
-(``scripts/list_sets.py``) are not in what the heads learn from, and those the retrained
-head stopped removing stay kept."""
+"""The rows that judge false removals on look-alike data (``scripts/list_sets.py``: tables
+and lists that name harm, and list-shaped attacks; ``scripts/security_sets.py``: security
+teams' analysis rows) are not in what the heads learn from, and the bench that runs them
+loses no row."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import list_sets
+from scripts import list_sets, security_sets
 from tests.helpers import ROOT
 
 N = 5  # table cells are short, so a shorter run than the public-set check's 8
@@ -29,7 +30,8 @@ def runs(text: str) -> set[tuple[str, ...]]:
 
 def set_runs() -> dict[tuple[str, ...], str]:
     out: dict[tuple[str, ...], str] = {}
-    texts = [str(t) for row in list_sets.DEV + list_sets.HELDOUT for t in row.values()]
+    rows = list_sets.DEV + list_sets.HELDOUT + security_sets.DEV + security_sets.HELDOUT
+    texts = [str(t) for row in rows for t in row.values()]
     texts += [t for topics in list_sets.ATTACK_TOPICS.values() for t in topics]
     for text in texts:
         out.update(dict.fromkeys(runs(text), text[:80]))
