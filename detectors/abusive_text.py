@@ -24,7 +24,7 @@ from detectors.harmful_request import JointHead
 from detectors.models import read_pinned
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "abusive_text_head.json"
-ARTIFACT_SHA256 = "7737ff81ea47df1fb12d245b958fd904a08c7b84c9a80ae6c572c24414b8541f"
+ARTIFACT_SHA256 = "e1508cdf0a07bfeb4e53b03d7ed4a08a833a7eda4fcd7b3883be9615f292bc25"
 NAME = "tunegate/abusive-text-head"
 
 

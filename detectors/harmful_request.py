@@ -37,7 +37,7 @@ from detectors.injection_classifier import LinearHead, char_ngrams
 from detectors.models import read_pinned
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "harmful_request_head.json"
-ARTIFACT_SHA256 = "44c6bd4646373e8492803068a6ccd421c9b85bebe0f0910b8833f22ee503492a"
+ARTIFACT_SHA256 = "b5084c00e976cf6247d850ac0e84ff109727b0d87da275d267b438ebe210b8d6"
 NAME = "tunegate/harmful-request-head"
 
 # the opening of an answer that declines; a refusal later in a long answer ("...but I

@@ -12,9 +12,7 @@ that scores each field, and each window of content fields, from its embedding. R
 classifier give one score per field, ``1 - (1 - rule) * (1 - classifier)``; the policy's
 ``threshold`` decides what becomes a finding. The classifier alone has two cut points:
 from ``threshold`` it is reported as ``classifier`` (flagged by default), from the higher
-``confident`` as ``classifier_confident`` (dropped by default); content fields have a cut of
-their own, ``confident_content``, chosen apart because the two heads are calibrated apart.
-Evidence names the rule id
+``confident`` as ``classifier_confident`` (dropped by default). Evidence names the rule id
 or the classifier score and the span it came from, never the payload.
 """
 
@@ -528,30 +526,23 @@ RULE_IDS = (
     "combined",
 )
 INVISIBLE_SEVERITY = {"zero_width": 0.4, "bidi": 0.6, "tag": 0.9}
-# InjectionParams.confident's and confident_content's defaults; see there for the data
-# they were fixed on
+# InjectionParams.confident's default; see there for the data it was fixed on
 CONFIDENT_CUT = 0.695
-CONFIDENT_CONTENT_CUT = 0.825
 
 
 @dataclass(frozen=True, slots=True)
 class InjectionParams:
     threshold: float = 0.5  # combined score at which a field is reported
-    # prompt head's score (instructions, system messages) at or above which the classifier
-    # alone reports classifier_confident (dropped by default) instead of classifier
-    # (flagged); 1 leaves nearly all to classifier, and a cut at or below threshold makes
-    # every classifier finding confident. Fixed on data the classifier never learned from
-    # and nobody holds out: the lowest cut at which at most 0.5% of the read samples of
-    # alpaca, code_alpaca, self_instruct and alpaca_zh (each and overall) and at most 5% of
-    # the benign look-alikes of the dev halves (jailbreak_classification's benign role-play
-    # prompts, NotInject) are removed, with the content head never confident;
-    # scripts/bench_injection.py prints the choice. NotInject binds: 4.9% removed at 0.695
+    # classifier score at or above which the classifier alone reports classifier_confident
+    # (dropped by default) instead of classifier (flagged); 1 leaves nearly all to
+    # classifier, and a cut at or below threshold makes every classifier finding confident.
+    # Fixed on data the classifier never learned from and nobody holds out:
+    # the lowest cut at which at most 0.5% of the read samples of alpaca, code_alpaca,
+    # self_instruct and alpaca_zh (each and overall) and at most 5% of the benign
+    # look-alikes of the dev halves (jailbreak_classification's benign role-play prompts,
+    # NotInject) are removed; scripts/bench_injection.py prints the choice. NotInject binds:
+    # 4.9% removed at 0.695, 6.6% at 0.65
     confident: float = CONFIDENT_CUT
-    # the same for the content head (inputs, documents, a tool's output), chosen by the
-    # same goals after ``confident`` and with it fixed: the heads learn from different
-    # text and are not calibrated alike. The read self_instruct sample binds: 0.79% removed
-    # at 0.8, 0.40% at 0.825 (2026-12-08, the classifier that learnt security records)
-    confident_content: float = CONFIDENT_CONTENT_CUT
     classifier: bool = True  # False: rules and decoders only, no embedding model needed
     min_severity: float = 0.0  # rules below this are not reported
     max_chars: int = 200_000  # longer fields are scanned in overlapping windows
@@ -567,8 +558,6 @@ class InjectionParams:
             raise ValueError("threshold must be in (0, 1]")
         if not 0.0 < self.confident <= 1.0:
             raise ValueError("confident must be in (0, 1]")
-        if not 0.0 < self.confident_content <= 1.0:
-            raise ValueError("confident_content must be in (0, 1]")
         if self.max_windows < 0:
             raise ValueError("max_windows must be >= 0")
         if not 0.0 <= self.detached_task < 1.0:
@@ -634,20 +623,12 @@ class FieldVerdict:
     classifier_span: tuple[int, int] | None  # the window that scored highest, None: whole field
     # (embedding, character n-grams) when the head has both halves; classifier is their mean
     halves: tuple[float, float] | None = None
-    content: bool = False  # the classifier score is the content head's
 
     def findings(
-        self,
-        threshold: float,
-        confident: float | None = None,
-        confident_content: float | None = None,
+        self, threshold: float, confident: float | None = None
     ) -> list[tuple[str, float, str]]:
         """(rule, score, evidence) to report for this field at this threshold; a classifier
-        score at or above ``confident`` (None: never) is reported as classifier_confident,
-        or at or above ``confident_content`` when the content head scored it (None: the
-        same as ``confident``)."""
-        if self.content and confident_content is not None and confident is not None:
-            confident = confident_content
+        score at or above ``confident`` (None: never) is reported as classifier_confident."""
         out = [h for h in self.rules if h[0] in _PRESENCE]
         if self.score < threshold:
             return out
@@ -697,12 +678,7 @@ def _worse(a: FieldVerdict, b: FieldVerdict) -> FieldVerdict:
             hits[h[0]] = h
     top = a if a.classifier >= b.classifier else b
     return FieldVerdict(
-        max(a.score, b.score),
-        list(hits.values()),
-        top.classifier,
-        top.classifier_span,
-        top.halves,
-        top.content,
+        max(a.score, b.score), list(hits.values()), top.classifier, top.classifier_span, top.halves
     )
 
 
@@ -801,7 +777,6 @@ class InjectionScorer:
         probs = np.zeros(len(texts), dtype=np.float32)
         spans: list[tuple[int, int] | None] = [None] * len(texts)
         halves: list[tuple[float, float] | None] = [None] * len(texts)
-        heads: list[str | None] = [None] * len(texts)
         if self.classifier is not None and self.engine is not None:
             if vectors is None:
                 vectors = self.engine.embed(texts)
@@ -839,8 +814,8 @@ class InjectionScorer:
                         halves[i] = (float(probs[i]), float(lp))
                         probs[i] = (probs[i] + lp) / 2
         out = []
-        for hits, p, where, half, o, t, head in zip(
-            rules, probs, spans, halves, starts, texts, heads, strict=True
+        for hits, p, where, half, o, t in zip(
+            rules, probs, spans, halves, starts, texts, strict=True
         ):
             r = max((sev for rid, sev, _ in hits if rid not in _PRESENCE), default=0.0)
             combined = 1.0 - (1.0 - r) * (1.0 - float(p))
@@ -849,7 +824,7 @@ class InjectionScorer:
                 at = (where[0] + o, where[1] + o)
             elif o:  # a turn scored whole: name its span in the field
                 at = (o, o + len(t))
-            out.append(FieldVerdict(combined, hits, float(p), at, half, head == "content"))
+            out.append(FieldVerdict(combined, hits, float(p), at, half))
         return out
 
     def _detached_tasks(
@@ -891,7 +866,7 @@ class InjectionScorer:
 class InjectionDetector(RowDetector):
     info = DetectorInfo(
         name="injection",
-        version="0.6.0",
+        version="0.5.0",
         rules=RULE_IDS,
         description="injected instructions: rules by tactic over decoded views, and a trained classifier",
         # Zero-width and bidi characters have honest uses (emoji, Persian, Hebrew): flagged.
@@ -950,7 +925,7 @@ class InjectionDetector(RowDetector):
         verdicts = scorer.score(texts, roles, vectors, rows)
         for row, fld, verdict in zip(rows, fields, verdicts, strict=True):
             for rule_id, score, evidence in verdict.findings(
-                self.params.threshold, self.params.confident, self.params.confident_content
+                self.params.threshold, self.params.confident
             ):
                 out.add(row, rule_id, score, f"{evidence} of {fld!r}", fld)
         return DetectionResult(out.items)

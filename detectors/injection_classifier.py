@@ -38,7 +38,7 @@ from detectors.errors import ModelError
 from detectors.models import read_pinned
 
 ARTIFACT = Path(__file__).resolve().parent / "assets" / "injection_classifier.json"
-ARTIFACT_SHA256 = "a97cbcba525ca6b655fd49021ee6d4c88ac311212c0e3ab3df2a69bc43930c0e"
+ARTIFACT_SHA256 = "82e2ba054f81f7d6a8eb193451c345a13d7d05b4ac4963d9a1e6d4570e71479e"
 NAME = "tunegate/injection-classifier"
 
 HEADS = ("prompt", "content")

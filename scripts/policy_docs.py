@@ -276,9 +276,9 @@ RULE_NOTES: dict[str, dict[str, str]] = {
         "invisible.bidi": "bidirectional controls (right-to-left scripts use them honestly)",
         "invisible.tag": "Unicode tag characters, which can hide ASCII",
         "classifier": "the trained classifier alone scored the field over `threshold`, below "
-        "`confident` (`confident_content` for an input, a document or a tool's output)",
+        "`confident`",
         "classifier_confident": "the trained classifier alone scored the field at or over "
-        "`confident` (`confident_content` for content), the second, higher cut point",
+        "`confident`, the second, higher cut point",
         "combined": "rules and classifier together scored the field over `threshold`",
     },
     "exact_duplicate": {
@@ -387,9 +387,7 @@ DETECTOR_NOTES: dict[str, str] = {
         "`1 − (1 − rule) · (1 − classifier)`, reported when it reaches `threshold`, so a "
         "rule whose severity is below the threshold reports nothing alone. The classifier "
         "alone has two cut points: from `threshold` it is `classifier` (flagged by default), "
-        "from `confident` `classifier_confident` (dropped by default); content fields have "
-        "their own second cut, `confident_content`, because the content head is calibrated "
-        "apart. "
+        "from `confident` `classifier_confident` (dropped by default). "
         "`classifier = false` runs the rules and decoders without the embedding model."
     ),
     "exact_duplicate": "Keys are 64-bit hashes held in sorted runs (16 bytes a row).",

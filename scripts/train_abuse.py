@@ -45,10 +45,6 @@ MORE_NEGATIVES = (
 )
 # the harmful-request joint head's value, the first tried
 C = 10.0
-# families of those files this head does not learn from: the injection corpus's security
-# records (logs and alerts) were written for its content head, after this head was
-# measured, and would only move it
-NOT_LEARNT = frozenset({"security_record"})
 
 
 def _rows(path: Path) -> tuple[str, list[dict[str, object]]]:
@@ -67,7 +63,7 @@ def examples() -> tuple[list[str], list[int], dict[str, str]]:
         for r in more:
             # an injected prompt or a harmful request is not abuse, but neither is it a
             # clean example: only the benign rows are taken
-            if r["label"] == 0 and r.get("family") not in NOT_LEARNT:
+            if r["label"] == 0:
                 texts.append(str(r["text"]))
                 labels.append(0)
     return texts, labels, digests

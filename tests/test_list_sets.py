@@ -76,3 +76,17 @@ def test_every_attack_holds_its_harmful_item_once_in_the_instruction() -> None:
         for k, row in enumerate(rows):
             topic = topics[k // 6]
             assert row["instruction"].count(topic) == 1 and not row["input"]
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)
+def test_no_corpus_row_copies_eight_words_of_a_disguised_injection(corpus: Path) -> None:
+    """Attacks share idioms with the corpus's attacks ("your new task is to"), so the
+    injections disguised as security records get the public sets' 8-word check."""
+    words = [re.findall(r"\w+", t.casefold()) for t in security_sets.INJECTED]
+    mine = {tuple(w[i : i + 8]) for w in words for i in range(len(w) - 7)}
+    hits = []
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            w = _WORD.findall(str(json.loads(line)["text"]).casefold())
+            hits += [w[i : i + 8] for i in range(len(w) - 7) if tuple(w[i : i + 8]) in mine]
+    assert hits == []
