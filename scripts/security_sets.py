@@ -6,8 +6,9 @@ attacks because they record attacks; a firewall that removes them removes the wh
 dataset of a team that is among tunegate's first users.
 
 Written for tunegate on 2026-12-08 from general knowledge of the work, both halves fixed
-before any figure was read; the held-out half is run once, after a fix is made. None is
-in a training corpus (a test checks the corpora against this module). Addresses are from
+before any figure was read. The held-out half has been run once, to judge a change that
+was then reverted (docs/evaluation.md), so its figures are known but nothing was tuned on
+it. None is in a training corpus (a test checks the corpora against this module). Addresses are from
 the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) or private.
 """
 
