@@ -30,14 +30,13 @@ _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # divides), box-drawing bars and bullets. Not "/" or " - ", which join words inside
 # ordinary sentences; an uploader can join decoys with those, or with "and", and only the
 # ranked windows read them.
-_SEPARATORS = (
+SEPARATORS = (  # every character that ends a piece besides the sentence ends
     "\t|\u00a6\uff5c\u2223\u2502\u2503\u2551\u2022\u2023\u2043\u2219\u25aa\u25a0\u25cf\u25e6\u29bf"
 )
 ENDS = _MARKS + _BREAKS  # every character that ends a sentence
 # the marks that end a sentence for good: after any other end (a break, a colon, a
 # separator) the text may run on into the next sentence
 FULL_STOPS = frozenset(".!?\u2026\u3002\uff0e\uff61\uff01\uff1f\u0964\u0965\u06d4\u061f")
-SEPARATORS = _SEPARATORS  # every character that ends a piece besides those
 SENTENCE = re.compile(f"[^{re.escape(ENDS)}]+[{re.escape(ENDS)}]*")
 PIECE = re.compile(f"[^{re.escape(ENDS + SEPARATORS)}]+[{re.escape(ENDS + SEPARATORS)}]*")
 

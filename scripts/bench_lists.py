@@ -26,31 +26,42 @@ SET_LEVEL = frozenset(
 )
 
 
-def scan(rows: list[dict[str, Any]], device: str = "cpu") -> dict[int, tuple[str, list[Any]]]:
-    """Row index -> (split, its findings) under the default policy."""
+def scan_sets(
+    sets: list[list[dict[str, Any]]], device: str = "cpu"
+) -> list[dict[int, tuple[str, list[Any]]]]:
+    """Each set of rows scanned on its own (a set's gates and duplicates judge only its
+    rows), by one pipeline whose models load once: per set, row index -> (split, its
+    findings) under the default policy."""
     from gateway.core.pipeline import Pipeline
     from gateway.core.policy import parse_policy
     from gateway.core.scan_types import ScanRequest
 
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "rows.jsonl"
-        src.write_text("".join(json.dumps({"n": i, **r}) + "\n" for i, r in enumerate(rows)))
-        out = Path(tmp) / "out"
-        pipe = Pipeline(parse_policy({}))
-        pipe.setup(device)
-        pipe.scan(ScanRequest(inputs=[src], out=out, device=device))
-        got: dict[int, tuple[str, list[Any]]] = {}
-        for split in ("clean", "quarantine"):
-            for path in sorted((out / split).glob("*.parquet")):
-                table = pq.read_table(path).to_pylist()
-                for rec in table:
-                    found = [
-                        (k, v)
-                        for k, v in rec.items()
-                        if k.startswith("tunegate_") and k != "tunegate_row_id" and v
-                    ]
-                    got[int(rec["n"])] = (split, found)
-    return got
+    pipe = Pipeline(parse_policy({}))
+    pipe.setup(device)
+    results = []
+    for rows in sets:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = Path(tmp) / "rows.jsonl"
+            src.write_text("".join(json.dumps({"n": i, **r}) + "\n" for i, r in enumerate(rows)))
+            out = Path(tmp) / "out"
+            pipe.scan(ScanRequest(inputs=[src], out=out, device=device))
+            got: dict[int, tuple[str, list[Any]]] = {}
+            for split in ("clean", "quarantine"):
+                for path in sorted((out / split).glob("*.parquet")):
+                    for rec in pq.read_table(path).to_pylist():
+                        found = [
+                            (k, v)
+                            for k, v in rec.items()
+                            if k.startswith("tunegate_") and k != "tunegate_row_id" and v
+                        ]
+                        got[int(rec["n"])] = (split, found)
+        results.append(got)
+    return results
+
+
+def scan(rows: list[dict[str, Any]], device: str = "cpu") -> dict[int, tuple[str, list[Any]]]:
+    """One set of rows: row index -> (split, its findings) under the default policy."""
+    return scan_sets([rows], device)[0]
 
 
 def show(i: int, kind: str, text: str, found: list[Any]) -> None:
@@ -68,15 +79,15 @@ def show(i: int, kind: str, text: str, found: list[Any]) -> None:
 
 
 def clean_report(rows: list[dict[str, Any]], got: dict[int, tuple[str, list[Any]]]) -> Counter[str]:
-    """Prints each clean row the scan removed, flagged or altered; returns the counts."""
+    """Prints each clean row the scan removed or kept with a finding; returns the counts."""
     count: Counter[str] = Counter()
     for i, r in enumerate(rows):
         split, found = got.get(i, ("missing", []))
-        altered = any(k == "tunegate_pii" or "redact" in k for k, _ in found)
+        # kept with any finding (a flag, a redaction) counts as flagged, and is shown
         kind = "removed" if split == "quarantine" else ("flagged" if found else "clean")
         count[kind] += 1
         count["missing"] += split == "missing"
-        if kind != "clean" or altered:
+        if kind != "clean":
             show(i, kind, str(r["instruction"]), found)
     return count
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from scripts import security_sets
-from scripts.bench_lists import attack_report, attack_summary, clean_report, scan, summary
+from scripts.bench_lists import attack_report, attack_summary, clean_report, scan_sets, summary
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,8 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     rows = security_sets.DEV if args.half == "dev" else security_sets.HELDOUT
     hostile = security_sets.injected() if args.half == "dev" else []
-    count = clean_report(rows, scan(rows))
-    caught = attack_report(hostile, scan(hostile), 0) if hostile else None
+    got = scan_sets([rows, hostile] if hostile else [rows])
+    count = clean_report(rows, got[0])
+    caught = attack_report(hostile, got[1], 0) if hostile else None
     print(summary(args.half, len(rows), count))
     if caught is not None:
         print(attack_summary(args.half, len(hostile), caught))
