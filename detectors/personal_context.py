@@ -247,6 +247,26 @@ def strong_cue_names(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# a title before a surname, in any case ("dott.ssa Conti", "Dr Petit", "pani Nowak"): in a
+# personal row the person a record names beside the one it is about (the treating
+# doctor, a caller's contact) is a person too. Not "Sr"/"M" (a rank, an initial).
+_TITLED = re.compile(
+    r"(?<![\w.])(?i:dr|dra|dr\.ssa|dott|dott\.ssa|prof|mr|mrs|ms|mme|mlle|herr|herrn|frau|"
+    r"sig\.ra|sig\.na|sra|srta|pan|pani|dhr|mevr|mevrouw|meneer|dokter|doktor|senhor|senhora)"
+    r"\.?[ \t]+(?=[^\W\d_])"
+)
+
+
+def titled_names(text: str) -> list[tuple[int, int]]:
+    """Name-shaped words (1–3, capitalised) right after a title."""
+    out = []
+    for m in _TITLED.finditer(text):
+        span = name_at(text, m.end(), 1)
+        if span is not None and span[0] == m.end():
+            out.append(span)
+    return out
+
+
 def sentence_start(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start].rstrip(" \t\"'“(")
     return not before or before[-1] in ".!?\n:|>-"

@@ -579,7 +579,7 @@ class PiiParams:
 class PiiDetector(RowDetector):
     info = DetectorInfo(
         name="pii",
-        version="1.3.0",
+        version="1.4.0",
         rules=ALL_ENTITIES,
         description="personal data (Presidio's recognizers, checksummed national IDs, a name "
         "tagger and spaCy NER for names in a personal context), rewritten in place",
@@ -833,6 +833,14 @@ class PiiDetector(RowDetector):
                     if not any(x < b and a < y for x, y in taken)
                     and not _STREET_AFTER.match(text, b)
                     and keep(i, s := Span(a, b, "PERSON", CUE_NAME_SCORE))
+                ]
+            if keys[i] in personal and "PERSON" in wanted[i]:
+                # in a personal row, a surname behind a title ("Medico curante: dott.ssa
+                # Conti"), one word or more, which NER reads as a name only now and then
+                spans += [
+                    s
+                    for a, b in pc.titled_names(text)
+                    if keep(i, s := Span(a, b, "PERSON", CUE_NAME_SCORE))
                 ]
             spans += [
                 s

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -458,13 +459,23 @@ def protection(
     which: str = "heldout",
     params: PiiParams | None = None,
     n_multilingual: int = 210,
+    tagger_file: str = "",
 ) -> dict[str, Any]:
-    """Issue 19's measures, tunegate (default policy, or ``params``) beside plain Presidio."""
+    """Issue 19's measures, tunegate (default policy, or ``params``) beside plain Presidio.
+    ``tagger_file``: a name tagger file to measure in place of the shipped one (a
+    candidate from ``bench_name_tagger --snapshots``; no scan ever loads it)."""
     from scripts.pii_multilingual import generate as multilingual_messages
     from scripts.pii_personal import generate as personal_messages
 
     det = PiiDetector(params)
     det.setup(SetupContext())
+    if tagger_file:
+        import hashlib
+
+        from detectors.name_tagger import NameTagger
+
+        path = Path(tagger_file)
+        det._tagger = NameTagger.load("cpu", path, hashlib.sha256(path.read_bytes()).hexdigest())
     engine = plain_presidio()
     out: dict[str, Any] = {"half": which, "clean": clean_altered(det, engine, which, n_clean)}
     # the generator's seed picks the half: seed 19 for dev, 20 for held-out
@@ -491,9 +502,33 @@ def protection(
             w: (r[w]["recall"], r[w]["per_entity"].get("PERSON", (0.0, 0))[0]) for w in r
         }
     out["multilingual_by_language"] = by_language
+    out["multilingual_names_by_list"] = names_by_list(ml, found)
     if (SHARED / "presidio_pii").exists():
         texts, gold = presidio_research_halves(which)
         out["presidio_research"] = planted_recall(texts, gold, det, engine)
+    return out
+
+
+def names_by_list(messages: list[Any], found: Found) -> dict[str, Any]:
+    """Names removed, apart for names with a word in the tagger's synthetic training
+    lists (``scripts/name_tagger_synth``) and names with none: the second is what the
+    tagger does on names it never saw."""
+    from scripts.name_tagger_synth import names_in_lists
+
+    seen = names_in_lists()
+    out: dict[str, Any] = {}
+    for who, spans in found.items():
+        hit: dict[str, int] = defaultdict(int)
+        tot: dict[str, int] = defaultdict(int)
+        for m, p_spans in zip(messages, spans, strict=True):
+            for g in m.spans:
+                if g[2] != "PERSON":
+                    continue
+                words = re.findall(r"[^\W\d_]+", m.text[g[0] : g[1]])
+                key = "in lists" if any(w.casefold() in seen for w in words) else "not in lists"
+                tot[key] += 1
+                hit[key] += _removed(g, [(a, b) for _, a, b, _ in p_spans])
+        out[who] = {k: (hit[k] / tot[k], tot[k]) for k in sorted(tot)}
     return out
 
 
@@ -534,6 +569,9 @@ def print_protection(r: dict[str, Any]) -> None:
             f"    language {lang}: values removed ours {lr['ours'][0]:.3f}, Presidio "
             f"{lr['presidio'][0]:.3f}; names ours {lr['ours'][1]:.3f}, Presidio {lr['presidio'][1]:.3f}"
         )
+    for who, parts in r.get("multilingual_names_by_list", {}).items():
+        text = ", ".join(f"{k} {rec:.3f} (n={n})" for k, (rec, n) in parts.items())
+        print(f"    multilingual names, {who}: {text} (lists: scripts/name_tagger_synth)")
 
 
 if __name__ == "__main__":
@@ -544,5 +582,8 @@ if __name__ == "__main__":
     ap.add_argument("--clean", type=int, default=500, help="rows per clean instruction set")
     ap.add_argument("--personal", type=int, default=480)
     ap.add_argument("--multilingual", type=int, default=210)
+    ap.add_argument("--tagger", default="", help="an unpinned name tagger file to measure instead")
     a = ap.parse_args()
-    print_protection(protection(a.clean, a.personal, a.half, n_multilingual=a.multilingual))
+    print_protection(
+        protection(a.clean, a.personal, a.half, n_multilingual=a.multilingual, tagger_file=a.tagger)
+    )

@@ -111,6 +111,34 @@ def test_cue_words_in_other_languages_alone_remove_nothing(pii: PiiDetector, tex
     assert {e for e in removed(pii, text).values()} - {"LOCATION"} == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a record about a patient names the treating doctor too; titles in any case
+        ("Paziente: CF RSSMRA85T10A562S | Medico curante: dott.ssa Brambilla", "Brambilla"),
+        ("Assuré : NIR 1 84 12 76 451 089 46 | Médecin traitant : Dr Lefebvre |", "Lefebvre"),
+        ("PESEL 44051401359, skierowanie wystawił dr Wiśniewski.", "Wiśniewski"),
+        ("Call me on +44 20 7946 0958 or ask Mrs. Oyelaran at the desk.", "Oyelaran"),
+    ],
+)
+def test_a_surname_behind_a_title_in_a_personal_row_is_removed(
+    pii: PiiDetector, text: str, name: str
+) -> None:
+    assert any(name in value and e == "PERSON" for value, e in removed(pii, text).items())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The lecture by Prof. Hawking changed how people saw black holes.",
+        "Dr Seuss wrote children's books in rhyme.",
+        "Summarise the findings of Dott. Montessori on early learning.",
+    ],
+)
+def test_a_title_alone_does_not_make_a_row_personal(pii: PiiDetector, text: str) -> None:
+    assert "PERSON" not in removed(pii, text).values()
+
+
 def test_a_personal_context_in_one_field_holds_for_the_row(pii: PiiDetector) -> None:
     texts = ["Reply to the customer below.", "The message from Vikram Mukherjee says: hello?"]
     fields, roles = ["instruction", "input"], ["prompt", "context"]
