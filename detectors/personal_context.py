@@ -56,6 +56,30 @@ NOT_NAMES = frozenset(
     brother parents family love yours truly faithfully respectfully warmly regards
     signature signed attn attention contact details info information question answer
     input output instruction response example sample text sentence word list table""".split()
+) | frozenset(
+    # weekdays, months and greetings of the seven other languages: capitalised, never a
+    # name (not "Julio", "Domingo" or "Augustus", which are names too)
+    """montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni
+    juli oktober dezember lundi mardi mercredi jeudi vendredi samedi dimanche janvier février
+    mars avril mai juin juillet août septembre octobre novembre décembre lunes martes
+    miércoles jueves viernes sábado enero febrero marzo abril mayo junio agosto
+    septiembre octubre noviembre diciembre lunedì martedì mercoledì giovedì venerdì sabato
+    domenica gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre maandag
+    dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart mei juni juli
+    poniedziałek wtorek środa czwartek piątek sobota niedziela styczeń luty marzec
+    kwiecień czerwiec lipiec sierpień wrzesień październik listopad grudzień segunda terça
+    quarta quinta sexta janeiro fevereiro março maio junho julho setembro outubro novembro
+    dezembro hallo moin servus bonjour bonsoir salut hola buenas ciao salve buongiorno
+    buonasera gentile hoi goedemorgen olá bom cześć witam witaj dzień""".split()
+)
+# words after a title that are a role, not a surname ("Herr Direktor", "Sra. Directora")
+ROLE_WORDS = frozenset(
+    """direktor direktorin präsident präsidentin oberarzt oberärztin chefarzt chefärztin
+    doktor professor professorin minister ministerin bürgermeister bürgermeisterin director
+    directora directeur directrice direttore direttrice presidente président présidente
+    presidenta dyrektor dyrektorka kierownik kierowniczka prezes prezeska burmistrz
+    directeur-generaal voorzitter minister burgemeester diretor diretora med dent hab rer
+    nat phil ing dipl""".split()
 )
 
 
@@ -163,13 +187,20 @@ _SIGN_OFFS = (
     r"(?:met )?vriendelijke groet(?:en)?|groetjes|groeten|(?:com os melhores )?cumprimentos|"
     r"atenciosamente|abraços|beijinhos|pozdrawiam|serdecznie pozdrawiam|z poważaniem"
 )
-# a form's name fields in those languages: one word is a name there, in capitals too
+# a form's name fields in those languages: one word is a name there, in capitals too; a
+# field for both parts, surname first ("Name, Vorname: Krause, Katharina"), holds two
+_TWO_PART_FIELDS = (
+    r"(?:last name|surname|family name), first name|(?:nach)?name, vorname|nom, prénom|"
+    r"apellidos?, nombre|cognome, nome|achternaam, voornaam|nazwisko, imię|apelidos?, nome"
+)
 _NAME_FIELDS = (
-    r"first name|given name|last name|surname|family name|nickname|prénom|nom|nom complet|"
+    _TWO_PART_FIELDS
+    + r"|first name|given name|last name|surname|family name|nickname|prénom|nom|nom complet|"
     r"nombre|apellidos?|nombre y apellidos|nome|cognome|nome e cognome|cognome e nome|"
-    r"vorname|nachname|name, vorname|naam|voornaam|achternaam|nome completo|imię|nazwisko|"
+    r"vorname|nachname|naam|voornaam|achternaam|nome completo|imię|nazwisko|"
     r"imię i nazwisko"
 )
+_SECOND_PART = re.compile(r",[ \t]*")
 _FIELD_END = re.compile(r"[ \t]*(?:[,;\n]|$)")
 _FIELD_CUE = re.compile(r"(?i)\b(?:" + _NAME_FIELDS + r")[ \t]*[:?][ \t]*")
 STRONG_CUES: tuple[tuple[re.Pattern[str], int, re.Pattern[str] | None], ...] = (
@@ -244,27 +275,78 @@ def strong_cue_names(text: str) -> list[tuple[int, int]]:
             if text[span[0] : span[1]].isupper() and not _FIELD_END.match(text, span[1]):
                 continue  # capitals are a name only as a field's whole value ("TCP/IP")
             out.append(span)
+            if rx is _FIELD_CUE and "," in m.group():
+                comma = _SECOND_PART.match(text, span[1])
+                second = name_at(text, comma.end(), 1, caps=True) if comma else None
+                if second and (
+                    not text[second[0] : second[1]].isupper() or _FIELD_END.match(text, second[1])
+                ):
+                    out.append(second)
     return out
 
 
-# a title before a surname, in any case ("dott.ssa Conti", "Dr Petit", "pani Nowak"): in a
-# personal row the person a record names beside the one it is about (the treating
-# doctor, a caller's contact) is a person too. Not "Sr"/"M" (a rank, an initial).
+# a title before a surname ("dott.ssa Conti", "Dr Petit", "pani Nowak"): in a personal
+# row the person a record names beside the one it is about (the treating doctor, a
+# caller's contact) is a person too. Capitalised titles, and the few written in lower
+# case; not "MS"/"DR" (Microsoft, the Congo), "Sr"/"M" (a rank, an initial) or "pan"
+# (Spanish bread).
 _TITLED = re.compile(
-    r"(?<![\w.])(?i:dr|dra|dr\.ssa|dott|dott\.ssa|prof|mr|mrs|ms|mme|mlle|herr|herrn|frau|"
-    r"sig\.ra|sig\.na|sra|srta|pan|pani|dhr|mevr|mevrouw|meneer|dokter|doktor|senhor|senhora)"
+    r"(?<![\w.])(?:Dr|Dra|Dr\.ssa|Dott|Dott\.ssa|Prof|Mr|Mrs|Ms|Mme|Mlle|Herr|Herrn|Frau|"
+    r"Sig\.ra|Sig\.na|Sra|Srta|Pan|Pani|Dhr|Mevr|Mevrouw|Meneer|Dokter|Senhor|Senhora|"
+    r"dr|dott|dott\.ssa|dr\.ssa|prof|pani|sig\.ra|mevrouw|meneer|dokter)"
     r"\.?[ \t]+(?=[^\W\d_])"
 )
+_TITLED_END = re.compile(r"[ \t]*(?:[,;:!?)|\n]|$)")
 
 
 def titled_names(text: str) -> list[tuple[int, int]]:
-    """Name-shaped words (1–3, capitalised) right after a title."""
+    """The surname right after each title."""
     out = []
-    for m in _TITLED.finditer(text):
-        span = name_at(text, m.end(), 1)
-        if span is not None and span[0] == m.end():
+    for t in _TITLED.finditer(text):
+        span = _surname_after(text, t.end())
+        if span is not None:
             out.append(span)
     return out
+
+
+def _surname_after(text: str, pos: int) -> tuple[int, int] | None:
+    """One name-shaped word (an initial before it goes with it), and a second only where
+    the name plainly ends after it ("Dr. Anna Meier, Kardiologie", not "Frau Meier Montag"
+    or "Dr. Braun Montag 10 Uhr"). A word ending in a full stop ends the name ("Dra.
+    Prieto. Alergias"); a role after a title is no name ("Herr Direktor")."""
+    start: int | None = None
+    end: int | None = None
+    words = 0
+    while True:
+        m = _TOKEN.match(text, pos)
+        if m is None or not _name_token(m.group()):
+            break
+        word = m.group()
+        core = word.rstrip(".")
+        if core.casefold() in ROLE_WORDS:
+            break
+        start = m.start() if start is None else start
+        gap = re.match(r"[ \t]+", text[m.end() :])
+        if len(core) == 1:  # "J." goes with the surname after it
+            if gap is None:
+                break
+            pos = m.end() + gap.end()
+            continue
+        end = m.start() + len(core)
+        words += 1
+        if word.endswith(".") or words == 2 or gap is None:
+            break
+        nxt = _TOKEN.match(text, m.end() + gap.end())
+        if not (
+            nxt
+            and _name_token(nxt.group())
+            and not nxt.group().endswith(".")
+            and nxt.group().casefold() not in ROLE_WORDS
+            and _TITLED_END.match(text, nxt.end())
+        ):
+            break
+        pos = m.end() + gap.end()
+    return (start, end) if start is not None and end is not None else None
 
 
 def sentence_start(text: str, start: int) -> bool:

@@ -748,11 +748,12 @@ class PiiDetector(RowDetector):
         for (i, base), piece, ents in zip(jobs, pieces, found, strict=True):
             for start_char, end_char, label in ents:
                 entity = NER_LABELS.get(label)
-                length = _name_length(piece[start_char:end_char])
-                if entity in wanted[i] and length:
-                    assert entity is not None
+                if entity not in wanted[i]:
+                    continue
+                assert entity is not None
+                for a, b in _name_parts(piece[start_char:end_char]):
                     start = base + start_char
-                    out[i].append(Span(start, start + length, entity, NER_SCORE))
+                    out[i].append(Span(start + a, start + b, entity, NER_SCORE))
         return out
 
     def _allowed(self, value: str) -> bool:
@@ -882,21 +883,50 @@ class PiiDetector(RowDetector):
 # "<SECRET_AWS_ACCESS_KEY>" as a place; it is nobody's personal data
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 _NOT_A_NAME = re.compile(r"[@\d<>{}\[\]]|://")
+_NAME_PARTICLES = frozenset(
+    "van von der den de del della di da dos das du la le bin ibn al el ter ten y e".split()
+)
 
 
-def _name_length(text: str) -> int:
-    """How much of an NER span is a name (0: none of it).
+def _name_parts(text: str) -> list[tuple[int, int]]:
+    """The parts of an NER span that are a name, as (start, end) inside it.
 
-    English names are capitalised and hold no digits, URLs or addresses. spaCy's small
-    model sometimes runs a name into what follows ("Priya Raman <priya@…") or labels a
-    lowercase noun; the span is cut where the name ends, or dropped.
+    Names are capitalised and hold no digits, URLs or addresses. spaCy's small model
+    sometimes runs a name into what follows ("Priya Raman <priya@…"), labels a lowercase
+    noun, or takes a whole clause ("Jantar de anos da Rita"); the tagger runs a name
+    into the next word ("Pablo sigue"). A span is cut at its first digit, URL or bracket,
+    and what is left is split at lower-case words that are no particle ("van", "dos"):
+    each run of capitalised words is a name, unless it is only weekdays, months or
+    greetings ("Montag", "Bonjour").
     """
     junk = _NOT_A_NAME.search(text)
     name = text[: junk.start()] if junk else text
-    name = name.rstrip(" ,;:(<'\"-")
-    if not name or len(name) > 80 or not name[0].isupper():
-        return 0
-    return len(name)
+    if len(name.strip()) > 80:
+        return []
+    parts: list[tuple[int, int]] = []
+    run: list[re.Match[str]] = []
+
+    def close() -> None:
+        while run and run[-1].group() in _NAME_PARTICLES:
+            run.pop()
+        if run and not all(m.group().casefold() in pc.NOT_NAMES for m in run):
+            parts.append((run[0].start(), run[-1].end()))
+        run.clear()
+
+    for m in _WORD.finditer(name):
+        word = m.group()
+        joined = bool(run) and not name[run[-1].end() : m.start()].strip()
+        if word[0].isupper() and joined:
+            run.append(m)
+        elif word[0].isupper():
+            close()
+            run.append(m)
+        elif joined and word in _NAME_PARTICLES:
+            run.append(m)
+        else:
+            close()
+    close()
+    return parts
 
 
 def _has_context(text: str, start: int, end: int, words: Iterable[str] | None) -> bool:

@@ -428,12 +428,23 @@ def test_chat_messages_are_redacted(tmp_path: Path) -> None:
 
 
 def test_ner_spans_are_cut_where_the_name_ends() -> None:
-    from detectors.pii import _name_length
+    from detectors.pii import _name_parts
 
-    assert _name_length("Priya Raman <priya.raman@example.com") == len("Priya Raman")
-    assert _name_length("Ana Silva 42 Main Street") == len("Ana Silva")
-    assert _name_length("checksum") == 0
-    assert _name_length("Maria Garcia") == len("Maria Garcia")
+    def parts(text: str) -> list[str]:
+        return [text[a:b] for a, b in _name_parts(text)]
+
+    assert parts("Priya Raman <priya.raman@example.com") == ["Priya Raman"]
+    assert parts("Ana Silva 42 Main Street") == ["Ana Silva"]
+    assert parts("checksum") == []
+    assert parts("Maria Garcia") == ["Maria Garcia"]
+    # a span run on into a lower-case word, or a whole clause, keeps its names only
+    assert parts("Pablo sigue") == ["Pablo"]
+    assert parts("Jantar de anos da Rita") == ["Jantar", "Rita"]
+    assert parts("Ludwig van Beethoven") == ["Ludwig van Beethoven"]
+    assert parts("Maria dos Santos e") == ["Maria dos Santos"]
+    # weekdays, months and greetings alone are no name, in any of the eight languages
+    assert parts("Montag") == parts("Bonjour") == parts("Hallo") == []
+    assert parts("Julio") == ["Julio"]
 
 
 def test_ner_workers_tag_exactly_what_one_process_tags() -> None:

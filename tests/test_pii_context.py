@@ -87,6 +87,9 @@ def test_names_in_a_personal_context_are_removed(
         ("Cognome e nome: ROSSETTI GIULIA\nResidenza: Torino", ["ROSSETTI GIULIA"]),
         ("¡Hola Teodoro! Te escribo desde el móvil nuevo.", ["Teodoro"]),
         ("Met vriendelijke groet,\nSietske Hoekstra", ["Sietske Hoekstra"]),
+        # a field for both parts of a name, surname first, holds two names
+        ("Nachname, Vorname: Brandauer, Wiltrud\nGeburtsort: Linz", ["Brandauer", "Wiltrud"]),
+        ("Nom, prénom : FAURÉ, Ghislaine", ["FAURÉ", "Ghislaine"]),
     ],
 )
 def test_names_after_cues_in_other_languages_are_removed(
@@ -137,6 +140,31 @@ def test_a_surname_behind_a_title_in_a_personal_row_is_removed(
 )
 def test_a_title_alone_does_not_make_a_row_personal(pii: PiiDetector, text: str) -> None:
     assert "PERSON" not in removed(pii, text).values()
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a review's findings: capitals, bread and roles are no title or no name
+        ("Share your screen in MS Teams, or MS Outlook crashes.", []),
+        ("Booked the flight to DR Congo.", []),
+        ("Ayer compré pan Bimbo en la tienda.", []),
+        ("Autoriza: Sra. Directora de Operaciones", []),
+        ("Termin bei Herr Oberarzt Dr. Lehmann", ["Lehmann"]),
+        # the name ends at a full stop, and at words that go on past it
+        ("Dra. Prieto. Alergias: ninguna", ["Prieto"]),
+        ("grüß Frau Meier Montag von mir", ["Meier"]),
+        ("Sig.ra Colombo Porta in Ambulatorio", ["Colombo"]),
+        ("Prof. Galli della Neurologia", ["Galli"]),
+        # a second word where the name plainly ends, an initial with the surname after it
+        ("Befund: Dr. Anna Meier, Kardiologie", ["Anna Meier"]),
+        ("Dr. J. Okonjo will call you back", ["J. Okonjo"]),
+    ],
+)
+def test_a_title_takes_the_surname_and_nothing_after_it(text: str, names: list[str]) -> None:
+    from detectors.personal_context import titled_names
+
+    assert [text[a:b] for a, b in titled_names(text)] == names
 
 
 def test_a_personal_context_in_one_field_holds_for_the_row(pii: PiiDetector) -> None:
