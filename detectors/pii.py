@@ -901,8 +901,8 @@ def _name_parts(text: str) -> list[tuple[int, int]]:
     """
     junk = _NOT_A_NAME.search(text)
     name = text[: junk.start()] if junk else text
-    if len(name.strip()) > 80:
-        return []
+    if len(name.strip()) > 80 or not name[:1].isupper():
+        return []  # a span that opens with punctuation or a lower-case word is no name
     parts: list[tuple[int, int]] = []
     run: list[re.Match[str]] = []
 

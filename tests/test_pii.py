@@ -436,6 +436,7 @@ def test_ner_spans_are_cut_where_the_name_ends() -> None:
     assert parts("Priya Raman <priya.raman@example.com") == ["Priya Raman"]
     assert parts("Ana Silva 42 Main Street") == ["Ana Silva"]
     assert parts("checksum") == []
+    assert parts("// Iterate") == []  # a span that opens with punctuation is no name
     assert parts("Maria Garcia") == ["Maria Garcia"]
     # a span run on into a lower-case word, or a whole clause, keeps its names only
     assert parts("Pablo sigue") == ["Pablo"]
