@@ -78,7 +78,7 @@ ROLE_WORDS = frozenset(
     doktor professor professorin minister ministerin bürgermeister bürgermeisterin director
     directora directeur directrice direttore direttrice presidente président présidente
     presidenta dyrektor dyrektorka kierownik kierowniczka prezes prezeska burmistrz
-    directeur-generaal voorzitter minister burgemeester diretor diretora med dent hab rer
+    directeur-generaal voorzitter burgemeester diretor diretora med dent hab rer
     nat phil ing dipl""".split()
 )
 

@@ -836,8 +836,8 @@ class PiiDetector(RowDetector):
                     and keep(i, s := Span(a, b, "PERSON", CUE_NAME_SCORE))
                 ]
             if keys[i] in personal and "PERSON" in wanted[i]:
-                # in a personal row, a surname behind a title ("Medico curante: dott.ssa
-                # Conti"), one word or more, which NER reads as a name only now and then
+                # in a personal row, the surname behind a title ("Medico curante: dott.ssa
+                # Conti"), which NER reads as a name only now and then
                 spans += [
                     s
                     for a, b in pc.titled_names(text)

@@ -12,7 +12,9 @@ tokenizer lower-cases, so the head also gets four casing bits per word piece.
 Trained on the Broad Twitter Corpus train split (``../shared/data/ner_btc``, CC BY 4.0,
 may train what ships) and ``--synthetic`` sentences in seven other languages from
 ``scripts/name_tagger_synth`` (written for this; 5,000 by default), the epoch chosen on
-BTC's dev split; scored on the BTC test split
+BTC's dev split unless ``--epoch`` names one (``--snapshots DIR`` writes every epoch's
+file, for ``bench_pii --tagger FILE`` to compare on the dev halves); scored on the BTC
+test split
 and on Universal NER English (EWT web text and PUD, ``../shared/data/ner_uner_en``,
 share-alike: measured on, never trained on), beside spaCy sm's PERSON and the union of
 both, on the same texts, in the same run. The measure is exact PER span match, through
