@@ -895,14 +895,14 @@ def _name_parts(text: str) -> list[tuple[int, int]]:
     sometimes runs a name into what follows ("Priya Raman <priya@…"), labels a lowercase
     noun, or takes a whole clause ("Jantar de anos da Rita"); the tagger runs a name
     into the next word ("Pablo sigue"). A span is cut at its first digit, URL or bracket,
-    and what is left is split at lower-case words that are no particle ("van", "dos"):
-    each run of capitalised words is a name, unless it is only weekdays, months or
-    greetings ("Montag", "Bonjour").
+    and what is left is split at lower-case words that are no particle ("van", "dos")
+    and at line breaks: each run of capitalised words is a name ("pan Lewandowski" gives
+    Lewandowski), unless it is only weekdays, months or greetings ("Montag", "Bonjour").
     """
     junk = _NOT_A_NAME.search(text)
     name = text[: junk.start()] if junk else text
-    if len(name.strip()) > 80 or not name[:1].isupper():
-        return []  # a span that opens with punctuation or a lower-case word is no name
+    if len(name.strip()) > 80 or not name[:1].isalpha():
+        return []  # a span that opens with punctuation is no name ("// Iterate")
     parts: list[tuple[int, int]] = []
     run: list[re.Match[str]] = []
 
@@ -915,7 +915,9 @@ def _name_parts(text: str) -> list[tuple[int, int]]:
 
     for m in _WORD.finditer(name):
         word = m.group()
-        joined = bool(run) and not name[run[-1].end() : m.start()].strip()
+        gap = name[run[-1].end() : m.start()] if run else "\n"
+        initial = bool(run) and len(run[-1].group()) == 1  # "M. Vasseur" is one name
+        joined = (gap.strip() == "" and "\n" not in gap) or (initial and gap.strip() == ".")
         if word[0].isupper() and joined:
             run.append(m)
         elif word[0].isupper():

@@ -446,6 +446,10 @@ def test_ner_spans_are_cut_where_the_name_ends() -> None:
     # weekdays, months and greetings alone are no name, in any of the eight languages
     assert parts("Montag") == parts("Bonjour") == parts("Hallo") == []
     assert parts("Julio") == ["Julio"]
+    # a title in lower case is split off; an initial stays with its name; a line ends one
+    assert parts("pan Lewandowski") == parts("sig. Lewandowski") == ["Lewandowski"]
+    assert parts("M. Vasseur") == ["M. Vasseur"]
+    assert parts("Bartosz\nStanowisko") == ["Bartosz", "Stanowisko"]
 
 
 def test_ner_workers_tag_exactly_what_one_process_tags() -> None:
