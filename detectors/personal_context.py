@@ -241,9 +241,12 @@ STRONG_GATE = re.compile(
 _WEAK = (
     r"(?i)(?:\b(?:reply|replied|respond|forward|forwarded|send|sent|write|wrote|e-?mail|mail|"
     r"text|texted|message|call|called|phone|contact|cc|notify|remind|ask|asked|tell|told|"
-    r"thank|invoice|bill|refund|ship|deliver|meet|met|visit|pay|paid|hire|hired|introduce|"
+    r"thank|invoice|bill|refund|ship|deliver|meet|visit|pay|paid|hire|hired|introduce|"
     r"assign|assigned|schedule|book|booked|follow up with|add|added)(?:e?s|ed)?"
     r"(?:[ \t]+(?:it|this|that|them|him|her|back|again))?[ \t]+(?:to[ \t]+|with[ \t]+)?"
+    # "met" after its subject only: alone it is Dutch for "with" ("Roggebrood met ...")
+    r"|\b(?:i|we|you|he|she|they|had|have|has|never|just|first|finally|already|also|once)"
+    r"[ \t]+met(?:[ \t]+with)?[ \t]+"
     r"|\b(?:mr|mrs|ms|mx|miss)\.?[ \t]+"
     r"|\b(?:student|colleague|co-?worker|neighbou?r|friend|classmate|roommate|teammate|intern|"
     r"nurse|technician|supervisor|user|member|resident)[ \t]+)"

@@ -37,6 +37,9 @@ def removed(det: PiiDetector, text: str) -> dict[str, str]:
         "She relocated to Nairobi in May.",
         "Table Name: Products",
         "Hello World!",
+        # "met" is Dutch for "with", not the English cue "I met X"
+        "Welke natuurkundige deelde de Nobelprijs met Hendrik Lorentz?",
+        "Serveer de soep met Gouda en vers brood.",
     ],
 )
 def test_clean_instruction_text_is_left_alone(pii: PiiDetector, text: str) -> None:
