@@ -30,7 +30,7 @@ NAME_GAP_CHARS = 40  # how far from an identifier a name may be (chosen, not tun
 MAX_NAME_TOKENS = 3
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?|[^\W\d_]\.")
-_PARTICLES = frozenset(
+PARTICLES = frozenset(  # lower-case words inside a name
     "van von der den de del della di da dos das du la le bin ibn al el ter ten".split()
 )
 _TITLE = re.compile(
@@ -111,7 +111,7 @@ def name_at(text: str, pos: int, min_tokens: int = 1, caps: bool = False) -> tup
         if not m:
             break
         word = m.group()
-        if word.casefold() in _PARTICLES and count:
+        if word.casefold() in PARTICLES and count:
             nxt = re.match(r" +", text[m.end() :])
             if nxt:
                 pos = m.end() + nxt.end()
@@ -275,17 +275,20 @@ def strong_cue_names(text: str) -> list[tuple[int, int]]:
                 continue
             if follow is not None and not follow.match(text, span[1]):
                 continue
-            if text[span[0] : span[1]].isupper() and not _FIELD_END.match(text, span[1]):
-                continue  # capitals are a name only as a field's whole value ("TCP/IP")
+            if not _capitals_fit(text, span):
+                continue
             out.append(span)
             if rx is _FIELD_CUE and "," in m.group():
                 comma = _SECOND_PART.match(text, span[1])
                 second = name_at(text, comma.end(), 1, caps=True) if comma else None
-                if second and (
-                    not text[second[0] : second[1]].isupper() or _FIELD_END.match(text, second[1])
-                ):
+                if second and _capitals_fit(text, second):
                     out.append(second)
     return out
+
+
+def _capitals_fit(text: str, span: tuple[int, int]) -> bool:
+    """Capitals are a name only as a field's whole value ("KRAUSE,", not "TCP/IP")."""
+    return not text[span[0] : span[1]].isupper() or _FIELD_END.match(text, span[1]) is not None
 
 
 # a title before a surname ("dott.ssa Conti", "Dr Petit", "pani Nowak"): in a personal
@@ -339,14 +342,9 @@ def _surname_after(text: str, pos: int) -> tuple[int, int] | None:
         words += 1
         if word.endswith(".") or words == 2 or gap is None:
             break
+        # a second word only where the name ends after it; the loop's top checks the word
         nxt = _TOKEN.match(text, m.end() + gap.end())
-        if not (
-            nxt
-            and _name_token(nxt.group())
-            and not nxt.group().endswith(".")
-            and nxt.group().casefold() not in ROLE_WORDS
-            and _TITLED_END.match(text, nxt.end())
-        ):
+        if nxt is None or nxt.group().endswith(".") or not _TITLED_END.match(text, nxt.end()):
             break
         pos = m.end() + gap.end()
     return (start, end) if start is not None and end is not None else None

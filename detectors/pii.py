@@ -883,9 +883,7 @@ class PiiDetector(RowDetector):
 # "<SECRET_AWS_ACCESS_KEY>" as a place; it is nobody's personal data
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 _NOT_A_NAME = re.compile(r"[@\d<>{}\[\]]|://")
-_NAME_PARTICLES = frozenset(
-    "van von der den de del della di da dos das du la le bin ibn al el ter ten y e".split()
-)
+_NAME_PARTICLES = pc.PARTICLES | {"y", "e"}  # and "García y López", "Santos e Silva"
 
 
 def _name_parts(text: str) -> list[tuple[int, int]]:
