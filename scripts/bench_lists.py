@@ -78,8 +78,11 @@ def show(i: int, kind: str, text: str, found: list[Any]) -> None:
                 print(f"    {k}: {str(f)[:160]}")
 
 
-def clean_report(rows: list[dict[str, Any]], got: dict[int, tuple[str, list[Any]]]) -> Counter[str]:
-    """Prints each clean row the scan removed or kept with a finding; returns the counts."""
+def clean_report(
+    rows: list[dict[str, Any]], got: dict[int, tuple[str, list[Any]]], shown: bool = True
+) -> Counter[str]:
+    """Prints each clean row the scan removed or kept with a finding (unless not
+    ``shown``: a held-out set nobody reads); returns the counts."""
     count: Counter[str] = Counter()
     for i, r in enumerate(rows):
         split, found = got.get(i, ("missing", []))
@@ -87,7 +90,7 @@ def clean_report(rows: list[dict[str, Any]], got: dict[int, tuple[str, list[Any]
         kind = "removed" if split == "quarantine" else ("flagged" if found else "clean")
         count[kind] += 1
         count["missing"] += split == "missing"
-        if kind != "clean":
+        if kind != "clean" and shown:
             show(i, kind, str(r["instruction"]), found)
     return count
 
@@ -100,9 +103,13 @@ def summary(half: str, n: int, count: Counter[str]) -> str:
 
 
 def attack_report(
-    hostile: list[dict[str, Any]], got: dict[int, tuple[str, list[Any]]], start: int
+    hostile: list[dict[str, Any]],
+    got: dict[int, tuple[str, list[Any]]],
+    start: int,
+    shown: bool = True,
 ) -> Counter[str]:
-    """Prints each attack row not removed on its own content; returns the counts. The
+    """Prints each attack row not removed on its own content (unless not ``shown``);
+    returns the counts. The
     rows of a bench's attacks share decoys and answers, so duplicate and set-level rules
     remove many of them together: what counts is a rule that judged the row alone."""
     caught: Counter[str] = Counter()
@@ -119,7 +126,7 @@ def attack_report(
         kind = "removed" if split == "quarantine" and own else ("flagged" if found else "kept")
         caught[kind] += 1
         caught["missing"] += split == "missing"
-        if kind != "removed":
+        if kind != "removed" and shown:
             show(i, f"attack {kind}", str(r["instruction"]) + " | " + str(r["input"]), found)
     return caught
 

@@ -1,9 +1,15 @@
-"""Clean security-operations rows (``scripts/security_sets.py``: logs, alerts, phishing
-e-mails and malicious command lines handed to the model to analyse) through the whole
-default scan, as a security team would run it on its analyst-assistant data, beside
-injections disguised as such records (``--half dev`` only: they are tuning data). Every
-clean row should come out clean and every injection removed; prints each that does not,
-with the evidence, and the counts.
+"""Clean rows of security-operations work (logs, alerts, phishing e-mails and malicious
+command lines handed to the model to analyse) through the whole default scan, as a
+security team would run it on its analyst-assistant data, beside injections disguised as
+such records. Every clean row should come out clean and every injection removed.
+
+- ``--half dev``: ``security_sets.DEV`` and ``security_sets.INJECTED`` (tuning data);
+  prints each row that misses, with the evidence, and the counts.
+- ``--half heldout``: ``security_sets.HELDOUT`` and the rows written blind
+  (``security_blind.CLEAN`` and ``security_blind.INJECTED``); counts only, unless
+  ``--show``: rows nobody reads stay unread.
+
+Each set is scanned on its own, so that one set's gates and duplicates judge only its rows.
 
     python -m scripts.bench_security --half dev
 """
@@ -12,22 +18,27 @@ from __future__ import annotations
 
 import argparse
 
-from scripts import security_sets
+from scripts import security_blind, security_sets
 from scripts.bench_lists import attack_report, attack_summary, clean_report, scan_sets, summary
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--half", choices=("dev", "heldout"), default="dev")
+    ap.add_argument("--show", action="store_true", help="print held-out rows that miss")
     args = ap.parse_args(argv)
-    rows = security_sets.DEV if args.half == "dev" else security_sets.HELDOUT
-    hostile = security_sets.injected() if args.half == "dev" else []
-    got = scan_sets([rows, hostile] if hostile else [rows])
-    count = clean_report(rows, got[0])
-    caught = attack_report(hostile, got[1], 0) if hostile else None
-    print(summary(args.half, len(rows), count))
-    if caught is not None:
-        print(attack_summary(args.half, len(hostile), caught))
+    if args.half == "dev":
+        clean = {"dev": security_sets.DEV}
+        hostile = {"dev, disguised injections (tuning)": security_sets.injected()}
+    else:
+        clean = {"heldout": security_sets.HELDOUT, "heldout, written blind": security_blind.CLEAN}
+        hostile = {"heldout, disguised injections written blind": security_blind.INJECTED}
+    shown = args.half == "dev" or args.show
+    got = scan_sets([*clean.values(), *hostile.values()])
+    for (name, rows), res in zip(clean.items(), got, strict=False):
+        print(summary(name, len(rows), clean_report(rows, res, shown)))
+    for (name, rows), res in zip(hostile.items(), got[len(clean) :], strict=True):
+        print(attack_summary(name, len(rows), attack_report(rows, res, 0, shown)))
 
 
 if __name__ == "__main__":

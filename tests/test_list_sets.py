@@ -1,6 +1,7 @@
 """The rows that judge false removals on look-alike data (``scripts/list_sets.py``: tables
-and lists that name harm, and list-shaped attacks; ``scripts/security_sets.py``: security
-teams' analysis rows) are not in what the heads learn from, and the bench that runs them
+and lists that name harm, and list-shaped attacks; ``scripts/security_sets.py`` and
+``scripts/security_blind.py``: security teams' analysis rows) are not in what the heads
+learn from, and the bench that runs them
 loses no row."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import list_sets, security_sets
+from scripts import list_sets, security_blind, security_sets
 from tests.helpers import ROOT
 
 N = 5  # table cells are short, so a shorter run than the public-set check's 8
@@ -81,8 +82,14 @@ def test_every_attack_holds_its_harmful_item_once_in_the_instruction() -> None:
 @pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)
 def test_no_corpus_row_copies_eight_words_of_a_disguised_injection(corpus: Path) -> None:
     """Attacks share idioms with the corpus's attacks ("your new task is to"), so the
-    injections disguised as security records get the public sets' 8-word check."""
-    words = [re.findall(r"\w+", t.casefold()) for t in security_sets.INJECTED]
+    injections disguised as security records get the public sets' 8-word check. So do the
+    rows written blind: commands and addresses give them 5-word runs in common with any
+    text that records an attack ("curl -s http://203.0..."), and the corpora were fixed
+    before they were written."""
+    texts = list(security_sets.INJECTED)
+    blind = security_blind.INJECTED + security_blind.CLEAN
+    texts += [str(t) for row in blind for t in row.values()]
+    words = [re.findall(r"\w+", t.casefold()) for t in texts]
     mine = {tuple(w[i : i + 8]) for w in words for i in range(len(w) - 7)}
     hits = []
     for line in corpus.read_text(encoding="utf-8").splitlines():
@@ -90,3 +97,11 @@ def test_no_corpus_row_copies_eight_words_of_a_disguised_injection(corpus: Path)
             w = _WORD.findall(str(json.loads(line)["text"]).casefold())
             hits += [w[i : i + 8] for i in range(len(w) - 7) if tuple(w[i : i + 8]) in mine]
     assert hits == []
+
+
+def test_the_blind_rows_have_the_benchs_shape() -> None:
+    rows = security_blind.INJECTED + security_blind.CLEAN
+    assert (len(security_blind.INJECTED), len(security_blind.CLEAN)) == (40, 30)
+    for row in rows:
+        assert set(row) == {"instruction", "input", "output"}
+        assert all(isinstance(v, str) and v.strip() for v in row.values())
