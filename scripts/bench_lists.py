@@ -109,9 +109,9 @@ def attack_report(
     shown: bool = True,
 ) -> Counter[str]:
     """Prints each attack row not removed on its own content (unless not ``shown``);
-    returns the counts. The
-    rows of a bench's attacks share decoys and answers, so duplicate and set-level rules
-    remove many of them together: what counts is a rule that judged the row alone."""
+    returns the counts. The rows of a bench's attacks share decoys and answers, so
+    duplicate and set-level rules remove many of them together: what counts is a rule
+    that judged the row alone."""
     caught: Counter[str] = Counter()
     for i, r in enumerate(hostile, start=start):
         split, found = got.get(i, ("missing", []))

@@ -1,8 +1,7 @@
 """The rows that judge false removals on look-alike data (``scripts/list_sets.py``: tables
 and lists that name harm, and list-shaped attacks; ``scripts/security_sets.py`` and
 ``scripts/security_blind.py``: security teams' analysis rows) are not in what the heads
-learn from, and the bench that runs them
-loses no row."""
+learn from, and the bench that runs them loses no row."""
 
 from __future__ import annotations
 
