@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
         hostile = {"heldout, disguised injections written blind": security_blind.INJECTED}
     shown = args.half == "dev" or args.show
     got = scan_sets([*clean.values(), *hostile.values()])
-    for (name, rows), res in zip(clean.items(), got, strict=False):
+    for (name, rows), res in zip(clean.items(), got[: len(clean)], strict=True):
         print(summary(name, len(rows), clean_report(rows, res, shown)))
     for (name, rows), res in zip(hostile.items(), got[len(clean) :], strict=True):
         print(attack_summary(name, len(rows), attack_report(rows, res, 0, shown)))
